@@ -1,0 +1,101 @@
+"""Assembles one kiosk-ui process: engine client, journal, kiosk service, pages and routes."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nicegui import app as nicegui_app
+
+from . import __version__
+from .config import Config
+from .engine import EngineClient
+from .journal import Journal
+from .kiosk import Kiosk
+from .simulator import Catalog, SimEngine
+from .simulator.server import SimServer
+from .ui.theme import ASSETS_DIR, STATIC_DIR
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskApp:
+    config: Config
+    client: EngineClient
+    journal: Journal
+    kiosk: Kiosk
+    sim_engine: SimEngine | None = None
+    sim_server: SimServer | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def startup(self) -> None:
+        if self.sim_engine is not None:
+            self.sim_server = SimServer(self.sim_engine, "127.0.0.1", 0)
+            await self.sim_server.start()
+            self.client.url = self.sim_server.url
+        await self.kiosk.recover()
+        self.client.start()
+
+    async def shutdown(self) -> None:
+        await self.client.stop()
+        if self.sim_server is not None:
+            await self.sim_server.stop()
+        self.journal.close()
+
+    def health(self) -> dict[str, Any]:
+        state = self.kiosk.state
+        return {
+            "engine": self.client.status,
+            "engine_url": self.client.url,
+            "charging": state.charging,
+            "payment_in_progress": self.kiosk.busy,
+            "journal": "error" if self.kiosk.journal_error else "ok",
+            "bad_frames": self.client.bad_frames,
+            "demo": self.config.demo,
+            "version": __version__,
+        }
+
+
+def storage_secret(data_dir: Path) -> str:
+    """A per-installation secret for NiceGUI's signed browser storage, kept in the data dir."""
+    path = data_dir / "storage-secret"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        secret = secrets.token_urlsafe(32)
+        path.write_text(secret, encoding="utf-8")
+        return secret
+
+
+def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
+    """Create the services and register every page and route on NiceGUI's app."""
+    from .ui.pages import admin, customer, sim
+
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    if config.demo and simulator is None:
+        simulator = SimEngine(
+            catalog=Catalog(config.data_dir / "demo-catalog.sqlite3"), card_mode="approve", status_interval=5.0
+        )
+    client = EngineClient(config.engine_url, config.codec())
+    journal = Journal(config.data_dir / "journal.sqlite3")
+    kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout)
+    kapp = KioskApp(config, client, journal, kiosk, sim_engine=simulator)
+
+    nicegui_app.add_static_files("/kiosk-static", STATIC_DIR)
+    nicegui_app.add_static_files("/kiosk-assets", ASSETS_DIR)
+    nicegui_app.on_startup(kapp.startup)
+    nicegui_app.on_shutdown(kapp.shutdown)
+
+    @nicegui_app.get("/health")
+    def health() -> dict[str, Any]:
+        return kapp.health()
+
+    customer.register(kiosk, config)
+    admin.register(kapp)
+    if simulator is not None:
+        sim.register(kapp)
+    return kapp

@@ -1,0 +1,181 @@
+"""The ``kiosk-ui`` command: run | demo | simulate | journal (UI_CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import logging
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Config, ConfigError, check_engine_url, default_data_dir, load
+
+log = logging.getLogger("kiosk_ui")
+
+
+def _add_common(parser: argparse.ArgumentParser, *, port_default: str) -> None:
+    parser.add_argument("--port", type=int, help=f"port of the app's web server (default {port_default})")
+    parser.add_argument("--host", help="listen address (default 0.0.0.0, so staff tablets reach it)")
+    parser.add_argument("--data-dir", type=Path, help=f"journal, settings and images (default {default_data_dir()})")
+    parser.add_argument("--config", type=Path, help="TOML configuration file (flags override it)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk-ui", description="Customer screen and staff area for the Quickpaymini payment kiosk."
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk-ui {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="the production app against a real engine",
+        description="Serve the customer screen and staff area, connected to the kiosk's engine.",
+    )
+    run.add_argument("--engine", help="engine WebSocket URL (default ws://127.0.0.1:8080/)")
+    _add_common(run, port_default="8081")
+
+    demo = sub.add_parser(
+        "demo",
+        help="the app plus the built-in engine simulator, with /sim controls",
+        description="Try kiosk-ui without a kiosk: the engine simulator runs in the same process.",
+    )
+    _add_common(demo, port_default="8081")
+
+    simulate = sub.add_parser(
+        "simulate",
+        help="the engine simulator alone",
+        description="Run only the engine simulator, for pairing with any client.",
+    )
+    simulate.add_argument("--port", type=int, default=8080, help="WebSocket port (default 8080)")
+    simulate.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    simulate.add_argument("--nip", default="1234", help="staff NIP the simulator accepts (default 1234)")
+    simulate.add_argument(
+        "--card",
+        default="approve",
+        choices=["approve", "decline", "manual"],
+        help="what the simulated card terminal answers (default approve, after 3 s)",
+    )
+    simulate.add_argument("--catalog", type=Path, help="SQLite file for the product catalog (default: in memory)")
+    simulate.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    journal = sub.add_parser(
+        "journal",
+        help="print the journal (payments and staff actions), oldest first",
+        description="Print the journal of payments and staff actions, oldest first.",
+    )
+    journal.add_argument("--data-dir", type=Path, help=f"where the journal is (default {default_data_dir()})")
+    journal.add_argument("--format", choices=["csv", "json"], default="json")
+    journal.add_argument("--config", type=Path, help="TOML configuration file")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"kiosk-ui: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        if sys.platform != "win32":
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"port {port} on {host} is busy or not allowed ({exc.strerror or exc})") from None
+
+
+def _load(args: argparse.Namespace, **extra: Any) -> Config:
+    return load(args.config, port=getattr(args, "port", None), host=getattr(args, "host", None),
+                data_dir=getattr(args, "data_dir", None), **extra)  # fmt: skip
+
+
+def _serve(config: Config) -> int:
+    from nicegui import ui
+
+    from .app import build, storage_secret
+
+    _check_port_free(config.host, config.port)
+    kapp = build(config)
+    log.info("kiosk-ui %s on http://%s:%d/ (engine %s)%s", __version__, config.host, config.port,
+             config.engine_url, " DEMO" if config.demo else "")  # fmt: skip
+    ui.run(
+        host=config.host, port=config.port, title="Quickpaymini", reload=False, show=False,
+        storage_secret=storage_secret(config.data_dir), language="es", favicon="💳",
+        show_welcome_message=False, uvicorn_logging_level="warning", reconnect_timeout=10.0,
+    )  # fmt: skip
+    del kapp
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from .simulator import Catalog, SimEngine
+    from .simulator.server import serve_forever
+
+    engine = SimEngine(nip=args.nip, card_mode=args.card,
+                       catalog=Catalog(args.catalog) if args.catalog else Catalog())  # fmt: skip
+    try:
+        _check_port_free(args.host, args.port)
+        print(f"engine simulator on ws://{args.host}:{args.port}/ (NIP {args.nip}); Ctrl+C stops it", flush=True)
+        asyncio.run(serve_forever(engine, args.host, args.port))
+    except ConfigError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _journal(args: argparse.Namespace) -> int:
+    from .journal import Journal, JournalError, export_rows
+
+    try:
+        config = load(args.config, data_dir=args.data_dir)
+        path = config.data_dir / "journal.sqlite3"
+        if not path.exists():
+            rows: list[dict[str, Any]] = []
+        else:
+            journal = Journal(path)
+            rows = export_rows(journal)
+            journal.close()
+    except (ConfigError, JournalError) as exc:
+        return _fail(str(exc))
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        fields = sorted({k for row in rows for k in row}, key=lambda k: (k not in ("kind", "at"), k))
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields or ["kind", "at"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    try:
+        if args.command == "simulate":
+            return _simulate(args)
+        if args.command == "journal":
+            return _journal(args)
+        if args.command == "run":
+            if args.engine:
+                check_engine_url(args.engine)
+            return _serve(_load(args, engine_url=args.engine))
+        if args.command == "demo":
+            return _serve(_load(args, demo=True))
+    except ConfigError as exc:
+        return _fail(str(exc))
+    return _fail(f"unknown command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

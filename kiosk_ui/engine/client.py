@@ -1,0 +1,253 @@
+"""The one WebSocket connection to the engine, shared by every screen.
+
+- reconnects by itself: first retry within ~0.5 s, doubling to a 10 s cap; the backoff is
+  only reset once a connection has lived a few seconds, so an engine that accepts and
+  closes at once is never hammered in a tight loop;
+- keepalive pings notice a dead engine within ``ping_interval + ping_timeout``;
+- :meth:`send` fails at once while disconnected: nothing is ever queued for later, so a
+  ``paycash`` cannot be replayed after a reconnect;
+- :meth:`request` matches the engine's reply to the request that asked for it;
+- a bad frame is logged (once per kind of fault), counted, and dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from ..protocol import DEFAULT_CODEC, Codec, Message, ProtocolError
+from ..protocol import messages as m
+from ..state import ConnectionStatus
+
+log = logging.getLogger(__name__)
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine is not connected now; the command was not sent."""
+
+
+class EngineTimeout(TimeoutError):
+    """The engine did not answer in time."""
+
+
+def _any(_: Message) -> bool:
+    return True
+
+
+#: Which incoming message answers which request (and how to tell it is ours).
+REPLIES: dict[type[Message], tuple[type[Message], Callable[[Message], bool]]] = {
+    m.CheckNip: (m.Access, _any),
+    m.CashCollect: (m.CashCollectFinish, _any),
+    m.BvReset: (m.BvResetFinish, _any),
+    m.CheckBr: (m.CheckBrResult, _any),
+    m.Report: (m.ReportReady, _any),
+    m.GetScreenSettings: (m.ScreenSettings, _any),
+    m.SaveScreenSettings: (m.ScreenSettings, _any),
+    m.GetProduct: (m.ProductInfo, _any),
+    m.SearchProduct: (m.SearchResults, _any),
+    m.GetNewProductCode: (m.NewProductCode, _any),
+    m.SaveProduct: (m.NewProductSaved, _any),
+    m.DeleteProduct: (m.ProductDeleted, _any),
+    m.GetStatus: (m.Status, _any),
+    m.Arqueo: (m.Status, lambda s: bool(getattr(s, "inventory", None))),
+    m.OpenDoor: (m.Status, _any),
+    m.ResetBalance: (m.Status, _any),
+    m.CashRefill: (m.Status, _any),
+    m.Cancel: (m.Status, _any),
+}
+
+
+@dataclass
+class _Pending:
+    reply_type: type[Message]
+    accept: Callable[[Message], bool]
+    future: asyncio.Future[Message]
+
+
+@dataclass
+class Backoff:
+    first: float = 0.5
+    cap: float = 10.0
+    #: A connection that lived this long resets the backoff to ``first``.
+    stable_after: float = 5.0
+    attempt: int = field(default=0)
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.first * (2**self.attempt))
+        self.attempt += 1
+        return delay * random.uniform(0.8, 1.0)
+
+
+class EngineClient:
+    def __init__(
+        self,
+        url: str,
+        codec: Codec = DEFAULT_CODEC,
+        *,
+        ping_interval: float = 4.0,
+        ping_timeout: float = 4.0,
+        open_timeout: float = 4.0,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.url = url
+        self.codec = codec
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.open_timeout = open_timeout
+        self.backoff = backoff or Backoff()
+        self.status: ConnectionStatus = "connecting"
+        self.bad_frames = 0
+        self.frames_in = 0
+        self.connects = 0
+        self._seen_faults: set[str] = set()
+        self._connection: ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._pending: deque[_Pending] = deque()
+        self._message_listeners: list[Callable[[Message], None]] = []
+        self._status_listeners: list[Callable[[ConnectionStatus], None]] = []
+
+    # ------------------------------------------------------------------ observers
+    def on_message(self, callback: Callable[[Message], None]) -> None:
+        self._message_listeners.append(callback)
+
+    def on_status(self, callback: Callable[[ConnectionStatus], None]) -> None:
+        self._status_listeners.append(callback)
+
+    def _set_status(self, status: ConnectionStatus) -> None:
+        if status != self.status:
+            self.status = status
+            log.info("engine %s (%s)", status, self.url)
+            for callback in list(self._status_listeners):
+                try:
+                    callback(status)
+                except Exception:
+                    log.exception("status listener failed")
+
+    @property
+    def connected(self) -> bool:
+        return self.status == "connected" and self._connection is not None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="engine-client")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._fail_pending(EngineUnavailable("client stopped"))
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            opened_at = None
+            try:
+                async with connect(
+                    self.url,
+                    proxy=None,
+                    open_timeout=self.open_timeout,
+                    ping_interval=self.ping_interval,
+                    ping_timeout=self.ping_timeout,
+                    close_timeout=2,
+                    max_size=4 * 1024 * 1024,
+                    max_queue=4096,
+                ) as connection:
+                    opened_at = loop.time()
+                    self._connection = connection
+                    self.connects += 1
+                    self._set_status("connected")
+                    async for frame in connection:
+                        self._on_frame(frame)
+            except asyncio.CancelledError:
+                raise
+            except InvalidURI:
+                log.error("engine URL is not a WebSocket URL: %s", self.url)
+                self._set_status("disconnected")
+                return
+            except (OSError, InvalidHandshake, ConnectionClosed, TimeoutError) as exc:
+                log.debug("engine connection ended: %r", exc)
+            except Exception:
+                log.exception("engine connection failed")
+            finally:
+                self._connection = None
+            self._set_status("disconnected")
+            self._fail_pending(EngineUnavailable("engine connection lost"))
+            if opened_at is not None and loop.time() - opened_at >= self.backoff.stable_after:
+                self.backoff.attempt = 0
+            await asyncio.sleep(self.backoff.next_delay())
+
+    # ------------------------------------------------------------------ incoming
+    def _on_frame(self, frame: str | bytes) -> None:
+        self.frames_in += 1
+        try:
+            message = self.codec.decode(frame)
+            if message.OUTGOING:
+                raise ProtocolError(f"engine sent an app-to-engine command {message.COMMAND!r}")
+        except ProtocolError as exc:
+            self.bad_frames += 1
+            kind = exc.reason.split(":")[0]
+            if kind not in self._seen_faults:  # log each kind once with the raw text, then count
+                self._seen_faults.add(kind)
+                log.warning("bad engine frame (%s): %r", exc.reason, exc.raw[:500])
+            else:
+                log.debug("bad engine frame (%s)", exc.reason)
+            return
+        self._resolve(message)
+        for callback in list(self._message_listeners):
+            try:
+                callback(message)
+            except Exception:
+                log.exception("message listener failed on %s", message.COMMAND)
+
+    def _resolve(self, message: Message) -> None:
+        for pending in list(self._pending):
+            if isinstance(message, pending.reply_type) and pending.accept(message):
+                self._pending.remove(pending)
+                if not pending.future.done():
+                    pending.future.set_result(message)
+                return
+
+    def _fail_pending(self, exc: Exception) -> None:
+        while self._pending:
+            pending = self._pending.popleft()
+            if not pending.future.done():
+                pending.future.set_exception(exc)
+
+    # ------------------------------------------------------------------ outgoing
+    async def send(self, message: Message) -> None:
+        """Send now or raise :class:`EngineUnavailable`. Never queued for a later reconnect."""
+        connection = self._connection
+        if connection is None or self.status != "connected":
+            raise EngineUnavailable("the engine is not connected")
+        text = self.codec.encode(message)
+        try:
+            await connection.send(text)
+        except ConnectionClosed as exc:
+            raise EngineUnavailable("the engine connection closed while sending") from exc
+        log.debug("sent %s", message.COMMAND)
+
+    async def request(self, message: Message, timeout: float = 10.0) -> Message:
+        """Send ``message`` and wait for the engine's answer to it (see :data:`REPLIES`)."""
+        reply_type, accept = REPLIES[type(message)]
+        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        pending = _Pending(reply_type, accept, future)
+        self._pending.append(pending)
+        try:
+            await self.send(message)
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise EngineTimeout(f"no answer to {message.COMMAND} within {timeout:g} s") from None
+        finally:
+            with contextlib.suppress(ValueError):
+                self._pending.remove(pending)

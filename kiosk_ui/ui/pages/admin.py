@@ -1,0 +1,839 @@
+"""The staff area at ``/admin``: a NIP gate, then status, actions, catalog, settings, journal.
+
+Nothing of the staff area is built for a browser that has not passed the NIP (a hidden
+NiceGUI element would still have live handlers), and every handler checks the session
+on the server again before it acts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nicegui import Client, app, ui
+
+from ...engine import EngineTimeout, EngineUnavailable
+from ...journal import JournalError, export_rows
+from ...protocol import Message, Product, ProtocolError, parse_amount
+from ...protocol import messages as m
+from ...staff import Lockout, Sessions
+from ...state import KioskState
+from ...tasks import spawn
+from ..components.receipt import qr_svg
+from ..i18n import money
+from ..theme import demo_mark, head, offline_banner, tid
+
+if TYPE_CHECKING:
+    from ...app import KioskApp
+
+log = logging.getLogger(__name__)
+
+UDM_CHOICES = ("PZA", "KG", "GR", "LT", "ML", "M", "CAJA", "PAQ", "SERV")
+IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+MAX_IMAGE_BYTES = 1024 * 1024
+CTA_LIMIT = 120
+
+
+@dataclass(frozen=True)
+class Action:
+    test_id: str
+    title: str
+    confirm: str
+    make: Callable[[], Message]
+    cash_moving: bool
+    timeout: float = 30.0
+    #: shutdown: the answer is the engine going away
+    goes_away: bool = False
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("action-opendoor", "Abrir puerta", "Se abrirá la puerta del gabinete.", m.OpenDoor, True),
+    Action("action-cashrefill", "Iniciar dotación", "El equipo aceptará dinero para cambio hasta terminar la dotación.",
+           m.CashRefill, True),
+    Action("action-cashrefill-end", "Terminar dotación", "Se terminará la dotación de efectivo.",
+           lambda: m.Cancel("2"), False),
+    Action("action-cashcollect-coin", "Recolectar monedas", "Se vaciará la caja de monedas.",
+           lambda: m.CashCollect("coin"), True, 120.0),
+    Action("action-cashcollect-bill", "Recolectar billetes", "Se vaciará la caja de billetes.",
+           lambda: m.CashCollect("bill"), True, 120.0),
+    Action("action-resetbalance", "Corte de caja", "Los contadores de efectivo volverán a cero (corte del día).",
+           m.ResetBalance, True),
+    Action("action-restart", "Reiniciar equipo", "El equipo se reiniciará; la pantalla volverá sola.",
+           lambda: m.Shutdown("r"), True, 15.0, True),
+    Action("action-poweroff", "Apagar equipo", "El equipo se apagará; habrá que encenderlo a mano.",
+           lambda: m.Shutdown("s"), True, 15.0, True),
+    Action("action-bvreset", "Reiniciar lector de billetes", "Se reiniciará el validador de billetes.", m.BvReset,
+           False, 60.0),
+    Action("action-checkbr", "Revisar reciclador", "Se consultarán los niveles del reciclador de billetes.",
+           m.CheckBr, False),
+    Action("action-report", "Reporte del equipo", "El equipo generará su reporte.", m.Report, False, 60.0),
+    Action("action-arqueo", "Arqueo", "Se contará el efectivo de cada denominación.", m.Arqueo, False, 60.0),
+)  # fmt: skip
+
+
+@dataclass
+class StaffServices:
+    lockout: Lockout
+    sessions: Sessions
+
+
+def lan_address() -> str:
+    """The kiosk's LAN address as other devices see it (no packet is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            return str(probe.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+
+
+def wifi_qr_text(ssid: str, password: str) -> str:
+    def esc(text: str) -> str:
+        return "".join("\\" + c if c in '\\;,:"' else c for c in text)
+
+    return f"WIFI:T:WPA;S:{esc(ssid)};P:{esc(password)};;"
+
+
+class AdminArea:
+    def __init__(self, kapp: KioskApp, services: StaffServices, client: Client) -> None:
+        self.kapp = kapp
+        self.kiosk = kapp.kiosk
+        self.services = services
+        self.client = client
+        self.key: str = str(app.storage.browser.get("id", ""))
+        self.address = client.ip or "?"
+        self.editing: Product | None = None
+        self.pending_image = ""
+        self._undo: list[Callable[[], None]] = []
+        client.on_delete(self._cleanup)
+
+    # ------------------------------------------------------------------ session
+    @property
+    def session_tag(self) -> str:
+        return hashlib.sha256(self.key.encode()).hexdigest()[:10]
+
+    def authorized(self) -> bool:
+        """Server-side check before anything of the staff area is built or done."""
+        if self.services.sessions.valid(self.key):
+            return True
+        ui.navigate.to("/admin")
+        return False
+
+    async def audit(self, action: str, result: str, detail: str = "") -> None:
+        try:
+            await self.kiosk.journal.arecord_action(action, result, client=self.address, session=self.session_tag,
+                                                    detail=detail)  # fmt: skip
+        except JournalError as exc:
+            log.error("staff action %s not journaled: %s", action, exc)
+
+    def _cleanup(self) -> None:
+        for undo in self._undo:
+            undo()
+
+    # ------------------------------------------------------------------ page
+    def build(self) -> None:
+        head()
+        demo_mark(self.kapp.config.demo)
+        self.root = ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4")
+        if self.services.sessions.valid(self.key):
+            self.build_home()
+        else:
+            self.build_gate()
+
+    # ------------------------------------------------------------------ NIP gate
+    def build_gate(self) -> None:
+        self.root.clear()
+        with self.root, ui.card().classes("self-center p-8 gap-4 w-full max-w-md items-stretch"):
+            ui.label("Acceso de personal").classes("text-3xl font-bold text-center")
+            ui.label("Ingrese su NIP").classes("kiosk-caption text-center")
+            self.nip = tid(ui.input(password=True).props('inputmode=numeric autocomplete=off maxlength=12 outlined '
+                                                         'input-class="text-3xl text-center tracking-widest"'),
+                           "nip-input")  # fmt: skip
+            self.nip.on("keydown.enter", self.submit_nip)
+            with ui.grid(columns=3).classes("gap-2"):
+                for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"):
+                    if key == "ok":
+                        tid(ui.button("Entrar", on_click=self.submit_nip, color="primary"), "nip-submit").classes(
+                            "kiosk-key text-lg"
+                        )
+                    elif key == "del":
+                        tid(
+                            ui.button(
+                                "⌫", on_click=lambda: self.nip.set_value((self.nip.value or "")[:-1]), color="grey-7"
+                            ),
+                            "nip-key-del",
+                        ).classes("kiosk-key").props('aria-label="Borrar"')
+                    else:
+                        tid(
+                            ui.button(
+                                key,
+                                on_click=lambda k=key: self.nip.set_value((self.nip.value or "") + k),
+                                color="white",
+                            ),
+                            f"nip-key-{key}",
+                        ).classes("kiosk-key text-slate-900").props("outline")
+            self.nip_error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "nip-error")
+            self.nip_locked = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "nip-locked")
+            self.nip_error.set_visibility(False)
+            self.nip_locked.set_visibility(False)
+            ui.link("← Pantalla del cliente", "/").classes("text-center")
+        self._show_lock_if_any()
+
+    def _show_lock_if_any(self) -> bool:
+        left = self.services.lockout.seconds_left(self.address)
+        if left:
+            minutes, seconds = divmod(left, 60)
+            self.nip_locked.set_text(f"Demasiados intentos. Intente de nuevo en {minutes} min {seconds:02d} s.")
+            self.nip_locked.set_visibility(True)
+            self.nip_error.set_visibility(False)
+        return bool(left)
+
+    async def submit_nip(self) -> None:
+        nip = (self.nip.value or "").strip()
+        self.nip.set_value("")
+        if self._show_lock_if_any():
+            await self.audit("login", "refused: locked out")
+            return
+        if not nip.isdigit() or not 4 <= len(nip) <= 12:
+            self.nip_error.set_text("El NIP son de 4 a 12 dígitos.")
+            self.nip_error.set_visibility(True)
+            return
+        try:
+            answer = await self.kiosk.client.request(m.CheckNip(nip), timeout=8.0)
+        except (EngineUnavailable, EngineTimeout):
+            self.nip_error.set_text("No hay respuesta del equipo; no se pudo validar el NIP. Intente de nuevo.")
+            self.nip_error.set_visibility(True)
+            return
+        assert isinstance(answer, m.Access)
+        if answer.valid_nip:
+            self.services.lockout.success(self.address)
+            self.services.sessions.login(self.key, answer.token or "", self.address)
+            await self.audit("login", "ok")
+            self.build_home()
+            return
+        left = self.services.lockout.fail(self.address)
+        await self.audit("login", "failed")
+        if left:
+            await self.audit("lockout", "locked", f"{left} s")
+            self._show_lock_if_any()
+            return
+        attempts = self.services.lockout.attempts_left(self.address)
+        self.nip_error.set_text(f"NIP incorrecto. Intentos restantes: {attempts}.")
+        self.nip_error.set_visibility(True)
+
+    async def logout(self) -> None:
+        await self.audit("logout", "ok")
+        self.services.sessions.logout(self.key)
+        ui.navigate.to("/admin")
+
+    # ------------------------------------------------------------------ home
+    def build_home(self) -> None:
+        if not self.services.sessions.valid(self.key):
+            self.build_gate()
+            return
+        self.root.clear()
+        with self.root:
+            self.banner = offline_banner(lambda: "es")
+            with tid(ui.row().classes("w-full items-center justify-between"), "admin-home"):
+                ui.label("Administración del cajero").classes("text-3xl font-bold")
+                with ui.row().classes("gap-2"):
+                    ui.link("Pantalla del cliente", "/").classes("self-center")
+                    tid(ui.button("Salir", icon="logout", on_click=self.logout, color="grey-8"), "admin-logout")
+            self._build_status()
+            self._build_actions()
+            self._build_owed()
+            self._build_settings()
+            self._build_products()
+            self._build_reports()
+            self._build_tablet()
+        self._undo.append(self.kiosk.on_change(self._render_status))
+        self._render_status(self.kiosk.state)
+
+    # ---- live status
+    def _build_status(self) -> None:
+        with ui.card().classes("w-full p-4 gap-2"):
+            ui.label("Estado del equipo").classes("text-xl font-bold")
+            with ui.grid(columns=4).classes("w-full gap-3"):
+
+                def cell(caption: str, test_id: str) -> ui.label:
+                    with ui.column().classes("gap-0"):
+                        ui.label(caption).classes("text-sm text-slate-600")
+                        return tid(ui.label("—").classes("text-xl font-semibold"), test_id)
+
+                self.st_engine = cell("Conexión con el motor", "st-engine")
+                self.st_connections = cell("Conexiones al motor", "st-connections")
+                self.st_cobrando = cell("Cobrando", "st-cobrando")
+                self.st_card = cell("Terminal de tarjeta", "st-card")
+                self.st_due = cell("Total del cobro", "st-due")
+                self.st_credit = cell("Ingresado", "st-credit")
+                self.st_change_level = cell("Nivel de cambio", "st-change-level")
+                self.st_status_text = cell("Estado del motor", "st-status-text")
+                self.st_coin_cashbox_amount = cell("Caja de monedas", "st-coin-cashbox-amount")
+                self.st_coin_cashbox_qty = cell("Monedas en caja", "st-coin-cashbox-qty")
+                self.st_bill_cashbox_amount = cell("Caja de billetes", "st-bill-cashbox-amount")
+                self.st_bill_cashbox_qty = cell("Billetes en caja", "st-bill-cashbox-qty")
+                self.st_bv_error = cell("Lector de billetes", "st-bv-error")
+                self.st_ca_error = cell("Monedero", "st-ca-error")
+                self.st_journal = cell("Bitácora", "st-journal")
+            ui.label("Tubos de monedas").classes("text-lg font-bold mt-2")
+            self.tubes_box = tid(ui.column().classes("w-full gap-1"), "st-tubes")
+            ui.label("Reciclador / arqueo").classes("text-lg font-bold mt-2")
+            self.levels_box = tid(ui.column().classes("w-full gap-1"), "st-levels")
+        self._shown_tubes: Any = None
+        self._shown_levels: Any = None
+
+    def _render_status(self, state: KioskState) -> None:
+        self.banner.set_visibility(not state.online)
+        names = {"connected": "Conectado", "connecting": "Conectando…", "disconnected": "Desconectado"}
+        self.st_engine.set_text(names[state.connection])
+        self.st_connections.set_text("—" if state.connections is None else str(state.connections))
+        self.st_cobrando.set_text("Sí, cobro en curso" if self.kiosk.busy else "No")
+        self.st_card.set_text("Disponible" if state.card_available else "No disponible")
+        self.st_due.set_text(money(state.due))
+        self.st_credit.set_text(money(state.credit))
+        level = state.change_level
+        self.st_change_level.set_text(
+            "—" if level is None else f"{level.percent:.0f} %" if level.percent is not None else level.text
+        )
+        self.st_status_text.set_text(state.status_text or "—")
+        self.st_coin_cashbox_amount.set_text(money(state.coin_cashbox_amount))
+        self.st_coin_cashbox_qty.set_text("—" if state.coin_cashbox_qty is None else str(state.coin_cashbox_qty))
+        self.st_bill_cashbox_amount.set_text(money(state.bills_cashbox_amount))
+        self.st_bill_cashbox_qty.set_text("—" if state.bills_cashbox_qty is None else str(state.bills_cashbox_qty))
+        self.st_bv_error.set_text(f"Error: {state.bv_error}" if state.bv_error else "Sin error")
+        self.st_ca_error.set_text(f"Error: {state.ca_error}" if state.ca_error else "Sin error")
+        self.st_journal.set_text(f"Error: {self.kiosk.journal_error}" if self.kiosk.journal_error else "Correcta")
+        for error_label, error in ((self.st_bv_error, state.bv_error), (self.st_ca_error, state.ca_error)):
+            error_label.classes(replace="text-xl font-semibold " + ("text-red-700" if error else "text-green-700"))
+        if state.tubes != self._shown_tubes:
+            self._shown_tubes = state.tubes
+            self._bars(self.tubes_box, state.tubes, 80)
+        levels = state.inventory or state.recycler_levels
+        if levels != self._shown_levels:
+            self._shown_levels = levels
+            self._bars(self.levels_box, levels, max((n for _, n in levels), default=1) or 1)
+
+    @staticmethod
+    def _bars(box: ui.column, levels: tuple[tuple[str, int], ...], full: int) -> None:
+        box.clear()
+        with box:
+            if not levels:
+                ui.label("Sin datos").classes("text-slate-600")
+            for name, count in levels:
+                with ui.row().classes("w-full items-center gap-2 no-wrap"):
+                    ui.label(f"${name}" if name[:1].isdigit() else name).classes("w-24")
+                    ui.linear_progress(value=min(1.0, count / full), show_value=False).classes("grow").props(
+                        "size=14px rounded"
+                    )
+                    ui.label(f"{count}").classes("w-16 text-right")
+
+    # ---- actions
+    def _build_actions(self) -> None:
+        with ui.card().classes("w-full p-4 gap-3"):
+            ui.label("Acciones").classes("text-xl font-bold")
+            with ui.row().classes("gap-2"):
+                for action in ACTIONS:
+                    color = "negative" if action.goes_away else "primary"
+                    tid(
+                        ui.button(action.title, on_click=lambda a=action: self.ask(a), color=color), action.test_id
+                    ).classes("min-h-[52px]")
+            self.action_progress = tid(ui.label("").classes("kiosk-alert"), "action-progress")
+            self.action_done = tid(
+                ui.label("").classes("kiosk-alert border-green-700 bg-green-50 text-green-900"), "action-done"
+            )
+            self.action_failed = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "action-failed")
+            for label in (self.action_progress, self.action_done, self.action_failed):
+                label.set_visibility(False)
+        with ui.dialog() as self.confirm_dialog, ui.card().classes("p-6 gap-4 max-w-lg"):
+            self.confirm_title = ui.label("").classes("text-2xl font-bold")
+            self.confirm_text = ui.label("").classes("text-lg")
+            with ui.row().classes("w-full justify-end gap-2"):
+                tid(ui.button("Cancelar", on_click=self.confirm_dialog.close, color="grey-7"), "confirm-cancel")
+                tid(ui.button("Confirmar", on_click=self._confirmed, color="primary"), "confirm-ok")
+        with ui.dialog() as self.busy_dialog, ui.card().classes("p-6 gap-4 max-w-lg"):
+            tid(
+                ui.label("Hay un cobro en curso: esta acción mueve efectivo y podría afectar al cliente.").classes(
+                    "text-lg kiosk-alert kiosk-alert-bad"
+                ),
+                "action-busy",
+            )
+            with ui.row().classes("w-full justify-end gap-2"):
+                tid(ui.button("No hacer nada", on_click=self.busy_dialog.close, color="grey-7"), "action-busy-close")
+                tid(ui.button("Hacerlo de todos modos", on_click=self._override, color="negative"), "action-override")
+        self.pending_action: Action | None = None
+
+    def ask(self, action: Action) -> None:
+        if not self.authorized():
+            return
+        self.pending_action = action
+        self.confirm_title.set_text(f"¿{action.title}?")
+        self.confirm_text.set_text(action.confirm)
+        self.confirm_dialog.open()
+
+    async def _confirmed(self) -> None:
+        self.confirm_dialog.close()
+        action = self.pending_action
+        if action is None or not self.authorized():
+            return
+        if action.cash_moving and self.kiosk.busy:
+            await self.audit(action.test_id, "refused: payment in progress")
+            self.busy_dialog.open()
+            return
+        await self.run_action(action)
+
+    async def _override(self) -> None:
+        self.busy_dialog.close()
+        action = self.pending_action
+        if action is None or not self.authorized():
+            return
+        await self.audit(action.test_id, "override confirmed during a payment")
+        await self.run_action(action)
+
+    async def run_action(self, action: Action) -> None:
+        if not self.authorized():
+            return
+        self.pending_action = None
+        self.action_done.set_visibility(False)
+        self.action_failed.set_visibility(False)
+        self.action_progress.set_text(f"{action.title}: esperando respuesta del equipo…")
+        self.action_progress.set_visibility(True)
+        message = action.make()
+        try:
+            if action.goes_away:
+                answer = await self._send_and_wait_gone(message, action.timeout)
+            else:
+                reply = await self.kiosk.client.request(message, timeout=action.timeout)
+                answer = self._describe(reply)
+        except EngineUnavailable:
+            self._action_failed(action, "El equipo no está conectado; no se envió nada.")
+            await self.audit(action.test_id, "not sent: engine unavailable")
+            return
+        except EngineTimeout:
+            self._action_failed(action, f"El equipo no respondió en {action.timeout:.0f} s.")
+            await self.audit(action.test_id, "timeout")
+            return
+        self.action_progress.set_visibility(False)
+        self.action_done.set_text(f"{action.title}: {answer}")
+        self.action_done.set_visibility(True)
+        await self.audit(action.test_id, "done", answer)
+
+    async def _send_and_wait_gone(self, message: Message, timeout: float) -> str:
+        gone = asyncio.Event()
+        undo = self.kiosk.on_change(lambda s: gone.set() if not s.online else None)
+        try:
+            await self.kiosk.client.send(message)
+            await asyncio.wait_for(gone.wait(), timeout)
+        except TimeoutError:
+            raise EngineTimeout("engine did not go away") from None
+        finally:
+            undo()
+        return "el equipo se está reiniciando/apagando; esta pantalla se reconectará sola."
+
+    def _action_failed(self, action: Action, text: str) -> None:
+        self.action_progress.set_visibility(False)
+        self.action_failed.set_text(f"{action.title}: {text}")
+        self.action_failed.set_visibility(True)
+
+    @staticmethod
+    def _describe(reply: Message) -> str:
+        if isinstance(reply, m.CheckBrResult):
+            levels = ", ".join(f"${k}: {v}" for k, v in (reply.max_qty or ()))
+            return ("reciclador vacío" if reply.br_empty else "reciclador con billetes") + (
+                f" ({levels})" if levels else ""
+            )
+        if isinstance(reply, m.Status):
+            if reply.inventory:
+                return "arqueo: " + ", ".join(f"${k} × {v}" for k, v in reply.inventory)
+            return f"listo ({reply.status_text or 'estado recibido'})"
+        return "listo"
+
+    # ---- change owed
+    def _build_owed(self) -> None:
+        with ui.card().classes("w-full p-4 gap-2"):
+            ui.label("Cambio pendiente a clientes").classes("text-xl font-bold")
+            self.owed_box = tid(ui.column().classes("w-full gap-1"), "owed-list")
+        self._undo.append(self.kiosk.on_result(lambda _: self._spawn_owed()))
+        spawn(self._render_owed())
+
+    def _spawn_owed(self) -> None:
+        spawn(self._render_owed())
+
+    async def _render_owed(self) -> None:
+        rows = await asyncio.to_thread(self.kiosk.journal.owed)
+        self.owed_box.clear()
+        with self.owed_box:
+            if not rows:
+                ui.label("Nada pendiente").classes("text-slate-600")
+            for row in rows:
+                with tid(ui.row().classes("w-full items-center justify-between"), "owed-row"):
+                    ui.label(f"{row['created_at'][:16].replace('T', ' ')} · folio {row['id'][:12].upper()}")
+                    ui.label(money(Decimal(row["shortfall"]))).classes("font-bold text-red-700")
+                    tid(ui.button("Marcar pagado", on_click=lambda pid=row["id"]: self._settle(pid)), "owed-settle")
+
+    async def _settle(self, payment_id: str) -> None:
+        if not self.authorized():
+            return
+        await asyncio.to_thread(self.kiosk.journal.settle_owed, payment_id)
+        await self.audit("owed-settled", "ok", payment_id)
+        await self._render_owed()
+
+    # ---- screen settings
+    def _build_settings(self) -> None:
+        screen = self.kiosk.state.screen
+        with ui.card().classes("w-full p-4 gap-2"):
+            ui.label("Pantalla de espera").classes("text-xl font-bold")
+            with ui.row().classes("w-full gap-6 items-start"):
+                with ui.column().classes("gap-2 grow"):
+                    self.set_showcta = tid(ui.switch("Mostrar mensaje", value=screen.show_cta), "set-showcta")
+                    self.set_showeyes = tid(ui.switch("Mostrar ojos", value=screen.show_eyes), "set-showeyes")
+                    self.set_showtime = tid(ui.switch("Mostrar reloj", value=screen.show_time), "set-showtime")
+                    self.set_ctamessage = tid(
+                        ui.input(
+                            "Mensaje",
+                            value=screen.cta_message,
+                            validation={f"Máximo {CTA_LIMIT} caracteres": lambda v: len(v or "") <= CTA_LIMIT},
+                        )
+                        .props(f"counter maxlength={CTA_LIMIT} outlined")
+                        .classes("w-full"),
+                        "set-ctamessage",
+                    )
+                    tid(ui.button("Guardar", icon="save", on_click=self.save_settings), "set-save")
+                with tid(ui.column().classes("kiosk-card p-4 items-center gap-1 w-80"), "set-preview"):
+                    ui.label("Vista previa").classes("text-sm text-slate-600")
+                    preview_cta = ui.label().classes("text-lg font-bold text-blue-700 text-center")
+                    preview_cta.bind_text_from(self.set_ctamessage, "value")
+                    preview_cta.bind_visibility_from(self.set_showcta, "value")
+                    ui.label("👀").classes("text-4xl").bind_visibility_from(self.set_showeyes, "value")
+                    ui.label("12:00").classes("text-3xl font-light").bind_visibility_from(self.set_showtime, "value")
+
+    async def save_settings(self) -> None:
+        if not self.authorized():
+            return
+        text = (self.set_ctamessage.value or "").strip()
+        if len(text) > CTA_LIMIT or any(ord(c) < 32 for c in text):
+            ui.notify(
+                f"El mensaje debe tener como máximo {CTA_LIMIT} caracteres, sin saltos de línea.", type="negative"
+            )
+            return
+        message = m.SaveScreenSettings(bool(self.set_showcta.value), bool(self.set_showeyes.value),
+                                       bool(self.set_showtime.value), text)  # fmt: skip
+        try:
+            await self.kiosk.client.request(message, timeout=10)
+        except (EngineUnavailable, EngineTimeout) as exc:
+            ui.notify(
+                f"No se guardó: {'sin conexión' if isinstance(exc, EngineUnavailable) else 'sin respuesta'}",
+                type="negative",
+            )
+            await self.audit("screensettings", "failed")
+            return
+        ui.notify("Pantalla guardada", type="positive")
+        await self.audit(
+            "screensettings",
+            "saved",
+            f"cta={message.show_cta} eyes={message.show_eyes} time={message.show_time} msg={text!r}",
+        )
+
+    # ---- products
+    def _build_products(self) -> None:
+        with ui.card().classes("w-full p-4 gap-2"):
+            ui.label("Catálogo de productos").classes("text-xl font-bold")
+            with ui.row().classes("w-full gap-2 items-center"):
+                self.product_search = tid(
+                    ui.input("Buscar por código o descripción").props("outlined clearable").classes("grow"),
+                    "product-search",
+                )
+                self.product_search.on("keydown.enter", self.search_products)
+                self.product_search.on_value_change(lambda: None)
+                tid(ui.button("Buscar", icon="search", on_click=self.search_products), "product-search-go")
+                tid(ui.button("Nuevo producto", icon="add", on_click=self.new_product, color="positive"), "product-new")
+            self.product_list = tid(ui.column().classes("w-full gap-1"), "product-list")
+            self.product_form = tid(ui.card().classes("w-full p-4 gap-2 bg-slate-50"), "product-form")
+            with self.product_form:
+                self.product_code = tid(ui.input("Código").props("outlined readonly"), "product-code")
+                self.product_desc = tid(ui.input("Descripción").props("outlined maxlength=120"), "product-desc")
+                self.product_udm = tid(
+                    ui.select(list(UDM_CHOICES), value="PZA", label="Unidad de medida").props("outlined"), "product-udm"
+                )
+                self.product_price = tid(
+                    ui.input("Precio").props('outlined inputmode=decimal prefix="$"'), "product-price"
+                )
+                with ui.row().classes("items-center gap-2"):
+                    tid(
+                        ui.upload(
+                            label="Imagen (PNG, JPG o WebP, máx. 1 MB)",
+                            auto_upload=True,
+                            max_files=1,
+                            on_upload=self._image_uploaded,
+                        ).props('accept="image/png,image/jpeg,image/webp"'),
+                        "product-image",
+                    )
+                    self.image_name = ui.label("").classes("text-sm text-slate-600")
+                self.product_form_error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "product-error")
+                with ui.row().classes("gap-2"):
+                    tid(ui.button("Guardar", icon="save", on_click=self.save_product, color="positive"), "product-save")
+                    self.product_delete = tid(
+                        ui.button("Eliminar", icon="delete", on_click=self.ask_delete, color="negative"),
+                        "product-delete",
+                    )
+                    ui.button("Cerrar", on_click=lambda: self.product_form.set_visibility(False), color="grey-7")
+            self.product_form.set_visibility(False)
+        with ui.dialog() as self.delete_dialog, ui.card().classes("p-6 gap-4"):
+            self.delete_text = ui.label("").classes("text-lg")
+            with ui.row().classes("w-full justify-end gap-2"):
+                tid(ui.button("Cancelar", on_click=self.delete_dialog.close, color="grey-7"), "confirm-cancel")
+                tid(ui.button("Eliminar", on_click=self.delete_product, color="negative"), "confirm-ok")
+
+    async def search_products(self) -> None:
+        if not self.authorized():
+            return
+        try:
+            reply = await self.kiosk.client.request(m.SearchProduct((self.product_search.value or "").strip()),
+                                                    timeout=10)  # fmt: skip
+        except (EngineUnavailable, EngineTimeout):
+            ui.notify("No se pudo buscar: el equipo no responde", type="negative")
+            return
+        assert isinstance(reply, m.SearchResults)
+        self.product_list.clear()
+        with self.product_list:
+            if not reply.items:
+                ui.label("Sin resultados").classes("text-slate-600")
+            for product in reply.items or ():
+                with tid(ui.row().classes("w-full items-center gap-3 no-wrap border-b py-1"), "product-result"):
+                    src = self._image_src(product.image)
+                    if src:
+                        ui.image(src).classes("w-12 h-12 rounded")
+                    else:
+                        ui.icon("inventory_2").classes("text-4xl text-slate-400")
+                    ui.label(product.code).classes("w-40 font-mono text-sm")
+                    ui.label(product.description).classes("grow")
+                    ui.label(product.udm).classes("w-12")
+                    ui.label(money(product.price)).classes("w-24 text-right font-semibold")
+                    tid(
+                        ui.button(icon="edit", on_click=lambda p=product: self.edit_product(p)).props(
+                            'flat round aria-label="Editar"'
+                        ),
+                        "product-edit",
+                    )
+
+    def _image_src(self, image: str) -> str:
+        if image.startswith(("data:image/", "http://", "https://")):
+            return image
+        if image and "/" not in image and "\\" not in image and (self._images_dir() / image).is_file():
+            return f"/product-images/{image}"
+        return ""
+
+    def _images_dir(self) -> Path:
+        return self.kapp.config.data_dir / "product-images"
+
+    async def new_product(self) -> None:
+        if not self.authorized():
+            return
+        try:
+            reply = await self.kiosk.client.request(m.GetNewProductCode(), timeout=10)
+        except (EngineUnavailable, EngineTimeout):
+            ui.notify("El equipo no dio un código nuevo", type="negative")
+            return
+        assert isinstance(reply, m.NewProductCode)
+        self._open_form(Product(reply.code or "", "", None, "PZA", ""), new=True)
+
+    def edit_product(self, product: Product) -> None:
+        if not self.authorized():
+            return
+        self._open_form(product, new=False)
+
+    def _open_form(self, product: Product, new: bool) -> None:
+        self.editing = product
+        self.pending_image = product.image
+        self.product_code.set_value(product.code)
+        self.product_desc.set_value(product.description)
+        self.product_udm.set_value(product.udm if product.udm in UDM_CHOICES else "PZA")
+        self.product_price.set_value("" if product.price is None else f"{product.price:.2f}")
+        self.image_name.set_text(product.image[:60])
+        self.product_form_error.set_visibility(False)
+        self.product_delete.set_visibility(not new)
+        self.product_form.set_visibility(True)
+
+    async def _image_uploaded(self, event: Any) -> None:
+        if not self.authorized() or self.editing is None:
+            return
+        file = event.file
+        ext = IMAGE_TYPES.get(file.content_type)
+        data = await file.read()
+        signatures = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF")
+        if ext is None or not data.startswith(signatures):
+            self._form_error("La imagen debe ser PNG, JPG o WebP.")
+            return
+        if len(data) > MAX_IMAGE_BYTES:
+            self._form_error("La imagen pesa más de 1 MB.")
+            return
+        code = "".join(c for c in self.editing.code if c.isalnum())[:64] or "producto"
+        name = f"{code}{ext}"
+        folder = self._images_dir()
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread((folder / name).write_bytes, data)
+        self.pending_image = name
+        self.image_name.set_text(name)
+
+    def _form_error(self, text: str) -> None:
+        self.product_form_error.set_text(text)
+        self.product_form_error.set_visibility(True)
+
+    async def save_product(self) -> None:
+        if not self.authorized() or self.editing is None:
+            return
+        description = (self.product_desc.value or "").strip()
+        if not description:
+            self._form_error("La descripción es obligatoria.")
+            return
+        if len(description) > 120:
+            self._form_error("La descripción es demasiado larga (máximo 120).")
+            return
+        try:
+            price = parse_amount((self.product_price.value or "").replace("$", "").replace(",", ""), "precio")
+        except ProtocolError:
+            price = Decimal(-1)
+        if price <= 0 or price != price.quantize(Decimal("0.01")) or price > Decimal("999999"):
+            self._form_error("Precio no válido: use un monto como 18.50.")
+            return
+        udm = self.product_udm.value if self.product_udm.value in UDM_CHOICES else "PZA"
+        product = Product(self.editing.code, description, price, udm, self.pending_image)
+        try:
+            await self.kiosk.client.request(
+                m.SaveProduct(product.code, description, udm, price, product.image), timeout=10
+            )
+        except (EngineUnavailable, EngineTimeout):
+            self._form_error("El equipo no confirmó el guardado. Intente de nuevo.")
+            await self.audit("product-save", "failed", product.code)
+            return
+        await self.audit("product-save", "saved", f"{product.code} {description} {price}")
+        ui.notify("Producto guardado", type="positive")
+        self.product_form.set_visibility(False)
+        self.product_search.set_value(product.code)
+        await self.search_products()
+
+    def ask_delete(self) -> None:
+        if not self.authorized() or self.editing is None:
+            return
+        self.delete_text.set_text(f"¿Eliminar «{self.editing.description}» ({self.editing.code})?")
+        self.delete_dialog.open()
+
+    async def delete_product(self) -> None:
+        self.delete_dialog.close()
+        if not self.authorized() or self.editing is None:
+            return
+        code = self.editing.code
+        try:
+            await self.kiosk.client.request(m.DeleteProduct(code), timeout=10)
+        except (EngineUnavailable, EngineTimeout):
+            self._form_error("El equipo no confirmó la eliminación.")
+            return
+        await self.audit("product-delete", "deleted", code)
+        ui.notify("Producto eliminado", type="positive")
+        self.product_form.set_visibility(False)
+        await self.search_products()
+
+    # ---- reports and journal
+    def _build_reports(self) -> None:
+        with ui.card().classes("w-full p-4 gap-2"):
+            with ui.row().classes("w-full items-center justify-between"):
+                ui.label("Ventas y bitácora").classes("text-xl font-bold")
+                with ui.row().classes("gap-2"):
+                    tid(ui.button("Actualizar", icon="refresh", on_click=self._render_journal), "journal-refresh")
+                    tid(ui.button("Exportar CSV", icon="download", on_click=self.export_journal), "journal-export")
+            self.report_box = tid(ui.column().classes("w-full gap-1"), "sales-report")
+            self.journal_box = ui.column().classes("w-full gap-0 max-h-[480px] overflow-auto")
+        spawn(self._render_journal())
+
+    async def _render_journal(self) -> None:
+        if not self.services.sessions.valid(self.key, touch=False):
+            return
+        payments = await asyncio.to_thread(self.kiosk.journal.payments)
+        entries = await asyncio.to_thread(lambda: list(self.kiosk.journal.entries()))
+        totals: dict[tuple[str, str], Decimal] = {}
+        counts: dict[tuple[str, str], int] = {}
+        for p in payments:
+            if p["outcome"] != "completed":
+                continue
+            key = (p["created_at"][:10], p["method"])
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(p["due"])
+            counts[key] = counts.get(key, 0) + 1
+        self.report_box.clear()
+        with self.report_box:
+            if not totals:
+                ui.label("Sin ventas registradas").classes("text-slate-600")
+            for (day, method), total in sorted(totals.items(), reverse=True)[:31]:
+                with tid(ui.row().classes("w-full gap-4"), "report-row"):
+                    ui.label(day).classes("w-32 font-mono")
+                    ui.label("Efectivo" if method == "cash" else "Tarjeta").classes("w-24")
+                    ui.label(f"{counts[(day, method)]} ventas").classes("w-24")
+                    ui.label(money(total)).classes("font-semibold")
+        self.journal_box.clear()
+        with self.journal_box:
+            for entry in list(reversed(entries))[:200]:
+                data = entry.data
+                with tid(ui.row().classes("w-full gap-3 border-b py-1 text-sm no-wrap"), "journal-row"):
+                    ui.label(entry.at[:19].replace("T", " ")).classes("w-40 font-mono")
+                    if entry.kind == "payment":
+                        ui.label("Efectivo" if data["method"] == "cash" else "Tarjeta").classes("w-20")
+                        ui.label(money(Decimal(data["due"]))).classes("w-24 text-right")
+                        ui.label(data["outcome"]).classes("w-24")
+                        ui.label(data["detail"][:80]).classes("grow text-slate-600")
+                    else:
+                        ui.label("Personal").classes("w-20")
+                        ui.label(data["action"]).classes("w-48")
+                        ui.label(data["result"]).classes("w-40")
+                        ui.label(f"{data['client']} {data['detail'][:60]}").classes("grow text-slate-600")
+
+    async def export_journal(self) -> None:
+        if not self.authorized():
+            return
+        rows = await asyncio.to_thread(export_rows, self.kiosk.journal)
+        buffer = io.StringIO()
+        fields = sorted({k for row in rows for k in row}, key=lambda k: (k not in ("kind", "at"), k))
+        writer = csv.DictWriter(buffer, fieldnames=fields or ["kind", "at"])
+        writer.writeheader()
+        writer.writerows(rows)
+        ui.download.content(buffer.getvalue().encode("utf-8-sig"), "bitacora-kiosk.csv", "text/csv")
+        await self.audit("journal-export", "ok", f"{len(rows)} rows")
+
+    # ---- tablet pairing
+    def _build_tablet(self) -> None:
+        config = self.kapp.config
+        url = config.public_url or f"http://{lan_address()}:{config.port}/admin"
+        with ui.card().classes("w-full p-4 gap-2"):
+            ui.label("Conectar una tableta").classes("text-xl font-bold")
+            with tid(ui.row().classes("gap-8"), "tablet-qr"):
+                if config.wifi_ssid:
+                    with ui.column().classes("items-center"):
+                        ui.html(qr_svg(wifi_qr_text(config.wifi_ssid, config.wifi_password)), sanitize=False).classes(
+                            "kiosk-qr"
+                        )
+                        ui.label(f"1. Unirse a la red «{config.wifi_ssid}»")
+                with ui.column().classes("items-center"):
+                    ui.html(qr_svg(url), sanitize=False).classes("kiosk-qr")
+                    ui.label(f"{'2' if config.wifi_ssid else '1'}. Abrir {url}")
+
+
+def register(kapp: KioskApp) -> None:
+    config = kapp.config
+    services = StaffServices(
+        Lockout(config.data_dir / "nip-lockout.json", config.nip_max_attempts, config.nip_lockout_minutes * 60),
+        Sessions(config.session_idle_minutes * 60),
+    )
+    kapp.extras["staff"] = services
+    images = config.data_dir / "product-images"
+    images.mkdir(parents=True, exist_ok=True)
+    app.add_static_files("/product-images", images)
+
+    @ui.page("/admin", title="Administración · Quickpaymini")
+    def admin_page(client: Client) -> None:
+        AdminArea(kapp, services, client).build()

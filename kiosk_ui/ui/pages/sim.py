@@ -1,0 +1,124 @@
+"""``/sim`` (demo mode only): put money in, decide card payments, switch faults."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from nicegui import Client, ui
+
+from ...simulator import BILLS, COINS
+from ..i18n import money
+from ..theme import demo_mark, head, tid
+
+if TYPE_CHECKING:
+    from ...app import KioskApp
+
+FAULTS = (
+    ("bill_jam", "Atasco de billete (bvError)"),
+    ("coin_error", "Error del monedero (caError)"),
+    ("card_unavailable", "Terminal de tarjeta no disponible"),
+    ("junk_frames", "Mensajes basura"),
+    ("refuse_connections", "Rechazar conexiones"),
+)
+
+
+def register(kapp: KioskApp) -> None:
+    engine = kapp.sim_engine
+    assert engine is not None
+
+    @ui.page("/sim", title="Simulador Quickpaymini")
+    def sim_page(client: Client) -> None:
+        head()
+        demo_mark(True)
+
+        def act(_: object = None) -> None:
+            """After a control action: flush the engine's answers to its clients now."""
+            if kapp.sim_server:
+                kapp.sim_server.kick()
+
+        def fault(name: str, value: bool | float) -> None:
+            engine.set_fault(name, value)
+            act()
+
+        def restart() -> None:
+            engine.power_off(engine.restart_delay)
+            act()
+
+        def insert(value: Decimal, kind: str) -> None:
+            if not engine.insert(value, kind):
+                ui.notify("El equipo no aceptó el dinero (no hay cobro en efectivo o hay una falla)", type="warning")
+            act(None)
+
+        with ui.column().classes("p-6 gap-4 max-w-5xl mx-auto"):
+            ui.label("Simulador del motor Quickpaymini").classes("text-3xl font-bold")
+            status = tid(ui.label(""), "sim-status").classes("text-xl")
+            ui.label("Monedas").classes("text-xl font-bold")
+            with ui.row().classes("gap-2"):
+                for coin in COINS:
+                    tid(
+                        ui.button(money(coin), on_click=lambda c=coin: insert(c, "coin"), color="amber-8"),
+                        f"sim-coin-{coin:g}",
+                    ).classes("min-h-[56px] text-lg")
+            ui.label("Billetes").classes("text-xl font-bold")
+            with ui.row().classes("gap-2"):
+                for bill in BILLS:
+                    tid(
+                        ui.button(money(bill), on_click=lambda b=bill: insert(b, "bill"), color="green-8"),
+                        f"sim-bill-{bill:g}",
+                    ).classes("min-h-[56px] text-lg")
+            ui.label("Tarjeta").classes("text-xl font-bold")
+            with ui.row().classes("gap-2 items-center"):
+                tid(
+                    ui.button("Aprobar", on_click=lambda: act(engine.approve_card()), color="positive"),
+                    "sim-card-approve",
+                )
+                tid(
+                    ui.button(
+                        "Declinar", on_click=lambda: act(engine.decline_card("Fondos insuficientes")), color="negative"
+                    ),
+                    "sim-card-decline",
+                )
+                mode = tid(
+                    ui.select(
+                        {"manual": "Decidir aquí", "approve": "Aprobar solo", "decline": "Declinar solo"},
+                        value=engine.card_mode,
+                        label="Modo",
+                    ),
+                    "sim-card-mode",
+                )
+                mode.on_value_change(lambda e: setattr(engine, "card_mode", e.value))
+            ui.label("Fallas").classes("text-xl font-bold")
+            with ui.row().classes("gap-4"):
+                for name, label in FAULTS:
+                    switch = tid(ui.switch(label, value=getattr(engine.faults, name)), f"sim-fault-{name}")
+                    switch.on_value_change(lambda e, n=name: fault(n, e.value))
+                slow = tid(
+                    ui.number("Respuestas lentas (s)", value=engine.faults.slow_replies, min=0, max=30),
+                    "sim-fault-slow",
+                )
+                slow.on_value_change(lambda e: fault("slow_replies", float(e.value or 0)))
+            with ui.row().classes("gap-2"):
+                code = tid(ui.input("Código de producto (escáner del equipo)"), "sim-scan-code")
+                tid(ui.button("Escanear", on_click=lambda: act(engine.push_product(code.value or ""))), "sim-scan")
+                tid(
+                    ui.button("Reiniciar motor", on_click=restart, color="grey-8"),
+                    "sim-restart",
+                )
+
+        def refresh() -> None:
+            snap = engine.snapshot()
+            payment = engine.payment
+            text = f"Clientes: {snap['clients']} · " + (
+                "APAGADO"
+                if snap["off"]
+                else f"Cobrando {payment.method}: {money(payment.due)} / ingresado {money(payment.credit)}"
+                if payment
+                else "En espera"
+            )
+            tubes = ", ".join(f"{money(v)}×{n}" for v, n in engine.tubes.items())
+            status.set_text(f"{text} · Tubos: {tubes}")
+
+        refresh()
+        engine.listeners.append(refresh)
+        client.on_delete(lambda: engine.listeners.remove(refresh) if refresh in engine.listeners else None)

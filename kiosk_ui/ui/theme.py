@@ -1,0 +1,44 @@
+"""The page frame shared by every screen: styles, scripts, DEMO mark, engine-offline banner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from nicegui import ui
+from nicegui.element import Element
+
+from .i18n import t
+
+STATIC_DIR = Path(__file__).parent / "static"
+ASSETS_DIR = Path(__file__).parent.parent / "assets"
+
+E = TypeVar("E", bound=Element)
+
+
+def tid(element: E, test_id: str) -> E:
+    """Give an element its ``data-testid`` (UI_CONTRACT.md)."""
+    element.props(f'data-testid="{test_id}"')
+    return element
+
+
+def head() -> None:
+    """Styles and browser helpers, once per page. Colours chosen for WCAG AA with white text."""
+    ui.colors(primary="#0b4fd6", positive="#047857", negative="#b91c1c", warning="#92400e")
+    ui.add_head_html(
+        '<link rel="stylesheet" href="/kiosk-static/kiosk.css">'
+        '<script src="/kiosk-static/kiosk.js"></script>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    )
+
+
+def demo_mark(demo: bool) -> None:
+    if demo:
+        tid(ui.label("DEMO").classes("kiosk-demo"), "demo-mark")
+
+
+def offline_banner(lang: Callable[[], str]) -> ui.label:
+    banner = tid(ui.label(t("engine_offline", lang())).classes("kiosk-banner"), "engine-offline")
+    banner.props('role="alert"')
+    return banner
