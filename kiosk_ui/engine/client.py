@@ -159,7 +159,7 @@ class EngineClient:
                     open_timeout=self.open_timeout,
                     ping_interval=self.ping_interval,
                     ping_timeout=self.ping_timeout,
-                    close_timeout=2,
+                    close_timeout=1,
                     max_size=4 * 1024 * 1024,
                     max_queue=4096,
                 ) as connection:

@@ -15,6 +15,10 @@ from .values import js_date
 MAX_FRAME_CHARS = 4 * 1024 * 1024
 
 
+#: Incoming fields where JSON null is a value ("no error", "no inventory"), not "not sent".
+_NULL_IS_VALUE = frozenset({"inventory", "bvError", "caError"})
+
+
 def _reject_constant(name: str) -> Any:
     raise ProtocolError(f"non-standard JSON constant {name}")
 
@@ -69,7 +73,7 @@ class Codec:
             raise ProtocolError(f"unknown comando {command[:60]!r}", text)
         values: dict[str, Any] = {}
         for attr, key, parse, _ in message_type.SPEC:
-            if key not in obj or (not message_type.OUTGOING and obj[key] is None and key != "inventory"):
+            if key not in obj or (not message_type.OUTGOING and obj[key] is None and key not in _NULL_IS_VALUE):
                 if message_type.OUTGOING:
                     raise ProtocolError(f"{command}: missing field {key!r}", text)
                 continue

@@ -23,7 +23,7 @@
   window.kioskSound = function (name) {
     if (!state.sounds) return;
     try {
-      const a = audio[name] || (audio[name] = new Audio("/kiosk-static/sounds/" + name + ".wav"));
+      const a = audio[name] || (audio[name] = new Audio("/kiosk-assets/sounds/" + name + ".wav"));
       a.currentTime = 0;
       const p = a.play(); if (p && p.catch) p.catch(function () {});
     } catch (e) { /* no audio device: stay silent */ }
