@@ -133,7 +133,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _journal(args: argparse.Namespace) -> int:
-    from .journal import Journal, JournalError, export_rows
+    from .journal import Journal, JournalError, export_fields, export_rows
 
     try:
         config = load(args.config, data_dir=args.data_dir)
@@ -150,8 +150,8 @@ def _journal(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        fields = sorted({k for row in rows for k in row}, key=lambda k: (k not in ("kind", "at"), k))
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields or ["kind", "at"], lineterminator="\n")
+        fields = export_fields(rows)
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return 0

@@ -104,6 +104,8 @@ class Journal:
                 cursor = self._db.execute(sql, args)
                 self._db.execute("COMMIT")
                 return cursor.lastrowid or cursor.rowcount
+            except sqlite3.ProgrammingError as exc:  # closed at shutdown
+                raise JournalError(f"journal closed: {exc}") from exc
             except sqlite3.Error as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
@@ -111,7 +113,10 @@ class Journal:
 
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         with self._lock:
-            return [dict(row) for row in self._db.execute(sql, args).fetchall()]
+            try:
+                return [dict(row) for row in self._db.execute(sql, args).fetchall()]
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal read failed: {exc}") from exc
 
     # ------------------------------------------------------------------ payments
     def open_payment(self, payment_id: str, method: str, due: str, items: list[dict[str, Any]]) -> None:
@@ -197,3 +202,8 @@ def export_rows(journal: Journal) -> list[dict[str, Any]]:
         row.update({k: v for k, v in entry.data.items() if k not in ("created_at", "at")})
         rows.append(row)
     return rows
+
+
+def export_fields(rows: list[dict[str, Any]]) -> list[str]:
+    """CSV columns: kind and time first, then every other field by name."""
+    return ["kind", "at", *sorted({k for row in rows for k in row} - {"kind", "at"})]

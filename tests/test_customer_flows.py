@@ -284,7 +284,8 @@ async def test_unknown_product_code_gets_a_message(env: Env) -> None:
         if listener.type == "kiosk_scan":
             from nicegui import events
 
-            events.handle_event(listener.handler, events.GenericEventArguments(sender=layout, client=user.client,
-                                                                                args="0000999"))
+            events.handle_event(
+                listener.handler, events.GenericEventArguments(sender=layout, client=user.client, args="0000999")
+            )
     await user.should_see("Producto no encontrado: 0000999", retries=30)
     await user.should_not_see(marker="cart-item")

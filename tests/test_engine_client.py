@@ -127,7 +127,7 @@ async def test_silent_engine_is_noticed() -> None:
         connection.transport.pause_reading()  # never answers a ping again
         await done.wait()
 
-    async with serve(mute, "127.0.0.1", 0, ping_interval=None) as server:
+    async with serve(mute, "127.0.0.1", 0, ping_interval=None, close_timeout=0.2) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         client = EngineClient(f"ws://127.0.0.1:{port}/", ping_interval=0.5, ping_timeout=0.5)
         client.start()

@@ -72,7 +72,9 @@ def test_bad_booleans(raw: object) -> None:
         parse_bool(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("", ""), (None, ""), (0, ""), ("0", ""), ("Atasco", "Atasco"), (3, "3")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("", ""), (None, ""), (0, ""), ("0", ""), ("Atasco", "Atasco"), (3, "3")]
+)
 def test_device_errors(raw: object, expected: str) -> None:
     assert parse_device_error(raw) == expected
 
@@ -189,11 +191,21 @@ def test_missing_fields_are_none() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "not json", "[]", "42", "null", '{"fecha":"x"}', '{"comando":5}', '{"comando":"nope","fecha":"x"}',
-        '{"comando":"status","cobrando":"maybe"}', '{"comando":"updateCredit","Credit":"mucho"}',
-        '{"comando":"status","Credit":NaN}', '{"comando":"access","validNIP":"si"}',
-        '{"comando":"searchresults","datos":[{"descripcion":"x"}]}', '{"comando":"paycash"}',
-        '{"comando":"paycash","due":"-1"}', '{"comando":"status","tubesSW":"lots"}',
+        "not json",
+        "[]",
+        "42",
+        "null",
+        '{"fecha":"x"}',
+        '{"comando":5}',
+        '{"comando":"nope","fecha":"x"}',
+        '{"comando":"status","cobrando":"maybe"}',
+        '{"comando":"updateCredit","Credit":"mucho"}',
+        '{"comando":"status","Credit":NaN}',
+        '{"comando":"access","validNIP":"si"}',
+        '{"comando":"searchresults","datos":[{"descripcion":"x"}]}',
+        '{"comando":"paycash"}',
+        '{"comando":"paycash","due":"-1"}',
+        '{"comando":"status","tubesSW":"lots"}',
     ],  # fmt: skip
 )
 def test_junk_frames_raise_only_protocol_error(text: str) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from nicegui import Client, app, ui
 
 from ...engine import EngineTimeout, EngineUnavailable
-from ...journal import JournalError, export_rows
+from ...journal import JournalError, export_fields, export_rows
 from ...protocol import Message, Product, ProtocolError, parse_amount
 from ...protocol import messages as m
 from ...staff import Lockout, Sessions
@@ -380,9 +380,11 @@ class AdminArea:
         self.confirm_dialog.open()
 
     async def _confirmed(self) -> None:
+        if not self.authorized():
+            return
         self.confirm_dialog.close()
         action = self.pending_action
-        if action is None or not self.authorized():
+        if action is None:
             return
         if action.cash_moving and self.kiosk.busy:
             await self.audit(action.test_id, "refused: payment in progress")
@@ -391,9 +393,11 @@ class AdminArea:
         await self.run_action(action)
 
     async def _override(self) -> None:
+        if not self.authorized():
+            return
         self.busy_dialog.close()
         action = self.pending_action
-        if action is None or not self.authorized():
+        if action is None:
             return
         await self.audit(action.test_id, "override confirmed during a payment")
         await self.run_action(action)
@@ -589,8 +593,8 @@ class AdminArea:
         with ui.dialog() as self.delete_dialog, ui.card().classes("p-6 gap-4"):
             self.delete_text = ui.label("").classes("text-lg")
             with ui.row().classes("w-full justify-end gap-2"):
-                tid(ui.button("Cancelar", on_click=self.delete_dialog.close, color="grey-7"), "confirm-cancel")
-                tid(ui.button("Eliminar", on_click=self.delete_product, color="negative"), "confirm-ok")
+                tid(ui.button("Cancelar", on_click=self.delete_dialog.close, color="grey-7"), "delete-cancel")
+                tid(ui.button("Eliminar", on_click=self.delete_product, color="negative"), "delete-ok")
 
     async def search_products(self) -> None:
         if not self.authorized():
@@ -727,9 +731,9 @@ class AdminArea:
         self.delete_dialog.open()
 
     async def delete_product(self) -> None:
-        self.delete_dialog.close()
         if not self.authorized() or self.editing is None:
             return
+        self.delete_dialog.close()
         code = self.editing.code
         try:
             await self.kiosk.client.request(m.DeleteProduct(code), timeout=10)
@@ -798,8 +802,8 @@ class AdminArea:
             return
         rows = await asyncio.to_thread(export_rows, self.kiosk.journal)
         buffer = io.StringIO()
-        fields = sorted({k for row in rows for k in row}, key=lambda k: (k not in ("kind", "at"), k))
-        writer = csv.DictWriter(buffer, fieldnames=fields or ["kind", "at"])
+        fields = export_fields(rows)
+        writer = csv.DictWriter(buffer, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
         ui.download.content(buffer.getvalue().encode("utf-8-sig"), "bitacora-kiosk.csv", "text/csv")

@@ -1,0 +1,320 @@
+"""Staff area with NiceGUI's simulated user: NIP gate, lockout, sessions, actions, catalog, settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+from nicegui import ui
+from nicegui.testing.user import User
+
+from kiosk_ui.protocol import messages as m
+from kiosk_ui.staff import Lockout
+from kiosk_ui.ui.pages import admin
+
+from .conftest import Env, eventually
+from .test_customer_flows import dialog_open, label_text
+
+
+async def login(user: User, nip: str = "1234") -> None:
+    await user.open("/admin")
+    await user.should_see(marker="nip-input")
+    user.find(marker="nip-input").type(nip)
+    user.find(marker="nip-submit").click()
+
+
+def markers_on_page(user: User) -> set[str]:
+    with user:
+        return {marker for element in ui.context.client.elements.values() for marker in element._markers}
+
+
+def sent(env: Env, kind: type) -> list[m.Message]:
+    return [msg for _, msg in env.engine.received if isinstance(msg, kind)]
+
+
+STAFF_ONLY = {"admin-home", "action-opendoor", "st-credit", "set-save", "product-search", "journal-export",
+              "tablet-qr", "confirm-ok"}  # fmt: skip
+
+
+async def test_gate_sends_nothing_of_the_staff_area(env: Env) -> None:
+    user = env.new_user()
+    await user.open("/admin")
+    await user.should_see(marker="nip-submit")
+    assert not STAFF_ONLY & markers_on_page(user)
+
+
+async def test_login_with_the_nip_opens_the_home(env: Env) -> None:
+    user = env.new_user()
+    await login(user)
+    await user.should_see(marker="admin-home", retries=30)
+    assert STAFF_ONLY - {"confirm-ok"} <= markers_on_page(user)
+    checks = sent(env, m.CheckNip)
+    assert checks == [m.CheckNip("1234")]
+    rows = env.kapp.journal.staff_actions()
+    assert [(r["action"], r["result"]) for r in rows] == [("login", "ok")]
+    assert "1234" not in repr(rows)
+    # another browser has its own session
+    other = env.new_user()
+    await other.open("/admin")
+    await other.should_see(marker="nip-submit")
+    assert "admin-home" not in markers_on_page(other)
+
+
+async def test_wrong_nip_shows_an_error(env: Env) -> None:
+    user = env.new_user()
+    await login(user, "9999")
+    await user.should_see(marker="nip-error", retries=30)
+    await user.should_see("NIP incorrecto. Intentos restantes: 4.")
+    assert "admin-home" not in markers_on_page(user)
+
+
+async def test_malformed_nip_is_refused_without_asking_the_engine(env: Env) -> None:
+    user = env.new_user()
+    await login(user, "12")
+    await user.should_see(marker="nip-error")
+    assert not sent(env, m.CheckNip)
+
+
+async def test_lockout_after_failures_survives_restart(env: Env) -> None:
+    user = env.new_user()
+    for attempt in range(5):
+        await login(user, "0000")
+        if attempt < 4:
+            await user.should_see(marker="nip-error", retries=30)
+    await user.should_see(marker="nip-locked", retries=30)
+    await user.should_see("Demasiados intentos.")
+    assert len(sent(env, m.CheckNip)) == 5
+    await login(user, "1234")  # even the right NIP is refused, without asking the engine
+    await user.should_see(marker="nip-locked")
+    assert len(sent(env, m.CheckNip)) == 5
+    assert "admin-home" not in markers_on_page(user)
+    # a restart reads the lockout back from the data dir
+    again = Lockout(env.config.data_dir / "nip-lockout.json", 5, 900)
+    assert 890 < again.seconds_left("127.0.0.1") <= 900
+    assert [r["result"] for r in env.kapp.journal.staff_actions()].count("failed") == 5
+
+
+def test_kiosk_wide_lockout(tmp_path: object) -> None:
+    from pathlib import Path
+
+    lockout = Lockout(Path(str(tmp_path)) / "l.json", 3, 60)
+    now = time.time()
+    for i in range(5):
+        assert lockout.fail(f"10.0.0.{i}", now) == 0
+    assert lockout.fail("10.0.0.9", now) == 60  # 6 = 2 × 3 failures from anywhere lock the kiosk
+    assert lockout.seconds_left("10.0.0.77", now) == 60
+    assert lockout.seconds_left("10.0.0.77", now + 61) == 0
+
+
+def test_damaged_lockout_file_locks_rather_than_opens(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "l.json"
+    path.write_text("{not json", encoding="utf-8")
+    assert Lockout(path, 5, 60).seconds_left("1.2.3.4") > 0
+
+
+async def test_handlers_refuse_without_a_session(env: Env) -> None:
+    """Calling the staff handlers directly, with no session, does nothing."""
+    user = env.new_user()
+    await user.open("/admin")
+    services = env.kapp.extras["staff"]
+    with user:
+        area = admin.AdminArea(env.kapp, services, user.client)
+        await area.run_action(admin.ACTIONS[0])
+        area.pending_action = admin.ACTIONS[0]
+        await area._confirmed()
+        await area._override()
+        await area.search_products()
+        await area.new_product()
+    assert [msg for _, msg in env.engine.received if not isinstance(msg, m.CheckNip)] == []
+
+
+async def test_session_expires_when_idle(env: Env) -> None:
+    user = env.new_user()
+    await login(user)
+    await user.should_see(marker="admin-home", retries=30)
+    services = env.kapp.extras["staff"]
+    services.sessions.idle_seconds = 0.0
+    time.sleep(0.01)
+    user.find(marker="action-opendoor").click()
+    await eventually(lambda: True)
+    assert not dialog_open(user, "confirm-ok")
+    assert not sent(env, m.OpenDoor)
+
+
+async def test_logout(env: Env) -> None:
+    user = env.new_user()
+    await login(user)
+    await user.should_see(marker="admin-home", retries=30)
+    user.find(marker="admin-logout").click()
+    await user.should_see(marker="nip-submit", retries=30)
+    assert "admin-home" not in markers_on_page(user)
+
+
+async def logged_in(env: Env) -> User:
+    user = env.new_user()
+    await login(user)
+    await user.should_see(marker="admin-home", retries=30)
+    return user
+
+
+@pytest.mark.parametrize(
+    ("action_id", "expected"),
+    [
+        ("action-opendoor", m.OpenDoor()),
+        ("action-cashrefill", m.CashRefill()),
+        ("action-cashcollect-coin", m.CashCollect("coin")),
+        ("action-cashcollect-bill", m.CashCollect("bill")),
+        ("action-resetbalance", m.ResetBalance()),
+        ("action-bvreset", m.BvReset()),
+        ("action-checkbr", m.CheckBr()),
+        ("action-report", m.Report()),
+        ("action-arqueo", m.Arqueo()),
+    ],  # fmt: skip
+)
+async def test_action_confirm_and_done(env: Env, action_id: str, expected: m.Message) -> None:
+    user = await logged_in(env)
+    user.find(marker=action_id).click()
+    assert dialog_open(user, "confirm-ok")
+    user.find(marker="confirm-cancel").click()
+    assert not [msg for _, msg in env.engine.received if msg == expected]
+    user.find(marker=action_id).click()
+    user.find(marker="confirm-ok").click()
+    await user.should_see(marker="action-done", retries=40)
+    assert [msg for _, msg in env.engine.received if msg == expected] == [expected]
+    assert ("action", "done") == ("action", env.kapp.journal.staff_actions()[-1]["result"])
+    assert env.kapp.journal.staff_actions()[-1]["action"] == action_id
+
+
+async def test_refill_end_sends_cancel_2(env: Env) -> None:
+    user = await logged_in(env)
+    user.find(marker="action-cashrefill").click()
+    user.find(marker="confirm-ok").click()
+    await eventually(lambda: env.engine.payment is not None)
+    user.find(marker="action-cashrefill-end").click()
+    user.find(marker="confirm-ok").click()
+    await eventually(lambda: sent(env, m.Cancel) == [m.Cancel("2")])
+    await eventually(lambda: env.engine.payment is None)
+
+
+async def test_action_timeout(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    live = sys.modules["kiosk_ui.ui.pages.admin"]  # NiceGUI's per-test reset may have imported it anew
+    monkeypatch.setattr(live, "ACTIONS", tuple(dataclasses.replace(a, timeout=0.3) for a in live.ACTIONS))
+    user = await logged_in(env)
+    env.engine.set_fault("slow_replies", 5.0)
+    user.find(marker="action-report").click()
+    user.find(marker="confirm-ok").click()
+    await user.should_see(marker="action-failed", retries=30)
+    await user.should_see("Reporte del equipo: El equipo no respondió en 0 s.")
+    assert env.kapp.journal.staff_actions()[-1]["result"] == "timeout"
+
+
+async def test_cash_action_refused_during_a_payment_unless_overridden(env: Env) -> None:
+    user = await logged_in(env)
+    assert await env.kapp.kiosk.start_payment("cash", Decimal("10")) is None
+    user.find(marker="action-cashcollect-coin").click()
+    user.find(marker="confirm-ok").click()
+    await eventually(lambda: dialog_open(user, "action-busy"))
+    assert not sent(env, m.CashCollect)
+    user.find(marker="action-override").click()
+    await user.should_see(marker="action-done", retries=40)
+    assert sent(env, m.CashCollect) == [m.CashCollect("coin")]
+    results = [r["result"] for r in env.kapp.journal.staff_actions()]
+    assert "refused: payment in progress" in results and "override confirmed during a payment" in results
+
+
+async def test_restart_shows_the_kiosk_going_away_and_reconnects(env: Env) -> None:
+    user = await logged_in(env)
+    user.find(marker="action-restart").click()
+    user.find(marker="confirm-ok").click()
+    await user.should_see(marker="action-done", retries=40)
+    await user.should_see(marker="engine-offline")
+    assert sent(env, m.Shutdown) == [m.Shutdown("r")]
+    await eventually(lambda: env.kapp.kiosk.state.online, timeout=10)
+    await user.should_not_see(marker="engine-offline", retries=30)
+
+
+async def test_live_status(env: Env) -> None:
+    user = await logged_in(env)
+    assert await env.kapp.kiosk.start_payment("cash", Decimal("30")) is None
+    await env.insert("20")
+    await eventually(lambda: label_text(user, "st-credit") == "$20.00")
+    assert label_text(user, "st-due") == "$30.00"
+    assert label_text(user, "st-cobrando").startswith("Sí")
+    assert label_text(user, "st-connections") == "1"
+    env.engine.set_fault("bill_jam", True)
+    env.kick()
+    await eventually(lambda: label_text(user, "st-bv-error") == "Error: Atasco de billete")
+    assert label_text(user, "st-ca-error") == "Sin error"
+
+
+async def test_screen_settings_change_the_customer_screen_live(env: Env) -> None:
+    staff = await logged_in(env)
+    customer = env.new_user()
+    await customer.open("/")
+    await customer.should_see(marker="eyes")
+    staff.find(marker="set-showeyes").click()
+    staff.find(marker="set-ctamessage").clear().type("Bienvenidos a la tienda")
+    staff.find(marker="set-save").click()
+    await customer.should_see("Bienvenidos a la tienda", retries=30)
+    await customer.should_not_see(marker="eyes")
+    saved = sent(env, m.SaveScreenSettings)
+    assert saved == [m.SaveScreenSettings(True, False, True, "Bienvenidos a la tienda")]
+
+
+async def test_cta_message_too_long_changes_nothing(env: Env) -> None:
+    staff = await logged_in(env)
+    staff.find(marker="set-ctamessage").clear().type("x" * 121)
+    staff.find(marker="set-save").click()
+    await eventually(lambda: True)
+    assert not sent(env, m.SaveScreenSettings)
+
+
+async def test_catalog_search_create_edit_delete(env: Env) -> None:
+    user = await logged_in(env)
+    user.find(marker="product-search").type("leche")
+    user.find(marker="product-search-go").click()
+    await user.should_see(marker="product-result", retries=30)
+    await user.should_see("Leche Lala Entera 1 L")
+    user.find(marker="product-new").click()
+    await user.should_see(marker="product-form", retries=30)
+    code = next(iter(user.find(marker="product-code").elements)).value  # type: ignore[attr-defined]
+    assert code
+    user.find(marker="product-save").click()
+    await user.should_see("La descripción es obligatoria.", retries=10)
+    user.find(marker="product-desc").type("Pan dulce")
+    user.find(marker="product-price").type("12.5.0")
+    user.find(marker="product-save").click()
+    await user.should_see("Precio no válido: use un monto como 18.50.", retries=10)
+    assert not sent(env, m.SaveProduct)
+    user.find(marker="product-price").clear().type("12.50")
+    user.find(marker="product-save").click()
+    await eventually(lambda: env.engine.catalog.get(code) is not None)
+    await user.should_not_see(marker="product-form", retries=30)
+    await user.should_see("Pan dulce", retries=30)
+    assert env.engine.catalog.get(code).price == Decimal("12.50")  # type: ignore[union-attr]
+    user.find(marker="product-edit").click()
+    user.find(marker="product-delete").click()
+    await eventually(lambda: dialog_open(user, "delete-ok"))
+    user.find(marker="delete-ok").click()
+    await eventually(lambda: env.engine.catalog.get(code) is None)
+    actions = [r["action"] for r in env.kapp.journal.staff_actions()]
+    assert "product-save" in actions and "product-delete" in actions
+
+
+async def test_tablet_qr_and_journal_export(env: Env) -> None:
+    user = await logged_in(env)
+    await user.should_see(marker="tablet-qr")
+    user.find(marker="journal-export").click()
+    response = await user.download.next(timeout=3)
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0].startswith("kind,at,")
+    assert "login" in body
+
+
+def test_wifi_qr_escapes() -> None:
+    assert admin.wifi_qr_text("my;net", 'p:a"ss') == 'WIFI:T:WPA;S:my\\;net;P:p\\:a\\"ss;;'
