@@ -7,6 +7,7 @@ import asyncio
 import csv
 import json
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -98,6 +99,11 @@ def _load(args: argparse.Namespace, **extra: Any) -> Config:
 
 
 def _serve(config: Config) -> int:
+    # A parent process's test runner (an acceptance suite that starts us with this CLI) leaks
+    # PYTEST_CURRENT_TEST into our environment; NiceGUI would then take us for its own test
+    # and ignore --port. This process is the real server: drop the variables.
+    for name in ("PYTEST_CURRENT_TEST", "NICEGUI_USER_SIMULATION", "NICEGUI_SCREEN_TEST_PORT"):
+        os.environ.pop(name, None)
     from nicegui import ui
 
     from .app import build, storage_secret

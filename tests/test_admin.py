@@ -174,7 +174,7 @@ async def logged_in(env: Env) -> User:
         ("action-checkbr", m.CheckBr()),
         ("action-report", m.Report()),
         ("action-arqueo", m.Arqueo()),
-    ],  # fmt: skip
+    ],
 )
 async def test_action_confirm_and_done(env: Env, action_id: str, expected: m.Message) -> None:
     user = await logged_in(env)
@@ -186,7 +186,7 @@ async def test_action_confirm_and_done(env: Env, action_id: str, expected: m.Mes
     user.find(marker="confirm-ok").click()
     await user.should_see(marker="action-done", retries=40)
     assert [msg for _, msg in env.engine.received if msg == expected] == [expected]
-    assert ("action", "done") == ("action", env.kapp.journal.staff_actions()[-1]["result"])
+    assert ("action", env.kapp.journal.staff_actions()[-1]["result"]) == ("action", "done")
     assert env.kapp.journal.staff_actions()[-1]["action"] == action_id
 
 
