@@ -41,10 +41,13 @@ class KioskApp:
         self.client.start()
 
     async def shutdown(self) -> None:
+        log.info("shutting down: engine client")
         await self.client.stop()
         if self.sim_server is not None:
+            log.info("shutting down: simulator")
             await self.sim_server.stop()
         self.journal.close()
+        log.info("shut down")
 
     def health(self) -> dict[str, Any]:
         state = self.kiosk.state

@@ -176,7 +176,7 @@ def test_other_screen_sizes(browser: Browser, stack: tuple[ThreadedSim, AppProce
 
 
 def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
-    sim, app = stack
+    _, app = stack
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)

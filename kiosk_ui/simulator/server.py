@@ -27,6 +27,7 @@ class SimServer:
         self._pump_task: asyncio.Task[None] | None = None
         self._kick = asyncio.Event()
         self._connections: dict[int, ServerConnection] = {}
+        self._stopping = False
         engine.listeners.append(self._kick.set)
 
     @property
@@ -49,13 +50,18 @@ class SimServer:
         log.info("engine simulator listening on %s", self.url)
 
     async def stop(self) -> None:
+        # A flag, not only cancel(): on Python 3.11 wait_for() swallows a cancel that races with
+        # the kick event completing, and the pump would then run forever.
+        self._stopping = True
+        self._kick.set()
         if self._pump_task:
-            self._pump_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump_task
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._pump_task, 2.0)
         if self._server:
             self._server.close()
-            await self._server.wait_closed()
+            # under uvloop (uvicorn's loop) wait_closed() can outlive every connection: bound it
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 2.0)
 
     def kick(self) -> None:
         """Run the engine's clock and flush its outbox now (after a control action)."""
@@ -90,7 +96,7 @@ class SimServer:
 
     async def _pump(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping:
             self.engine.tick(loop.time())
             for target, text in self.engine.drain():
                 receivers = (
