@@ -152,6 +152,12 @@ class Journal:
             "SELECT * FROM payments WHERE CAST(shortfall AS REAL) > 0 AND owed_settled_at IS NULL ORDER BY created_at"
         )
 
+    def to_review(self) -> list[dict[str, Any]]:
+        """Payments whose outcome the app could not establish: staff check them against the engine."""
+        return self._read(
+            "SELECT * FROM payments WHERE outcome = 'unknown' AND owed_settled_at IS NULL ORDER BY created_at"
+        )
+
     def settle_owed(self, payment_id: str) -> None:
         self._write(
             "UPDATE payments SET owed_settled_at = ?, updated_at = ? WHERE id = ?",

@@ -87,6 +87,8 @@ class Kiosk:
         self._ack: asyncio.Event | None = None
         self._end_timer: asyncio.TimerHandle | None = None
         self._recovering: list[dict[str, Any]] = []
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._last_flush = float("-inf")
         client.on_message(self._on_message)
         client.on_status(self._on_status)
 
@@ -108,7 +110,23 @@ class Kiosk:
         if callback in listeners:
             listeners.remove(callback)
 
+    #: Screens are told of state changes at most once per display frame. The first change after a
+    #: quiet spell goes out at once (no added latency for a coin); a flood is coalesced.
+    FRAME = 1 / 60
+
     def _notify(self) -> None:
+        if self._flush_handle is not None:
+            return  # a flush is already scheduled and will carry this change
+        loop = asyncio.get_running_loop()
+        wait = self._last_flush + self.FRAME - loop.time()
+        if wait <= 0:
+            self._flush()
+        else:
+            self._flush_handle = loop.call_later(wait, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        self._last_flush = asyncio.get_running_loop().time()
         for callback in list(self._change_listeners):
             try:
                 callback(self.state)
@@ -126,20 +144,36 @@ class Kiosk:
             log.warning("%d payment(s) open from a previous run; reconciling", len(self._recovering))
 
     def _reconcile(self) -> None:
-        """First engine status after start: resume or settle what the journal left open."""
+        """First engine status after start: resume or settle what the journal left open.
+
+        Still charging: the payment screen comes back with the same journal id. Idle, with the
+        engine still reporting that payment's total and a credit covering it: it completed, and
+        ``changeDispensed`` says what came out. Anything else cannot be told apart: ``unknown``,
+        listed for staff to review. Never a second record for the same payment.
+        """
         if not self._recovering:
             return
         rows, self._recovering = self._recovering, []
         latest, older = rows[-1], rows[:-1]
         for row in older:  # only one payment can be live; older open ones cannot be told apart
-            spawn(self._settle_unknown(row["id"], "open at restart; superseded"))
+            spawn(self._settle_unknown(row["id"], "open at restart; superseded by a later payment"))
         method: Method = "card" if latest["method"] == "card" else "cash"
-        if self.state.charging and self.payment is None:
-            self.payment = ActivePayment(latest["id"], method, Decimal(latest["due"]), phase="charging",
-                                         credit=self.state.credit, adopted=True)  # fmt: skip
+        due = Decimal(latest["due"])
+        state = self.state
+        if state.charging and self.payment is None:
+            self.payment = ActivePayment(latest["id"], method, due, phase="charging", credit=state.credit,
+                                         adopted=True)  # fmt: skip
             log.warning("resumed payment %s after restart", latest["id"])
+        elif method == "cash" and state.due == due and state.credit >= due:
+            owed = state.credit - due
+            result = PaymentResult(
+                latest["id"], "completed", method, due, credit=state.credit, change_owed=owed,
+                change_paid=state.change_dispensed, shortfall=max(owed - state.change_dispensed, ZERO),
+                reason="completed while the app was down", at=_now(),
+            )  # fmt: skip
+            spawn(self._record_result(result, publish=False))
         else:
-            spawn(self._settle_unknown(latest["id"], "app restarted; engine idle"))
+            spawn(self._settle_unknown(latest["id"], "app restarted mid-payment; engine idle; outcome unknown"))
 
     async def _settle_unknown(self, payment_id: str, detail: str) -> None:
         try:
@@ -262,7 +296,7 @@ class Kiosk:
         )  # fmt: skip
         spawn(self._record_result(result))
 
-    async def _record_result(self, result: PaymentResult) -> None:
+    async def _record_result(self, result: PaymentResult, publish: bool = True) -> None:
         try:
             await self.journal.aupdate_payment(
                 result.id, outcome=result.outcome, credit=format_amount(result.credit),
@@ -272,7 +306,8 @@ class Kiosk:
         except JournalError as exc:
             self.journal_error = str(exc)
             log.error("payment %s outcome %s not journaled: %s", result.id, result.outcome, exc)
-        self._publish(result)
+        if publish:
+            self._publish(result)
 
     def _publish(self, result: PaymentResult) -> None:
         self.last_result = result

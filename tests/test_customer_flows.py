@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
+import pytest
 from nicegui.testing.user import User
 
 from kiosk_ui.protocol import messages as m
@@ -270,22 +272,89 @@ async def test_scanned_product_lands_in_cart(env: Env) -> None:
     await user.should_see("1 × Coca-Cola 600 ml")
 
 
+def scan(user: User, code: str) -> None:
+    """What kiosk.js does for a keyboard-wedge scanner: emitEvent('kiosk_scan', code)."""
+    from nicegui import events
+
+    layout = user.client.layout
+    for listener in list(layout._event_listeners.values()):
+        if listener.type == "kiosk_scan":
+            events.handle_event(
+                listener.handler, events.GenericEventArguments(sender=layout, client=user.client, args=code)
+            )
+
+
 async def test_unknown_product_code_gets_a_message(env: Env) -> None:
     user = env.new_user()
     await user.open("/")
     user.find(marker="start").click()
-    with user:
-        user.find(marker="screen-sale")
-    screen = next(iter(user.find(marker="cart-total").elements))
-    assert screen is not None
-    await user.should_see(marker="screen-sale")
-    layout = user.client.layout
-    for listener in layout._event_listeners.values():
-        if listener.type == "kiosk_scan":
-            from nicegui import events
-
-            events.handle_event(
-                listener.handler, events.GenericEventArguments(sender=layout, client=user.client, args="0000999")
-            )
+    scan(user, "0000999")
     await user.should_see("Producto no encontrado: 0000999", retries=30)
     await user.should_not_see(marker="cart-item")
+    assert [msg for _, msg in env.engine.received if isinstance(msg, m.GetProduct)] == [m.GetProduct("0000999")]
+
+
+async def test_scanner_on_the_screen_adds_the_item(env: Env) -> None:
+    user = env.new_user()
+    await user.open("/")
+    scan(user, "7501020515343")
+    await user.should_see(marker="screen-sale", retries=30)
+    await user.should_see("1 × Leche Lala Entera 1 L", retries=30)
+    await key_in(user, "10")
+    assert label_text(user, "sale-total") == "$38.50"
+
+
+@pytest.mark.parametrize("config_overrides", [{"sale_timeout": 1, "timeout_answer": 1}])
+async def test_abandoned_sale_warns_then_returns_to_idle(env: Env) -> None:
+    user = env.new_user()
+    await user.open("/")
+    user.find(marker="start").click()
+    await key_in(user, "5")
+    await eventually(lambda: dialog_open(user, "timeout-warning"), timeout=3)
+    user.find(marker="timeout-continue").click()
+    assert not dialog_open(user, "timeout-warning")
+    await user.should_see(marker="screen-sale")
+    assert label_text(user, "amount-display") == "$5.00"  # the sale is kept
+    await eventually(lambda: dialog_open(user, "timeout-warning"), timeout=3)
+    await user.should_see(marker="screen-idle", retries=40)
+    assert not dialog_open(user, "timeout-warning")
+
+
+@pytest.mark.parametrize("config_overrides", [{"sale_timeout": 1, "timeout_answer": 1}])
+async def test_no_timeout_during_a_payment(env: Env) -> None:
+    user = env.new_user()
+    await user.open("/")
+    user.find(marker="start").click()
+    await key_in(user, "50")
+    user.find(marker="pay-cash").click()
+    await user.should_see(marker="screen-payment")
+    await asyncio.sleep(2.5)
+    assert not dialog_open(user, "timeout-warning")
+    await user.should_see(marker="screen-payment")
+
+
+async def test_language_switch(env: Env) -> None:
+    user = env.new_user()
+    await user.open("/")
+    await user.should_see("Toque la pantalla para comenzar")
+    user.find(marker="lang-toggle").click()
+    await user.should_see("Touch the screen to start")
+    user.find(marker="start").click()
+    await user.should_see("Pay with cash")
+    await user.should_see("Total to pay")
+    user.find(marker="lang-toggle").click()
+    await user.should_see("Pagar en efectivo")
+
+
+def test_receipt_holds_the_payment() -> None:
+    from kiosk_ui.kiosk import PaymentResult
+    from kiosk_ui.ui.components.receipt import receipt_text
+
+    result = PaymentResult("abc123def4567890", "completed", "cash", Decimal("35.50"), credit=Decimal("50"),
+                           change_owed=Decimal("14.50"), change_paid=Decimal("10"), shortfall=Decimal("4.50"),
+                           at="2026-11-27T10:00:00.000Z")  # fmt: skip
+    text = receipt_text(result)
+    assert "FECHA:2026-11-27T10:00:00.000Z" in text and "MONTO:35.50" in text and "FORMA:EFECTIVO" in text
+    assert "CAMBIO:10.00" in text and "CAMBIO_PENDIENTE:4.50" in text and "FOLIO:ABC123DEF456" in text
+    card = PaymentResult("x", "completed", "card", Decimal("99"), reference="123456", at="t")
+    assert "REF:123456" in receipt_text(card) and "FORMA:TARJETA" in receipt_text(card)

@@ -465,6 +465,8 @@ class AdminArea:
         with ui.card().classes("w-full p-4 gap-2"):
             ui.label("Cambio pendiente a clientes").classes("text-xl font-bold")
             self.owed_box = tid(ui.column().classes("w-full gap-1"), "owed-list")
+            ui.label("Pagos por revisar (resultado desconocido)").classes("text-xl font-bold mt-2")
+            self.review_box = tid(ui.column().classes("w-full gap-1"), "review-list")
         self._undo.append(self.kiosk.on_result(lambda _: self._spawn_owed()))
         spawn(self._render_owed())
 
@@ -472,7 +474,24 @@ class AdminArea:
         spawn(self._render_owed())
 
     async def _render_owed(self) -> None:
-        rows = await asyncio.to_thread(self.kiosk.journal.owed)
+        try:
+            rows = await asyncio.to_thread(self.kiosk.journal.owed)
+            review = await asyncio.to_thread(self.kiosk.journal.to_review)
+        except JournalError as exc:
+            ui.notify(f"No se pudo leer la bitácora: {exc}", type="negative")
+            return
+        self.review_box.clear()
+        with self.review_box:
+            if not review:
+                ui.label("Nada por revisar").classes("text-slate-600")
+            for row in review:
+                with tid(ui.row().classes("w-full items-center justify-between"), "review-row"):
+                    ui.label(
+                        f"{row['created_at'][:16].replace('T', ' ')} · folio {row['id'][:12].upper()} · "
+                        f"{'Tarjeta' if row['method'] == 'card' else 'Efectivo'} {money(Decimal(row['due']))}"
+                    )
+                    ui.label(row["detail"][:80]).classes("text-slate-600")
+                    tid(ui.button("Revisado", on_click=lambda pid=row["id"]: self._settle(pid)), "review-settle")
         self.owed_box.clear()
         with self.owed_box:
             if not rows:
