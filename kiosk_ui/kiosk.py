@@ -325,6 +325,18 @@ class Kiosk:
         """A payment is in progress (ours, adopted, or the engine says it is charging)."""
         return self.payment is not None or self.state.charging
 
+    async def probe_journal(self) -> None:
+        """Re-check the journal (a sale is starting): a freed disk lets payments start again."""
+        try:
+            await asyncio.to_thread(self.journal.check_writable)
+        except JournalError as exc:
+            if not self.journal_error:
+                log.error("journal not writable: %s", exc)
+            self.journal_error = str(exc)
+        else:
+            self.journal_error = ""
+        self._notify()
+
     def can_pay(self) -> str:
         """'' when a payment may start now, else the reason (i18n key)."""
         if not self.state.online:

@@ -160,7 +160,9 @@ class EngineClient:
                     ping_interval=self.ping_interval,
                     ping_timeout=self.ping_timeout,
                     close_timeout=1,
-                    max_size=4 * 1024 * 1024,
+                    # larger than the codec's limit, so an oversized frame is refused and counted
+                    # by the codec instead of closing the connection
+                    max_size=16 * 1024 * 1024,
                     max_queue=4096,
                 ) as connection:
                     opened_at = loop.time()

@@ -410,6 +410,7 @@ class CustomerScreen:
         if self.phase == "idle" and not self.kiosk.busy:
             self.sound("touch")
             self._go("sale")
+            spawn(self.kiosk.probe_journal())
 
     def back_to_idle(self) -> None:
         if self.phase in ("sale", "result"):
