@@ -13,9 +13,8 @@ import pytest
 
 from kiosk_ui import cli
 from kiosk_ui.config import ConfigError, load
+from kiosk_ui.devtools import AppProcess, free_port
 from kiosk_ui.journal import Journal
-
-from .e2e_support import AppProcess, free_port
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

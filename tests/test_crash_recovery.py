@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .e2e_support import AppProcess, ThreadedSim
+from kiosk_ui.devtools import AppProcess, ThreadedSim
+
 from .test_e2e_browser import browser, start_sale  # noqa: F401  (fixture reuse)
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from .e2e_support import AppProcess, ThreadedSim
+from kiosk_ui.devtools import AppProcess, ThreadedSim
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +94,18 @@ def test_cash_sale_with_change(page: Page, stack: tuple[ThreadedSim, AppProcess]
     shot(page, "result-1280x800")
     page.get_by_test_id("result-done").click()
     expect(page.get_by_test_id("screen-idle")).to_be_visible()
+    # a second payment on the same page: the live figures start from zero again
+    start_sale(page, "70")
+    page.get_by_test_id("pay-cash").click()
+    expect(page.get_by_test_id("pay-due")).to_have_text("$70.00")
+    expect(page.get_by_test_id("pay-credit")).to_have_text("$0.00")
+    sim.wait_for(lambda e: e.payment is not None)
+    sim.insert("50", "bill")
+    expect(page.get_by_test_id("pay-remaining")).to_have_text("$20.00")
+    page.get_by_test_id("lang-toggle").click()  # a full re-render keeps the live text
+    expect(page.get_by_test_id("pay-credit")).to_have_text("$50.00")
+    sim.insert("20", "bill")
+    expect(page.get_by_test_id("result-success")).to_be_visible()
 
 
 def test_cancel_returns_the_money(page: Page, stack: tuple[ThreadedSim, AppProcess]) -> None:

@@ -26,6 +26,7 @@ from ...protocol import messages as m
 from ...state import KioskState
 from ...tasks import spawn
 from ..components.eyes import eyes
+from ..components.live import LiveLabel, push_live
 from ..components.receipt import qr_svg, receipt_text
 from ..i18n import money, spoken_money, t
 from ..theme import demo_mark, head, offline_banner, tid
@@ -188,20 +189,19 @@ class CustomerScreen:
             self.pay_title = ui.label("").classes("kiosk-title")
             self.pay_note = ui.label("").classes("kiosk-caption")
             with ui.row().classes("w-full justify-center gap-6"):
-                for caption, test_id, extra in (("due", "pay-due", ""), ("inserted", "pay-credit", "kiosk-ok"),
-                                                ("remaining", "pay-remaining", "")):  # fmt: skip
-                    with ui.column().classes("kiosk-card p-6 items-center min-w-[240px]"):
-                        self._label(caption, "kiosk-caption")
-                        setattr(
-                            self,
-                            test_id.replace("-", "_"),
-                            tid(ui.label(money(Decimal(0))).classes(f"kiosk-figure {extra}"), test_id),
-                        )
+                self.pay_due = self._figure("due", "pay-due", "")
+                self.pay_credit = self._figure("inserted", "pay-credit", "kiosk-ok")
+                self.pay_remaining = self._figure("remaining", "pay-remaining", "")
             self.accepted = self._label("accepted", "kiosk-caption text-center")
             self.pay_low_change = tid(ui.label("").classes("kiosk-alert"), "pay-low-change")
             self._texts.append((self.pay_low_change, "low_change"))
             self.device_error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "device-error")
             self.cancel_button = self._button("cancel", "cancel", self.ask_cancel, color="negative")
+
+    def _figure(self, caption: str, test_id: str, classes: str) -> LiveLabel:
+        with ui.column().classes("kiosk-card p-6 items-center min-w-[240px]"):
+            self._label(caption, "kiosk-caption")
+            return tid(LiveLabel(money(Decimal(0))).classes(f"kiosk-figure {classes}"), test_id)
 
     def _build_result(self) -> None:
         self.result_box = tid(ui.column().classes("w-full max-w-4xl items-center gap-4"), "screen-result")
@@ -299,9 +299,11 @@ class CustomerScreen:
         self.pay_title.set_text(t("pay_title_card" if method == "card" else "pay_title_cash", lang))
         starting = payment is not None and payment.phase == "starting"
         self.pay_note.set_text(t("starting_payment", lang) if starting else "")
-        self.pay_due.set_text(money(due))  # type: ignore[attr-defined]
-        self.pay_credit.set_text(money(credit))  # type: ignore[attr-defined]
-        self.pay_remaining.set_text(money(max(due - credit, Decimal(0))))  # type: ignore[attr-defined]
+        push_live(self.client, [
+            ("pay-due", self.pay_due, money(due)),
+            ("pay-credit", self.pay_credit, money(credit)),
+            ("pay-remaining", self.pay_remaining, money(max(due - credit, Decimal(0)))),
+        ])  # fmt: skip
         self.accepted.set_visibility(method == "cash")
         level = state.change_level
         self.pay_low_change.set_visibility(method == "cash" and level is not None and level.is_low)

@@ -38,6 +38,22 @@
     } catch (e) { /* speech not available */ }
   };
 
+  // Fast path for the live payment figures: write the text into the label's own text node, so the
+  // customer sees a coin at once instead of after a Vue re-render of the whole page. Keeping Vue's
+  // node (not replacing it) means Vue's own later patch of the same text still lands where it should.
+  window.kioskLive = function (values) {
+    for (const [testId, text] of Object.entries(values)) {
+      document.querySelectorAll('[data-testid="' + testId + '"]').forEach(function (el) {
+        const node = el.firstChild;
+        if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) {
+          if (node.data !== text) node.data = text;
+        } else if (el.textContent !== text) {
+          el.textContent = text;
+        }
+      });
+    }
+  };
+
   // Keyboard-wedge barcode scanners type a fast burst of characters then Enter.
   let buffer = "", last = 0;
   document.addEventListener("keydown", function (ev) {

@@ -1,4 +1,4 @@
-"""Helpers for end-to-end tests: a simulator on its own thread, the app as a real subprocess."""
+"""Helpers for end-to-end tests and benchmarks: a simulator on its own thread, the app as a subprocess."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from kiosk_ui.simulator import SimEngine
-from kiosk_ui.simulator.server import SimServer
+from .simulator import SimEngine
+from .simulator.server import SimServer
 
 T = TypeVar("T")
 
@@ -92,7 +92,8 @@ class ThreadedSim:
 class AppProcess:
     """``kiosk-ui run`` (or ``demo``) as a subprocess, exactly as a person or CI starts it."""
 
-    def __init__(self, args: list[str], data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, args: list[str], data_dir: Path, port: int | None = None,
+                 python: str | None = None) -> None:  # fmt: skip
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "app.log"
@@ -100,7 +101,7 @@ class AppProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk_ui.cli", *args, "--port", str(self.port), "--host", "127.0.0.1",
+            [python or sys.executable, "-m", "kiosk_ui.cli", *args, "--port", str(self.port), "--host", "127.0.0.1",
              "--data-dir", str(data_dir)],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
@@ -121,6 +122,10 @@ class AppProcess:
                 return time.monotonic() - started
             time.sleep(0.1)
         raise AssertionError("app never connected: " + self.log_path.read_text(errors="replace")[-3000:])
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def stop(self) -> None:
         if self.process.poll() is None:

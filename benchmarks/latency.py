@@ -1,0 +1,261 @@
+"""Engine-to-screen latency, idle CPU, RSS, start-up paint and throughput: app vs. a direct page.
+
+Side by side in one run on one machine, the same load on both sides:
+- **direct**: 10 minimal pages whose JavaScript connects to the simulator and writes
+  ``updateCredit.Credit`` into the DOM, as the vendor's ``index.html`` does;
+- **app**: ``kiosk-ui run`` against the same simulator, 10 customer screens on a payment.
+Every ``updateCredit`` goes to all 11 engine connections at once; a MutationObserver on one
+page of each side stamps when the text changed (same machine clock as the send stamp).
+
+Run:  .venv/bin/python benchmarks/latency.py [--messages 200] [--idle-seconds 30]
+Prints a readable table and one JSON line. Needs Debian's chromium (scripts/test.sh installs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, sync_playwright
+
+from kiosk_ui.devtools import AppProcess, ThreadedSim
+from kiosk_ui.protocol.values import js_date
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+SCREENS = int(os.environ.get("BENCH_SCREENS", "10"))
+DUE = "5000.00"
+
+DIRECT_PAGE = """<!doctype html><meta charset="utf-8"><title>direct</title>
+<div id="credit" style="font-size:48px">-</div>
+<script>
+  const ws = new WebSocket("ws://127.0.0.1:%d/");
+  ws.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.comando === "updateCredit") document.getElementById("credit").textContent = message.Credit;
+  };
+</script>"""
+
+OBSERVER = """(selector) => {
+  window.__marks = {};
+  const target = document.querySelector(selector);
+  const stamp = () => {
+    const value = target.textContent.replace(/[$,]/g, "").trim();
+    if (!(value in window.__marks)) window.__marks[value] = performance.timeOrigin + performance.now();
+  };
+  new MutationObserver(stamp).observe(target, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+class Sender:
+    """Sends raw engine frames to every connection of the simulator, stamping each send."""
+
+    def __init__(self, sim: ThreadedSim) -> None:
+        self.sim = sim
+
+    def send(self, credits: list[str]) -> list[float]:
+        async def go() -> list[float]:
+            assert self.sim.server is not None
+            connections = list(self.sim.server._connections.values())
+            stamps = []
+            for credit in credits:
+                frame = json.dumps({"fecha": js_date(), "comando": "updateCredit", "Due": DUE, "Credit": credit,
+                                    "Status": "Cobrando en efectivo", "changeBar": 80})  # fmt: skip
+                stamps.append(time.time() * 1000)
+                for connection in connections:
+                    await connection.send(frame)
+            return stamps
+
+        return asyncio.run_coroutine_threadsafe(go(), self.sim.loop).result(60)
+
+
+def marks(page: Page) -> dict[str, float]:
+    return page.evaluate("() => window.__marks")  # type: ignore[no-any-return]
+
+
+def measure_startup(chromium: Any, python: str) -> float:
+    """Seconds from starting ``kiosk-ui run`` to the idle screen painted in Chromium."""
+    sim = ThreadedSim()
+    data = Path(tempfile.mkdtemp(prefix="kiosk-bench-start-"))
+    started = time.time()
+    app = AppProcess(["run", "--engine", sim.url], data, python=python)
+    page = chromium.new_page()
+    try:
+        while True:
+            try:
+                page.goto(app.base + "/", timeout=2000)
+                break
+            except Exception:
+                if time.time() - started > 30:
+                    raise
+                time.sleep(0.02)
+        page.get_by_test_id("screen-idle").wait_for(state="visible")
+        painted = page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+            "() => r(performance.timeOrigin + performance.now()))))"
+        )
+        return float(painted) / 1000 - started
+    finally:
+        page.close()
+        app.stop()
+        sim.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=200, help="updateCredit messages for latency (>= 100)")
+    parser.add_argument("--gap-ms", type=float, default=30.0, help="time between latency messages")
+    parser.add_argument("--idle-seconds", type=float, default=30.0, help="CPU sample of one idle screen")
+    parser.add_argument("--config", help="a kiosk-ui TOML config for the app under test")
+    args = parser.parse_args()
+    python = sys.executable
+    chromium_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium_path is None:
+        raise SystemExit("Debian's chromium is needed: apt-get install chromium")
+
+    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                           "platform": platform.platform()}}  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        results["startup_to_idle_paint_s"] = round(measure_startup(browser, python), 3)
+
+        sim = ThreadedSim(card_mode="manual")
+        sim.engine.status_interval = 5.0
+        data = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+        extra = ["--config", args.config] if args.config else []
+        app = AppProcess(["run", "--engine", sim.url, *extra], data, python=python)
+        app.wait_connected()
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        try:
+            screens = [context.new_page() for _ in range(SCREENS)]
+            first = screens[0]
+            first.goto(app.base + "/")
+            first.get_by_test_id("start").click()
+            for key in "5000":
+                first.get_by_test_id(f"key-{key}").click()
+            first.get_by_test_id("pay-cash").click()
+            first.get_by_test_id("screen-payment").wait_for(state="visible")
+            sim.wait_for(lambda e: e.payment is not None)
+            for page in screens[1:]:
+                page.goto(app.base + "/")
+                page.get_by_test_id("screen-payment").wait_for(state="visible")
+            direct = [context.new_page() for _ in range(SCREENS)]
+            for page in direct:
+                page.set_content(DIRECT_PAGE % sim.port)
+            sim.wait_for(lambda e: len(e.clients) == SCREENS + 1)
+            time.sleep(1.0)
+            results["rss_mb_10_screens"] = round(rss_mb(app.pid), 1)
+
+            first.evaluate(OBSERVER, '[data-testid="pay-credit"]')
+            direct[0].evaluate(OBSERVER, "#credit")
+            sender = Sender(sim)
+            sent: dict[str, float] = {}
+            for i in range(args.messages):
+                credit = f"{1 + i / 100:.2f}"
+                sent[credit] = sender.send([credit])[0]
+                time.sleep(args.gap_ms / 1000)
+            time.sleep(0.5)
+            app_marks, direct_marks = marks(first), marks(direct[0])
+            Path("/tmp/bench-dump.json").write_text(
+                json.dumps({"sent": sent, "app": app_marks, "direct": direct_marks})
+            )
+            app_lat = [app_marks[c] - t for c, t in sent.items() if c in app_marks]
+            direct_lat = [direct_marks[c] - t for c, t in sent.items() if c in direct_marks]
+            added = [app_marks[c] - direct_marks[c] for c in sent if c in app_marks and c in direct_marks]
+            results["latency_ms"] = {
+                side: {"n": len(v), "p50": round(statistics.median(v), 2), "p95": round(percentile(v, 95), 2),
+                       "max": round(max(v), 2)}
+                for side, v in (("direct", direct_lat), ("app", app_lat), ("added", added))
+            }  # fmt: skip
+            results["added_p95_ms"] = round(percentile(app_lat, 95) - percentile(direct_lat, 95), 2)
+
+            # throughput: bursts at rising rates; "current" = the last value shows within 100 ms of the burst end
+            rates = {}
+            base = 100.0
+            for rate in (250, 500, 1000, 2000, 4000):
+                first.evaluate(OBSERVER, '[data-testid="pay-credit"]')
+                count = rate * 2
+                credits = [f"{base + i / 100:.2f}" for i in range(count)]
+                base += 100
+                stamps: list[float] = []
+                tick = 0.01
+                per_tick = max(1, int(rate * tick))
+                burst_start = time.time()
+                for offset in range(0, count, per_tick):
+                    stamps += sender.send(credits[offset : offset + per_tick])
+                    time.sleep(max(0.0, burst_start + (offset + per_tick) / rate - time.time()))
+                last = credits[-1]
+                deadline = time.time() + 5
+                while last not in marks(first) and time.time() < deadline:
+                    time.sleep(0.01)
+                seen = marks(first).get(last)
+                rates[rate] = None if seen is None else round(seen - stamps[-1], 1)
+            results["burst_final_lag_ms"] = rates
+            results["absorbed_msgs_per_s"] = max((r for r, lag in rates.items() if lag is not None and lag <= 100),
+                                                 default=0)  # fmt: skip
+
+            # idle: end the payment, one idle screen with clock and eyes, nothing else open
+            first.get_by_test_id("cancel").click()
+            first.get_by_test_id("confirm-ok").click()
+            first.get_by_test_id("result-done").click()
+            first.get_by_test_id("screen-idle").wait_for(state="visible")
+            for page in screens[1:] + direct:
+                page.close()
+            time.sleep(3.0)
+            cpu_before, wall_before = cpu_seconds(app.pid), time.monotonic()
+            time.sleep(args.idle_seconds)
+            cpu = (cpu_seconds(app.pid) - cpu_before) / (time.monotonic() - wall_before) * 100
+            results["idle_cpu_percent_one_core"] = round(cpu, 2)
+            results["rss_mb_idle_1_screen"] = round(rss_mb(app.pid), 1)
+        finally:
+            context.close()
+            browser.close()
+            app.stop()
+            sim.close()
+
+    lat = results["latency_ms"]
+    rows = [
+        ("engine → DOM p50 (ms)", lat["direct"]["p50"], lat["app"]["p50"], "", ""),
+        ("engine → DOM p95 (ms)", lat["direct"]["p95"], lat["app"]["p95"], results["added_p95_ms"], "≤ 16"),
+        ("engine → DOM max (ms)", lat["direct"]["max"], lat["app"]["max"], "", ""),
+        ("idle CPU, one screen (% of a core)", "", results["idle_cpu_percent_one_core"], "", "≤ 1"),
+        ("RSS with 10 screens (MB)", "", results["rss_mb_10_screens"], "", "≤ 150"),
+        ("start → idle screen painted (s)", "", results["startup_to_idle_paint_s"], "", "≤ 3"),
+        ("messages/s absorbed, screen current", "", results["absorbed_msgs_per_s"], "", "≥ 500"),
+    ]
+    print(f"{'figure':40} {'direct':>10} {'app':>10} {'added':>10} {'target':>8}")
+    for name, direct_value, app_value, added_value, target in rows:
+        print(f"{name:40} {direct_value!s:>10} {app_value!s:>10} {added_value!s:>10} {target:>8}")
+    print(f"burst lag of the last value (ms) by rate: {results['burst_final_lag_ms']}")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
