@@ -52,6 +52,9 @@ class ActivePayment:
     reference_before: str = ""
     #: adopted from the engine (app restarted mid-payment, or started elsewhere)
     adopted: bool = False
+    #: the engine connection dropped while it was under way: what the engine says next may not
+    #: describe this payment (it may have restarted), so only a clear answer is taken
+    interrupted: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,8 @@ class Kiosk:
     # ------------------------------------------------------------------ engine events
     def _on_status(self, status: ConnectionStatus) -> None:
         self.state = with_connection(self.state, status)
+        if status != "connected" and self.payment is not None and self.payment.phase != "starting":
+            self.payment.interrupted = True
         if status != "connected" and self.payment and self.payment.phase == "starting" and self._ack:
             self._ack.set()  # wake start_payment: it fails at once rather than waiting
         self._notify()
@@ -288,6 +293,9 @@ class Kiosk:
             owed = credit - payment.due
         if dispensed is None and owed > 0:
             outcome = "unknown"  # we never learned how much change came out
+        if payment.interrupted and not (payment.method == "card" and reference):
+            outcome = "unknown"  # the engine went away mid-payment: its next word may not be about this one
+            reason = "engine connection lost during the payment; outcome to be checked by staff"
         shortfall = max(owed - paid, ZERO) if dispensed is not None else ZERO
         result = PaymentResult(
             id=payment.id, outcome=outcome, method=payment.method, due=payment.due, credit=credit,

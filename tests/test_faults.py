@@ -101,3 +101,25 @@ async def test_flood_of_updates_keeps_the_screen_current(env: Env) -> None:
         await asyncio.sleep(max(0.0, started + second + 1 - asyncio.get_running_loop().time()))
     await eventually(lambda: label_text(user, "pay-credit") == "$20.00", timeout=5)
     assert env.kapp.client.connected and env.kapp.client.bad_frames == 0
+
+
+async def test_engine_restart_mid_payment_is_never_reported_as_a_clean_outcome(env: Env) -> None:
+    user = env.new_user()
+    await user.open("/")
+    user.find(marker="start").click()
+    await key_in(user, "80")
+    user.find(marker="pay-cash").click()
+    await user.should_see(marker="screen-payment")
+    await eventually(lambda: env.engine.payment is not None)
+    await env.insert("50")
+    await eventually(lambda: label_text(user, "pay-credit") == "$50.00")
+    env.engine.power_off(0.5)  # the engine restarts and forgets the payment
+    env.kick()
+    await user.should_see(marker="engine-offline", retries=30)
+    await user.should_see(marker="screen-payment")  # no guess while it is away
+    await user.should_see(marker="result-error", retries=80)
+    await user.should_see("No pudimos confirmar el resultado. Llame al encargado.")
+    await user.should_see(marker="receipt-qr")
+    (row,) = env.kapp.journal.payments()
+    assert row["outcome"] == "unknown" and row["credit"] == "50.00"
+    assert [r["id"] for r in env.kapp.journal.to_review()] == [row["id"]]
