@@ -167,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    # websockets logs every frame at DEBUG, and a checknip frame carries the NIP: never below INFO
+    logging.getLogger("websockets").setLevel(max(logging.INFO, logging.getLogger().level))
     try:
         if args.command == "simulate":
             return _simulate(args)

@@ -187,6 +187,8 @@ class Kiosk:
     # ------------------------------------------------------------------ engine events
     def _on_status(self, status: ConnectionStatus) -> None:
         self.state = with_connection(self.state, status)
+        if status == "connected":
+            spawn(self._ask_engine_state())
         if status != "connected" and self.payment is not None and self.payment.phase != "starting":
             self.payment.interrupted = True
         if status != "connected" and self.payment and self.payment.phase == "starting" and self._ack:
@@ -248,6 +250,12 @@ class Kiosk:
                 await self.journal.aupdate_payment(payment.id, detail=detail)
         except JournalError as exc:
             self.journal_error = str(exc)
+
+    async def _ask_engine_state(self) -> None:
+        """On every (re)connect: the screen is derived from the engine, so ask it where it stands."""
+        with contextlib.suppress(EngineUnavailable):
+            await self.client.send(m.GetStatus())
+            await self.client.send(m.GetScreenSettings())
 
     async def _ask_status(self) -> None:
         with contextlib.suppress(EngineUnavailable):

@@ -130,7 +130,8 @@ async def test_handlers_refuse_without_a_session(env: Env) -> None:
         await area._override()
         await area.search_products()
         await area.new_product()
-    assert [msg for _, msg in env.engine.received if not isinstance(msg, m.CheckNip)] == []
+    asked_on_connect = (m.GetStatus, m.GetScreenSettings)
+    assert [msg for _, msg in env.engine.received if not isinstance(msg, (m.CheckNip, *asked_on_connect))] == []
 
 
 async def test_session_expires_when_idle(env: Env) -> None:
@@ -199,6 +200,23 @@ async def test_refill_end_sends_cancel_2(env: Env) -> None:
     user.find(marker="confirm-ok").click()
     await eventually(lambda: sent(env, m.Cancel) == [m.Cancel("2")])
     await eventually(lambda: env.engine.payment is None)
+
+
+async def test_action_without_a_defined_answer_reports_sent(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    live = sys.modules["kiosk_ui.ui.pages.admin"]
+    monkeypatch.setattr(live, "ACTIONS", tuple(dataclasses.replace(a, timeout=0.3) for a in live.ACTIONS))
+    user = await logged_in(env)
+    env.engine.set_fault("slow_replies", 5.0)  # the engine says nothing back in time
+    user.find(marker="action-opendoor").click()
+    user.find(marker="confirm-ok").click()
+    await user.should_see("Abrir puerta: enviado; el equipo no envió confirmación", retries=30)
+    assert sent(env, m.OpenDoor) == [m.OpenDoor()]
+
+
+async def test_product_search_as_you_type(env: Env) -> None:
+    user = await logged_in(env)
+    user.find(marker="product-search").type("gansito")
+    await user.should_see("Gansito Marinela", retries=30)
 
 
 async def test_action_timeout(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,7 +36,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSim, AppProcess]]:
     sim = ThreadedSim(card_mode="manual")
-    app = AppProcess(["run", "--engine", sim.url], tmp_path_factory.mktemp("app"))
+    app = AppProcess(["run", "--engine", sim.url, "--log-level", "debug"], tmp_path_factory.mktemp("app"))
     try:
         app.wait_connected()
         yield sim, app
@@ -218,3 +218,6 @@ def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedS
     page.get_by_test_id("admin-logout").click()
     expect(page.get_by_test_id("nip-input")).to_be_visible()
     context.close()
+    log = app.log_path.read_text(errors="replace")
+    assert "checknip" not in log and '"nip"' not in log, "the NIP frame reached the log"
+    assert "DEBUG" in log  # the app did log at debug level

@@ -17,11 +17,11 @@ ASSETS_DIR = Path(__file__).parent.parent / "assets"
 E = TypeVar("E", bound=Element)
 
 
-def tid(element: E, test_id: str) -> E:
+def tid(element: E, test_id: str, *extra_markers: str) -> E:
     """Give an element its ``data-testid`` (UI_CONTRACT.md), and the same NiceGUI marker so the
     ``user`` test fixture finds it by the same name as a browser test does."""
     element.props(f'data-testid="{test_id}"')
-    element.mark(test_id)
+    element.mark(test_id, *extra_markers)
     return element
 
 

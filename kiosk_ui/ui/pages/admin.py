@@ -53,20 +53,22 @@ class Action:
     timeout: float = 30.0
     #: shutdown: the answer is the engine going away
     goes_away: bool = False
+    #: PROTOCOL.md defines no answer: a status within ``timeout`` is shown, else "sent"
+    soft: bool = False
 
 
 ACTIONS: tuple[Action, ...] = (
-    Action("action-opendoor", "Abrir puerta", "Se abrirá la puerta del gabinete.", m.OpenDoor, True),
+    Action("action-opendoor", "Abrir puerta", "Se abrirá la puerta del gabinete.", m.OpenDoor, True, 5.0, soft=True),
     Action("action-cashrefill", "Iniciar dotación", "El equipo aceptará dinero para cambio hasta terminar la dotación.",
-           m.CashRefill, True),
+           m.CashRefill, True, 5.0, soft=True),
     Action("action-cashrefill-end", "Terminar dotación", "Se terminará la dotación de efectivo.",
-           lambda: m.Cancel("2"), False),
+           lambda: m.Cancel("2"), False, 5.0, soft=True),
     Action("action-cashcollect-coin", "Recolectar monedas", "Se vaciará la caja de monedas.",
            lambda: m.CashCollect("coin"), True, 120.0),
     Action("action-cashcollect-bill", "Recolectar billetes", "Se vaciará la caja de billetes.",
            lambda: m.CashCollect("bill"), True, 120.0),
     Action("action-resetbalance", "Corte de caja", "Los contadores de efectivo volverán a cero (corte del día).",
-           m.ResetBalance, True),
+           m.ResetBalance, True, 5.0, soft=True),
     Action("action-restart", "Reiniciar equipo", "El equipo se reiniciará; la pantalla volverá sola.",
            lambda: m.Shutdown("r"), True, 15.0, True),
     Action("action-poweroff", "Apagar equipo", "El equipo se apagará; habrá que encenderlo a mano.",
@@ -112,6 +114,7 @@ class AdminArea:
         self.key: str = str(app.storage.browser.get("id", ""))
         self.address = client.ip or "?"
         self.editing: Product | None = None
+        self._search_timer: asyncio.TimerHandle | None = None
         self.pending_image = ""
         self._undo: list[Callable[[], None]] = []
         client.on_delete(self._cleanup)
@@ -411,9 +414,12 @@ class AdminArea:
         self.action_progress.set_text(f"{action.title}: esperando respuesta del equipo…")
         self.action_progress.set_visibility(True)
         message = action.make()
+        before = self.kiosk.state
         try:
             if action.goes_away:
                 answer = await self._send_and_wait_gone(message, action.timeout)
+            elif action.soft:
+                answer = await self._send_soft(message, action.timeout)
             else:
                 reply = await self.kiosk.client.request(message, timeout=action.timeout)
                 answer = self._describe(reply)
@@ -428,7 +434,18 @@ class AdminArea:
         self.action_progress.set_visibility(False)
         self.action_done.set_text(f"{action.title}: {answer}")
         self.action_done.set_visibility(True)
+        if isinstance(message, m.CashCollect):  # what was in the cashbox when staff emptied it
+            box = before.coin_cashbox_amount if message.source == "coin" else before.bills_cashbox_amount
+            qty = before.coin_cashbox_qty if message.source == "coin" else before.bills_cashbox_qty
+            answer = f"{answer}; collected {money(box)} ({qty if qty is not None else '?'} pieces)"
         await self.audit(action.test_id, "done", answer)
+
+    async def _send_soft(self, message: Message, timeout: float) -> str:
+        """A command with no defined answer: show the engine's next status if one comes."""
+        try:
+            return self._describe(await self.kiosk.client.request(message, timeout=timeout))
+        except EngineTimeout:
+            return "enviado; el equipo no envió confirmación"
 
     async def _send_and_wait_gone(self, message: Message, timeout: float) -> str:
         gone = asyncio.Event()
@@ -575,7 +592,7 @@ class AdminArea:
                     "product-search",
                 )
                 self.product_search.on("keydown.enter", self.search_products)
-                self.product_search.on_value_change(lambda: None)
+                self.product_search.on_value_change(self._search_soon)
                 tid(ui.button("Buscar", icon="search", on_click=self.search_products), "product-search-go")
                 tid(ui.button("Nuevo producto", icon="add", on_click=self.new_product, color="positive"), "product-new")
             self.product_list = tid(ui.column().classes("w-full gap-1"), "product-list")
@@ -612,8 +629,19 @@ class AdminArea:
         with ui.dialog() as self.delete_dialog, ui.card().classes("p-6 gap-4"):
             self.delete_text = ui.label("").classes("text-lg")
             with ui.row().classes("w-full justify-end gap-2"):
-                tid(ui.button("Cancelar", on_click=self.delete_dialog.close, color="grey-7"), "delete-cancel")
-                tid(ui.button("Eliminar", on_click=self.delete_product, color="negative"), "delete-ok")
+                # the contract's confirmation ids; a browser only renders the open dialog
+                tid(
+                    ui.button("Cancelar", on_click=self.delete_dialog.close, color="grey-7"),
+                    "confirm-cancel",
+                    "delete-cancel",
+                )
+                tid(ui.button("Eliminar", on_click=self.delete_product, color="negative"), "confirm-ok", "delete-ok")
+
+    def _search_soon(self) -> None:
+        """Search as staff type, once they pause (one engine query per pause, not per key)."""
+        if self._search_timer is not None:
+            self._search_timer.cancel()
+        self._search_timer = asyncio.get_running_loop().call_later(0.35, lambda: spawn(self.search_products()))
 
     async def search_products(self) -> None:
         if not self.authorized():
