@@ -59,9 +59,31 @@ class KioskState:
         return self.connection == "connected"
 
 
-def _pick(message: m.Message, names: tuple[str, ...]) -> dict[str, object]:
-    """The fields the message actually carried (None means the engine did not send it)."""
-    return {name: value for name in names if (value := getattr(message, name)) is not None}
+#: message field → state field, for the messages that carry engine state. A field the message
+#: did not carry (None) leaves what the state knew.
+_FIELDS: dict[type[m.Message], dict[str, str]] = {
+    m.Status: {
+        "conexiones": "connections", "cobrando": "charging", "bv_error": "bv_error", "ca_error": "ca_error",
+        "tarjeta": "card_available", "status_text": "status_text", "reference_cc": "reference_cc",
+        "credit": "credit", "due": "due", "change_dispensed": "change_dispensed", "tubes": "tubes",
+        "coin_cashbox_amount": "coin_cashbox_amount", "coin_cashbox_qty": "coin_cashbox_qty",
+        "bills_cashbox_amount": "bills_cashbox_amount", "bills_cashbox_qty": "bills_cashbox_qty",
+        "change_bar": "change_level", "inventory": "inventory",
+    },
+    m.Sockets: {
+        "conexiones": "connections", "cobrando": "charging", "due": "due", "credit": "credit",
+        "change_bar": "change_level", "tarjeta": "card_available", "forma_pago": "payment_method",
+    },
+    m.UpdateCredit: {"due": "due", "credit": "credit", "status_text": "status_text", "change_bar": "change_level"},
+    m.CheckBrResult: {"br_empty": "recycler_empty", "max_qty": "recycler_levels"},
+}  # fmt: skip
+#: Messages that describe the engine as a whole: after one, the state is in sync with the engine.
+_SYNCING = (m.Status, m.Sockets)
+_SCREEN_FIELDS = ("show_cta", "show_eyes", "show_time", "cta_message")
+
+
+def _carried(message: m.Message, mapping: dict[str, str]) -> dict[str, object]:
+    return {target: value for source, target in mapping.items() if (value := getattr(message, source)) is not None}
 
 
 def with_connection(state: KioskState, status: ConnectionStatus) -> KioskState:
@@ -75,56 +97,11 @@ def with_connection(state: KioskState, status: ConnectionStatus) -> KioskState:
 
 def reduce(state: KioskState, message: m.Message) -> KioskState:
     """Fold one decoded engine message into the state. Unrelated messages change nothing."""
-    if isinstance(message, m.Status):
-        changes = _pick(message, ("due", "credit", "change_dispensed", "bv_error", "ca_error",
-                                  "reference_cc", "coin_cashbox_amount", "coin_cashbox_qty",
-                                  "bills_cashbox_amount", "bills_cashbox_qty"))  # fmt: skip
-        if message.conexiones is not None:
-            changes["connections"] = message.conexiones
-        if message.cobrando is not None:
-            changes["charging"] = message.cobrando
-        if message.tarjeta is not None:
-            changes["card_available"] = message.tarjeta
-        if message.status_text is not None:
-            changes["status_text"] = message.status_text
-        if message.tubes is not None:
-            changes["tubes"] = message.tubes
-        if message.change_bar is not None:
-            changes["change_level"] = message.change_bar
-        if message.inventory is not None:
-            changes["inventory"] = message.inventory
-        return replace(state, synced=True, **changes)  # type: ignore[arg-type]
-    if isinstance(message, m.Sockets):
-        changes = _pick(message, ("due", "credit"))
-        if message.conexiones is not None:
-            changes["connections"] = message.conexiones
-        if message.cobrando is not None:
-            changes["charging"] = message.cobrando
-        if message.tarjeta is not None:
-            changes["card_available"] = message.tarjeta
-        if message.change_bar is not None:
-            changes["change_level"] = message.change_bar
-        if message.forma_pago is not None:
-            changes["payment_method"] = message.forma_pago
-        return replace(state, synced=True, **changes)  # type: ignore[arg-type]
-    if isinstance(message, m.UpdateCredit):
-        changes = _pick(message, ("due", "credit"))
-        if message.status_text is not None:
-            changes["status_text"] = message.status_text
-        if message.change_bar is not None:
-            changes["change_level"] = message.change_bar
-        return replace(state, **changes)  # type: ignore[arg-type]
+    mapping = _FIELDS.get(type(message))
+    if mapping is not None:
+        synced = state.synced or isinstance(message, _SYNCING)
+        return replace(state, synced=synced, **_carried(message, mapping))  # type: ignore[arg-type]
     if isinstance(message, m.ScreenSettings):
-        screen = replace(
-            state.screen,
-            **_pick(message, ("show_cta", "show_eyes", "show_time", "cta_message")),  # type: ignore[arg-type]
-        )
+        screen = replace(state.screen, **_carried(message, {f: f for f in _SCREEN_FIELDS}))  # type: ignore[arg-type]
         return replace(state, screen=screen)
-    if isinstance(message, m.CheckBrResult):
-        changes = {}
-        if message.br_empty is not None:
-            changes["recycler_empty"] = message.br_empty
-        if message.max_qty is not None:
-            changes["recycler_levels"] = message.max_qty
-        return replace(state, **changes)  # type: ignore[arg-type]
     return state

@@ -18,6 +18,15 @@ async def key_in(user: User, text: str) -> None:
         user.find(marker={".": "key-dot"}.get(char, f"key-{char}")).click()
 
 
+async def start_cash_payment(user: User, env: Env, amount: str) -> None:
+    """From the idle screen: key in ``amount``, pay cash, and wait until the engine is charging."""
+    user.find(marker="start").click()
+    await key_in(user, amount)
+    user.find(marker="pay-cash").click()
+    await user.should_see(marker="screen-payment")
+    await eventually(lambda: env.engine.payment is not None)
+
+
 def dialog_open(user: User, marker: str) -> bool:
     """Whether the dialog holding ``marker`` is open (the simulated user sees closed dialogs' children)."""
     from nicegui import ui
@@ -127,11 +136,7 @@ async def test_shortfall_is_shown_and_recorded(env: Env) -> None:
     env.engine.tubes[Decimal("5")] = 1
     user = env.new_user()
     await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "12")
-    user.find(marker="pay-cash").click()
-    await user.should_see(marker="screen-payment")
-    await eventually(lambda: env.engine.payment is not None)
+    await start_cash_payment(user, env, "12")
     await env.insert("20", kind="coin")  # 8 owed; only one 5-peso coin can be paid
     await user.should_see(marker="result-success", retries=30)
     assert label_text(user, "result-change") == "Su cambio: $5.00"
@@ -144,11 +149,7 @@ async def test_shortfall_is_shown_and_recorded(env: Env) -> None:
 async def test_cancel_returns_money_after_confirmation(env: Env) -> None:
     user = env.new_user()
     await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "100")
-    user.find(marker="pay-cash").click()
-    await user.should_see(marker="screen-payment")
-    await eventually(lambda: env.engine.payment is not None)
+    await start_cash_payment(user, env, "100")
     await env.insert("50")
     await eventually(lambda: label_text(user, "pay-credit") == "$50.00")
     user.find(marker="cancel").click()

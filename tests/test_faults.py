@@ -11,7 +11,7 @@ from kiosk_ui.protocol import messages as m
 from kiosk_ui.protocol.values import js_date
 
 from .conftest import Env, eventually
-from .test_customer_flows import key_in, label_text
+from .test_customer_flows import key_in, label_text, start_cash_payment
 
 
 async def broadcast_raw(env: Env, frames: list[str | bytes]) -> None:
@@ -85,11 +85,7 @@ async def test_junk_of_every_kind_changes_nothing(env: Env) -> None:
 async def test_flood_of_updates_keeps_the_screen_current(env: Env) -> None:
     user = env.new_user()
     await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "5000")
-    user.find(marker="pay-cash").click()
-    await user.should_see(marker="screen-payment")
-    await eventually(lambda: env.engine.payment is not None)
+    await start_cash_payment(user, env, "5000")
     frames: list[str | bytes] = [
         json.dumps({"fecha": js_date(), "comando": "updateCredit", "Due": "5000.00", "Credit": f"{i / 100:.2f}",
                     "Status": "Cobrando", "changeBar": 80})
@@ -106,11 +102,7 @@ async def test_flood_of_updates_keeps_the_screen_current(env: Env) -> None:
 async def test_engine_restart_mid_payment_is_never_reported_as_a_clean_outcome(env: Env) -> None:
     user = env.new_user()
     await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "80")
-    user.find(marker="pay-cash").click()
-    await user.should_see(marker="screen-payment")
-    await eventually(lambda: env.engine.payment is not None)
+    await start_cash_payment(user, env, "80")
     await env.insert("50")
     await eventually(lambda: label_text(user, "pay-credit") == "$50.00")
     env.engine.power_off(0.5)  # the engine restarts and forgets the payment
