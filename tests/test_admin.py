@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import sys
 import time
@@ -336,3 +337,21 @@ async def test_tablet_qr_and_journal_export(env: Env) -> None:
 
 def test_wifi_qr_escapes() -> None:
     assert admin.wifi_qr_text("my;net", 'p:a"ss') == 'WIFI:T:WPA;S:my\\;net;P:p\\:a\\"ss;;'
+
+
+@pytest.mark.parametrize(
+    "action_id",
+    ["action-opendoor", "action-cashrefill", "action-cashcollect-coin", "action-cashcollect-bill",
+     "action-resetbalance", "action-restart", "action-poweroff"],
+)  # fmt: skip
+async def test_every_cash_moving_action_is_refused_during_a_payment(env: Env, action_id: str) -> None:
+    user = await logged_in(env)
+    assert await env.kapp.kiosk.start_payment("cash", Decimal("10")) is None
+    before = len(env.engine.received)
+    user.find(marker=action_id).click()
+    user.find(marker="confirm-ok").click()
+    await eventually(lambda: dialog_open(user, "action-busy"))
+    user.find(marker="action-busy-close").click()
+    await asyncio.sleep(0.1)
+    assert len(env.engine.received) == before, "nothing may reach the engine without the override"
+    assert env.engine.payment is not None
