@@ -214,10 +214,15 @@ async def test_action_without_a_defined_answer_reports_sent(env: Env, monkeypatc
     assert sent(env, m.OpenDoor) == [m.OpenDoor()]
 
 
-async def test_product_search_as_you_type(env: Env) -> None:
+async def test_product_search_as_you_type(env: Env, caplog: pytest.LogCaptureFixture) -> None:
     user = await logged_in(env)
     user.find(marker="product-search").type("gansito")
     await user.should_see("Gansito Marinela", retries=30)
+    # typing then leaving at once: the pending search must not fail outside the page
+    user.find(marker="product-search").type("x")
+    user.find(marker="admin-logout").click()
+    await asyncio.sleep(0.6)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
 async def test_action_timeout(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -219,5 +219,6 @@ def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedS
     expect(page.get_by_test_id("nip-input")).to_be_visible()
     context.close()
     log = app.log_path.read_text(errors="replace")
-    assert "checknip" not in log and '"nip"' not in log, "the NIP frame reached the log"
+    assert '"nip"' not in log and '"nip":"1234"' not in log, "the NIP frame reached the log"
+    assert "sent checknip" in log  # the command itself is logged, by name only
     assert "DEBUG" in log  # the app did log at debug level

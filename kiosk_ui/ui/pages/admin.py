@@ -29,7 +29,7 @@ from ...staff import Lockout, Sessions
 from ...state import KioskState
 from ...tasks import spawn
 from ..components.receipt import qr_svg
-from ..i18n import money
+from ..i18n import money, tr
 from ..theme import demo_mark, head, offline_banner, tid
 
 if TYPE_CHECKING:
@@ -112,12 +112,27 @@ class AdminArea:
         self.services = services
         self.client = client
         self.key: str = str(app.storage.browser.get("id", ""))
+        self.lang: str = str(app.storage.user.get("staff_lang", kapp.config.language))
         self.address = client.ip or "?"
         self.editing: Product | None = None
         self._search_timer: asyncio.TimerHandle | None = None
         self.pending_image = ""
         self._undo: list[Callable[[], None]] = []
         client.on_delete(self._cleanup)
+
+    def _(self, text: str, **values: object) -> str:
+        return tr(text, self.lang, **values)
+
+    def toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "es" else "es"
+        app.storage.user["staff_lang"] = self.lang
+        if self.services.sessions.valid(self.key):
+            self.build_home()
+        else:
+            self.build_gate()
+
+    def _language_button(self) -> None:
+        tid(ui.button(self._("English"), on_click=self.toggle_language, color="grey-8"), "staff-lang")
 
     # ------------------------------------------------------------------ session
     @property
@@ -141,6 +156,8 @@ class AdminArea:
     def _cleanup(self) -> None:
         for undo in self._undo:
             undo()
+        if self._search_timer is not None:
+            self._search_timer.cancel()
 
     # ------------------------------------------------------------------ page
     def build(self) -> None:
@@ -156,8 +173,10 @@ class AdminArea:
     def build_gate(self) -> None:
         self.root.clear()
         with self.root, ui.card().classes("self-center p-8 gap-4 w-full max-w-md items-stretch"):
-            ui.label("Acceso de personal").classes("text-3xl font-bold text-center")
-            ui.label("Ingrese su NIP").classes("kiosk-caption text-center")
+            with ui.row().classes("w-full justify-end"):
+                self._language_button()
+            ui.label(self._("Acceso de personal")).classes("text-3xl font-bold text-center")
+            ui.label(self._("Ingrese su NIP")).classes("kiosk-caption text-center")
             self.nip = tid(ui.input(password=True).props('inputmode=numeric autocomplete=off maxlength=12 outlined '
                                                          'input-class="text-3xl text-center tracking-widest"'),
                            "nip-input")  # fmt: skip
@@ -165,9 +184,9 @@ class AdminArea:
             with ui.grid(columns=3).classes("gap-2"):
                 for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"):
                     if key == "ok":
-                        tid(ui.button("Entrar", on_click=self.submit_nip, color="primary"), "nip-submit").classes(
-                            "kiosk-key text-lg"
-                        )
+                        tid(
+                            ui.button(self._("Entrar"), on_click=self.submit_nip, color="primary"), "nip-submit"
+                        ).classes("kiosk-key text-lg")
                     elif key == "del":
                         tid(
                             ui.button(
@@ -188,14 +207,20 @@ class AdminArea:
             self.nip_locked = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "nip-locked")
             self.nip_error.set_visibility(False)
             self.nip_locked.set_visibility(False)
-            ui.link("← Pantalla del cliente", "/").classes("text-center")
+            ui.link(self._("← Pantalla del cliente"), "/").classes("text-center")
         self._show_lock_if_any()
 
     def _show_lock_if_any(self) -> bool:
         left = self.services.lockout.seconds_left(self.address)
         if left:
             minutes, seconds = divmod(left, 60)
-            self.nip_locked.set_text(f"Demasiados intentos. Intente de nuevo en {minutes} min {seconds:02d} s.")
+            self.nip_locked.set_text(
+                self._(
+                    "Demasiados intentos. Intente de nuevo en {minutes} min {seconds} s.",
+                    minutes=minutes,
+                    seconds=f"{seconds:02d}",
+                )
+            )
             self.nip_locked.set_visibility(True)
             self.nip_error.set_visibility(False)
         return bool(left)
@@ -207,13 +232,13 @@ class AdminArea:
             await self.audit("login", "refused: locked out")
             return
         if not nip.isdigit() or not 4 <= len(nip) <= 12:
-            self.nip_error.set_text("El NIP son de 4 a 12 dígitos.")
+            self.nip_error.set_text(self._("El NIP son de 4 a 12 dígitos."))
             self.nip_error.set_visibility(True)
             return
         try:
             answer = await self.kiosk.client.request(m.CheckNip(nip), timeout=8.0)
         except (EngineUnavailable, EngineTimeout):
-            self.nip_error.set_text("No hay respuesta del equipo; no se pudo validar el NIP. Intente de nuevo.")
+            self.nip_error.set_text(self._("No hay respuesta del equipo; no se pudo validar el NIP. Intente de nuevo."))
             self.nip_error.set_visibility(True)
             return
         assert isinstance(answer, m.Access)
@@ -230,7 +255,7 @@ class AdminArea:
             self._show_lock_if_any()
             return
         attempts = self.services.lockout.attempts_left(self.address)
-        self.nip_error.set_text(f"NIP incorrecto. Intentos restantes: {attempts}.")
+        self.nip_error.set_text(self._("NIP incorrecto. Intentos restantes: {attempts}.", attempts=attempts))
         self.nip_error.set_visibility(True)
 
     async def logout(self) -> None:
@@ -247,10 +272,11 @@ class AdminArea:
         with self.root:
             self.banner = offline_banner(lambda: "es")
             with tid(ui.row().classes("w-full items-center justify-between"), "admin-home"):
-                ui.label("Administración del cajero").classes("text-3xl font-bold")
+                ui.label(self._("Administración del cajero")).classes("text-3xl font-bold")
                 with ui.row().classes("gap-2"):
-                    ui.link("Pantalla del cliente", "/").classes("self-center")
-                    tid(ui.button("Salir", icon="logout", on_click=self.logout, color="grey-8"), "admin-logout")
+                    ui.link(self._("Pantalla del cliente"), "/").classes("self-center")
+                    self._language_button()
+                    tid(ui.button(self._("Salir"), icon="logout", on_click=self.logout, color="grey-8"), "admin-logout")
             self._build_status()
             self._build_actions()
             self._build_owed()
@@ -264,12 +290,12 @@ class AdminArea:
     # ---- live status
     def _build_status(self) -> None:
         with ui.card().classes("w-full p-4 gap-2"):
-            ui.label("Estado del equipo").classes("text-xl font-bold")
+            ui.label(self._("Estado del equipo")).classes("text-xl font-bold")
             with ui.grid(columns=4).classes("w-full gap-3"):
 
                 def cell(caption: str, test_id: str) -> ui.label:
                     with ui.column().classes("gap-0"):
-                        ui.label(caption).classes("text-sm text-slate-600")
+                        ui.label(self._(caption)).classes("text-sm text-slate-600")
                         return tid(ui.label("—").classes("text-xl font-semibold"), test_id)
 
                 self.st_engine = cell("Conexión con el motor", "st-engine")
@@ -287,9 +313,9 @@ class AdminArea:
                 self.st_bv_error = cell("Lector de billetes", "st-bv-error")
                 self.st_ca_error = cell("Monedero", "st-ca-error")
                 self.st_journal = cell("Bitácora", "st-journal")
-            ui.label("Tubos de monedas").classes("text-lg font-bold mt-2")
+            ui.label(self._("Tubos de monedas")).classes("text-lg font-bold mt-2")
             self.tubes_box = tid(ui.column().classes("w-full gap-1"), "st-tubes")
-            ui.label("Reciclador / arqueo").classes("text-lg font-bold mt-2")
+            ui.label(self._("Reciclador / arqueo")).classes("text-lg font-bold mt-2")
             self.levels_box = tid(ui.column().classes("w-full gap-1"), "st-levels")
         self._shown_tubes: Any = None
         self._shown_levels: Any = None
@@ -297,10 +323,10 @@ class AdminArea:
     def _render_status(self, state: KioskState) -> None:
         self.banner.set_visibility(not state.online)
         names = {"connected": "Conectado", "connecting": "Conectando…", "disconnected": "Desconectado"}
-        self.st_engine.set_text(names[state.connection])
+        self.st_engine.set_text(self._(names[state.connection]))
         self.st_connections.set_text("—" if state.connections is None else str(state.connections))
-        self.st_cobrando.set_text("Sí, cobro en curso" if self.kiosk.busy else "No")
-        self.st_card.set_text("Disponible" if state.card_available else "No disponible")
+        self.st_cobrando.set_text(self._("Sí, cobro en curso" if self.kiosk.busy else "No"))
+        self.st_card.set_text(self._("Disponible" if state.card_available else "No disponible"))
         self.st_due.set_text(money(state.due))
         self.st_credit.set_text(money(state.credit))
         level = state.change_level
@@ -312,9 +338,10 @@ class AdminArea:
         self.st_coin_cashbox_qty.set_text("—" if state.coin_cashbox_qty is None else str(state.coin_cashbox_qty))
         self.st_bill_cashbox_amount.set_text(money(state.bills_cashbox_amount))
         self.st_bill_cashbox_qty.set_text("—" if state.bills_cashbox_qty is None else str(state.bills_cashbox_qty))
-        self.st_bv_error.set_text(f"Error: {state.bv_error}" if state.bv_error else "Sin error")
-        self.st_ca_error.set_text(f"Error: {state.ca_error}" if state.ca_error else "Sin error")
-        self.st_journal.set_text(f"Error: {self.kiosk.journal_error}" if self.kiosk.journal_error else "Correcta")
+        for label, error in ((self.st_bv_error, state.bv_error), (self.st_ca_error, state.ca_error)):
+            label.set_text(self._("Error: {error}", error=error) if error else self._("Sin error"))
+        journal_error = self.kiosk.journal_error
+        self.st_journal.set_text(self._("Error: {error}", error=journal_error) if journal_error else self._("Correcta"))
         for error_label, error in ((self.st_bv_error, state.bv_error), (self.st_ca_error, state.ca_error)):
             error_label.classes(replace="text-xl font-semibold " + ("text-red-700" if error else "text-green-700"))
         if state.tubes != self._shown_tubes:
@@ -325,12 +352,11 @@ class AdminArea:
             self._shown_levels = levels
             self._bars(self.levels_box, levels, max((n for _, n in levels), default=1) or 1)
 
-    @staticmethod
-    def _bars(box: ui.column, levels: tuple[tuple[str, int], ...], full: int) -> None:
+    def _bars(self, box: ui.column, levels: tuple[tuple[str, int], ...], full: int) -> None:
         box.clear()
         with box:
             if not levels:
-                ui.label("Sin datos").classes("text-slate-600")
+                ui.label(self._("Sin datos")).classes("text-slate-600")
             for name, count in levels:
                 with ui.row().classes("w-full items-center gap-2 no-wrap"):
                     ui.label(f"${name}" if name[:1].isdigit() else name).classes("w-24")
@@ -342,12 +368,13 @@ class AdminArea:
     # ---- actions
     def _build_actions(self) -> None:
         with ui.card().classes("w-full p-4 gap-3"):
-            ui.label("Acciones").classes("text-xl font-bold")
+            ui.label(self._("Acciones")).classes("text-xl font-bold")
             with ui.row().classes("gap-2"):
                 for action in ACTIONS:
                     color = "negative" if action.goes_away else "primary"
                     tid(
-                        ui.button(action.title, on_click=lambda a=action: self.ask(a), color=color), action.test_id
+                        ui.button(self._(action.title), on_click=lambda a=action: self.ask(a), color=color),
+                        action.test_id,
                     ).classes("min-h-[52px]")
             self.action_progress = tid(ui.label("").classes("kiosk-alert"), "action-progress")
             self.action_done = tid(
@@ -360,26 +387,32 @@ class AdminArea:
             self.confirm_title = ui.label("").classes("text-2xl font-bold")
             self.confirm_text = ui.label("").classes("text-lg")
             with ui.row().classes("w-full justify-end gap-2"):
-                tid(ui.button("Cancelar", on_click=self.confirm_dialog.close, color="grey-7"), "confirm-cancel")
-                tid(ui.button("Confirmar", on_click=self._confirmed, color="primary"), "confirm-ok")
+                tid(ui.button(self._("Cancelar"), on_click=self.confirm_dialog.close, color="grey-7"), "confirm-cancel")
+                tid(ui.button(self._("Confirmar"), on_click=self._confirmed, color="primary"), "confirm-ok")
         with ui.dialog() as self.busy_dialog, ui.card().classes("p-6 gap-4 max-w-lg"):
             tid(
-                ui.label("Hay un cobro en curso: esta acción mueve efectivo y podría afectar al cliente.").classes(
-                    "text-lg kiosk-alert kiosk-alert-bad"
-                ),
+                ui.label(
+                    self._("Hay un cobro en curso: esta acción mueve efectivo y podría afectar al cliente.")
+                ).classes("text-lg kiosk-alert kiosk-alert-bad"),
                 "action-busy",
             )
             with ui.row().classes("w-full justify-end gap-2"):
-                tid(ui.button("No hacer nada", on_click=self.busy_dialog.close, color="grey-7"), "action-busy-close")
-                tid(ui.button("Hacerlo de todos modos", on_click=self._override, color="negative"), "action-override")
+                tid(
+                    ui.button(self._("No hacer nada"), on_click=self.busy_dialog.close, color="grey-7"),
+                    "action-busy-close",
+                )
+                tid(
+                    ui.button(self._("Hacerlo de todos modos"), on_click=self._override, color="negative"),
+                    "action-override",
+                )
         self.pending_action: Action | None = None
 
     def ask(self, action: Action) -> None:
         if not self.authorized():
             return
         self.pending_action = action
-        self.confirm_title.set_text(f"¿{action.title}?")
-        self.confirm_text.set_text(action.confirm)
+        self.confirm_title.set_text(self._("¿{title}?", title=self._(action.title)))
+        self.confirm_text.set_text(self._(action.confirm))
         self.confirm_dialog.open()
 
     async def _confirmed(self) -> None:
@@ -411,7 +444,7 @@ class AdminArea:
         self.pending_action = None
         self.action_done.set_visibility(False)
         self.action_failed.set_visibility(False)
-        self.action_progress.set_text(f"{action.title}: esperando respuesta del equipo…")
+        self.action_progress.set_text(self._("{title}: esperando respuesta del equipo…", title=self._(action.title)))
         self.action_progress.set_visibility(True)
         message = action.make()
         before = self.kiosk.state
@@ -424,20 +457,24 @@ class AdminArea:
                 reply = await self.kiosk.client.request(message, timeout=action.timeout)
                 answer = self._describe(reply)
         except EngineUnavailable:
-            self._action_failed(action, "El equipo no está conectado; no se envió nada.")
+            self._action_failed(action, self._("El equipo no está conectado; no se envió nada."))
             await self.audit(action.test_id, "not sent: engine unavailable")
             return
         except EngineTimeout:
-            self._action_failed(action, f"El equipo no respondió en {action.timeout:.0f} s.")
+            self._action_failed(
+                action, self._("El equipo no respondió en {seconds} s.", seconds=f"{action.timeout:.0f}")
+            )
             await self.audit(action.test_id, "timeout")
             return
         self.action_progress.set_visibility(False)
-        self.action_done.set_text(f"{action.title}: {answer}")
+        self.action_done.set_text(self._("{title}: {answer}", title=self._(action.title), answer=answer))
         self.action_done.set_visibility(True)
         if isinstance(message, m.CashCollect):  # what was in the cashbox when staff emptied it
             box = before.coin_cashbox_amount if message.source == "coin" else before.bills_cashbox_amount
             qty = before.coin_cashbox_qty if message.source == "coin" else before.bills_cashbox_qty
-            answer = f"{answer}; collected {money(box)} ({qty if qty is not None else '?'} pieces)"
+            collected = self._("recolectado {amount} ({pieces} piezas)", amount=money(box),
+                               pieces=qty if qty is not None else "?")  # fmt: skip
+            answer = f"{answer}; {collected}"
         await self.audit(action.test_id, "done", answer)
 
     async def _send_soft(self, message: Message, timeout: float) -> str:
@@ -445,7 +482,7 @@ class AdminArea:
         try:
             return self._describe(await self.kiosk.client.request(message, timeout=timeout))
         except EngineTimeout:
-            return "enviado; el equipo no envió confirmación"
+            return self._("enviado; el equipo no envió confirmación")
 
     async def _send_and_wait_gone(self, message: Message, timeout: float) -> str:
         gone = asyncio.Event()
@@ -457,32 +494,31 @@ class AdminArea:
             raise EngineTimeout("engine did not go away") from None
         finally:
             undo()
-        return "el equipo se está reiniciando/apagando; esta pantalla se reconectará sola."
+        return self._("el equipo se está reiniciando/apagando; esta pantalla se reconectará sola.")
 
     def _action_failed(self, action: Action, text: str) -> None:
         self.action_progress.set_visibility(False)
-        self.action_failed.set_text(f"{action.title}: {text}")
+        self.action_failed.set_text(self._("{title}: {answer}", title=self._(action.title), answer=text))
         self.action_failed.set_visibility(True)
 
-    @staticmethod
-    def _describe(reply: Message) -> str:
+    def _describe(self, reply: Message) -> str:
         if isinstance(reply, m.CheckBrResult):
             levels = ", ".join(f"${k}: {v}" for k, v in (reply.max_qty or ()))
-            return ("reciclador vacío" if reply.br_empty else "reciclador con billetes") + (
+            return self._("reciclador vacío" if reply.br_empty else "reciclador con billetes") + (
                 f" ({levels})" if levels else ""
             )
         if isinstance(reply, m.Status):
             if reply.inventory:
-                return "arqueo: " + ", ".join(f"${k} × {v}" for k, v in reply.inventory)
-            return f"listo ({reply.status_text or 'estado recibido'})"
-        return "listo"
+                return self._("arqueo") + ": " + ", ".join(f"${k} × {v}" for k, v in reply.inventory)
+            return f"{self._('listo')} ({reply.status_text or self._('estado recibido')})"
+        return self._("listo")
 
     # ---- change owed
     def _build_owed(self) -> None:
         with ui.card().classes("w-full p-4 gap-2"):
-            ui.label("Cambio pendiente a clientes").classes("text-xl font-bold")
+            ui.label(self._("Cambio pendiente a clientes")).classes("text-xl font-bold")
             self.owed_box = tid(ui.column().classes("w-full gap-1"), "owed-list")
-            ui.label("Pagos por revisar (resultado desconocido)").classes("text-xl font-bold mt-2")
+            ui.label(self._("Pagos por revisar (resultado desconocido)")).classes("text-xl font-bold mt-2")
             self.review_box = tid(ui.column().classes("w-full gap-1"), "review-list")
         self._undo.append(self.kiosk.on_result(lambda _: self._spawn_owed()))
         spawn(self._render_owed())
@@ -495,29 +531,34 @@ class AdminArea:
             rows = await asyncio.to_thread(self.kiosk.journal.owed)
             review = await asyncio.to_thread(self.kiosk.journal.to_review)
         except JournalError as exc:
-            ui.notify(f"No se pudo leer la bitácora: {exc}", type="negative")
+            ui.notify(self._("No se pudo leer la bitácora: {error}", error=exc), type="negative")
             return
         self.review_box.clear()
         with self.review_box:
             if not review:
-                ui.label("Nada por revisar").classes("text-slate-600")
+                ui.label(self._("Nada por revisar")).classes("text-slate-600")
             for row in review:
                 with tid(ui.row().classes("w-full items-center justify-between"), "review-row"):
                     ui.label(
-                        f"{row['created_at'][:16].replace('T', ' ')} · folio {row['id'][:12].upper()} · "
-                        f"{'Tarjeta' if row['method'] == 'card' else 'Efectivo'} {money(Decimal(row['due']))}"
+                        f"{row['created_at'][:16].replace('T', ' ')} · {self._('folio')} {row['id'][:12].upper()} · "
+                        f"{self._('Tarjeta' if row['method'] == 'card' else 'Efectivo')} {money(Decimal(row['due']))}"
                     )
                     ui.label(row["detail"][:80]).classes("text-slate-600")
-                    tid(ui.button("Revisado", on_click=lambda pid=row["id"]: self._settle(pid)), "review-settle")
+                    tid(
+                        ui.button(self._("Revisado"), on_click=lambda pid=row["id"]: self._settle(pid)), "review-settle"
+                    )
         self.owed_box.clear()
         with self.owed_box:
             if not rows:
-                ui.label("Nada pendiente").classes("text-slate-600")
+                ui.label(self._("Nada pendiente")).classes("text-slate-600")
             for row in rows:
                 with tid(ui.row().classes("w-full items-center justify-between"), "owed-row"):
-                    ui.label(f"{row['created_at'][:16].replace('T', ' ')} · folio {row['id'][:12].upper()}")
+                    ui.label(f"{row['created_at'][:16].replace('T', ' ')} · {self._('folio')} {row['id'][:12].upper()}")
                     ui.label(money(Decimal(row["shortfall"]))).classes("font-bold text-red-700")
-                    tid(ui.button("Marcar pagado", on_click=lambda pid=row["id"]: self._settle(pid)), "owed-settle")
+                    tid(
+                        ui.button(self._("Marcar pagado"), on_click=lambda pid=row["id"]: self._settle(pid)),
+                        "owed-settle",
+                    )
 
     async def _settle(self, payment_id: str) -> None:
         if not self.authorized():
@@ -530,25 +571,29 @@ class AdminArea:
     def _build_settings(self) -> None:
         screen = self.kiosk.state.screen
         with ui.card().classes("w-full p-4 gap-2"):
-            ui.label("Pantalla de espera").classes("text-xl font-bold")
+            ui.label(self._("Pantalla de espera")).classes("text-xl font-bold")
             with ui.row().classes("w-full gap-6 items-start"):
                 with ui.column().classes("gap-2 grow"):
-                    self.set_showcta = tid(ui.switch("Mostrar mensaje", value=screen.show_cta), "set-showcta")
-                    self.set_showeyes = tid(ui.switch("Mostrar ojos", value=screen.show_eyes), "set-showeyes")
-                    self.set_showtime = tid(ui.switch("Mostrar reloj", value=screen.show_time), "set-showtime")
+                    self.set_showcta = tid(ui.switch(self._("Mostrar mensaje"), value=screen.show_cta), "set-showcta")
+                    self.set_showeyes = tid(ui.switch(self._("Mostrar ojos"), value=screen.show_eyes), "set-showeyes")
+                    self.set_showtime = tid(ui.switch(self._("Mostrar reloj"), value=screen.show_time), "set-showtime")
                     self.set_ctamessage = tid(
                         ui.input(
                             "Mensaje",
                             value=screen.cta_message,
-                            validation={f"Máximo {CTA_LIMIT} caracteres": lambda v: len(v or "") <= CTA_LIMIT},
+                            validation={
+                                self._("Máximo {limit} caracteres", limit=CTA_LIMIT): lambda v: (
+                                    len(v or "") <= CTA_LIMIT
+                                )
+                            },
                         )
                         .props(f"counter maxlength={CTA_LIMIT} outlined")
                         .classes("w-full"),
                         "set-ctamessage",
                     )
-                    tid(ui.button("Guardar", icon="save", on_click=self.save_settings), "set-save")
+                    tid(ui.button(self._("Guardar"), icon="save", on_click=self.save_settings), "set-save")
                 with tid(ui.column().classes("kiosk-card p-4 items-center gap-1 w-80"), "set-preview"):
-                    ui.label("Vista previa").classes("text-sm text-slate-600")
+                    ui.label(self._("Vista previa")).classes("text-sm text-slate-600")
                     preview_cta = ui.label().classes("text-lg font-bold text-blue-700 text-center")
                     preview_cta.bind_text_from(self.set_ctamessage, "value")
                     preview_cta.bind_visibility_from(self.set_showcta, "value")
@@ -561,7 +606,8 @@ class AdminArea:
         text = (self.set_ctamessage.value or "").strip()
         if len(text) > CTA_LIMIT or any(ord(c) < 32 for c in text):
             ui.notify(
-                f"El mensaje debe tener como máximo {CTA_LIMIT} caracteres, sin saltos de línea.", type="negative"
+                self._("El mensaje debe tener como máximo {limit} caracteres, sin saltos de línea.", limit=CTA_LIMIT),
+                type="negative",
             )
             return
         message = m.SaveScreenSettings(bool(self.set_showcta.value), bool(self.set_showeyes.value),
@@ -570,12 +616,16 @@ class AdminArea:
             await self.kiosk.client.request(message, timeout=10)
         except (EngineUnavailable, EngineTimeout) as exc:
             ui.notify(
-                f"No se guardó: {'sin conexión' if isinstance(exc, EngineUnavailable) else 'sin respuesta'}",
+                self._(
+                    "No se guardó: sin conexión"
+                    if isinstance(exc, EngineUnavailable)
+                    else "No se guardó: sin respuesta"
+                ),
                 type="negative",
             )
             await self.audit("screensettings", "failed")
             return
-        ui.notify("Pantalla guardada", type="positive")
+        ui.notify(self._("Pantalla guardada"), type="positive")
         await self.audit(
             "screensettings",
             "saved",
@@ -585,31 +635,35 @@ class AdminArea:
     # ---- products
     def _build_products(self) -> None:
         with ui.card().classes("w-full p-4 gap-2"):
-            ui.label("Catálogo de productos").classes("text-xl font-bold")
+            ui.label(self._("Catálogo de productos")).classes("text-xl font-bold")
             with ui.row().classes("w-full gap-2 items-center"):
                 self.product_search = tid(
-                    ui.input("Buscar por código o descripción").props("outlined clearable").classes("grow"),
+                    ui.input(self._("Buscar por código o descripción")).props("outlined clearable").classes("grow"),
                     "product-search",
                 )
                 self.product_search.on("keydown.enter", self.search_products)
                 self.product_search.on_value_change(self._search_soon)
-                tid(ui.button("Buscar", icon="search", on_click=self.search_products), "product-search-go")
-                tid(ui.button("Nuevo producto", icon="add", on_click=self.new_product, color="positive"), "product-new")
+                tid(ui.button(self._("Buscar"), icon="search", on_click=self.search_products), "product-search-go")
+                tid(
+                    ui.button(self._("Nuevo producto"), icon="add", on_click=self.new_product, color="positive"),
+                    "product-new",
+                )
             self.product_list = tid(ui.column().classes("w-full gap-1"), "product-list")
             self.product_form = tid(ui.card().classes("w-full p-4 gap-2 bg-slate-50"), "product-form")
             with self.product_form:
-                self.product_code = tid(ui.input("Código").props("outlined readonly"), "product-code")
-                self.product_desc = tid(ui.input("Descripción").props("outlined maxlength=120"), "product-desc")
+                self.product_code = tid(ui.input(self._("Código")).props("outlined readonly"), "product-code")
+                self.product_desc = tid(ui.input(self._("Descripción")).props("outlined maxlength=120"), "product-desc")
                 self.product_udm = tid(
-                    ui.select(list(UDM_CHOICES), value="PZA", label="Unidad de medida").props("outlined"), "product-udm"
+                    ui.select(list(UDM_CHOICES), value="PZA", label=self._("Unidad de medida")).props("outlined"),
+                    "product-udm",
                 )
                 self.product_price = tid(
-                    ui.input("Precio").props('outlined inputmode=decimal prefix="$"'), "product-price"
+                    ui.input(self._("Precio")).props('outlined inputmode=decimal prefix="$"'), "product-price"
                 )
                 with ui.row().classes("items-center gap-2"):
                     tid(
                         ui.upload(
-                            label="Imagen (PNG, JPG o WebP, máx. 1 MB)",
+                            label=self._("Imagen (PNG, JPG o WebP, máx. 1 MB)"),
                             auto_upload=True,
                             max_files=1,
                             on_upload=self._image_uploaded,
@@ -619,29 +673,46 @@ class AdminArea:
                     self.image_name = ui.label("").classes("text-sm text-slate-600")
                 self.product_form_error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "product-error")
                 with ui.row().classes("gap-2"):
-                    tid(ui.button("Guardar", icon="save", on_click=self.save_product, color="positive"), "product-save")
+                    tid(
+                        ui.button(self._("Guardar"), icon="save", on_click=self.save_product, color="positive"),
+                        "product-save",
+                    )
                     self.product_delete = tid(
-                        ui.button("Eliminar", icon="delete", on_click=self.ask_delete, color="negative"),
+                        ui.button(self._("Eliminar"), icon="delete", on_click=self.ask_delete, color="negative"),
                         "product-delete",
                     )
-                    ui.button("Cerrar", on_click=lambda: self.product_form.set_visibility(False), color="grey-7")
+                    ui.button(
+                        self._("Cerrar"), on_click=lambda: self.product_form.set_visibility(False), color="grey-7"
+                    )
             self.product_form.set_visibility(False)
         with ui.dialog() as self.delete_dialog, ui.card().classes("p-6 gap-4"):
             self.delete_text = ui.label("").classes("text-lg")
             with ui.row().classes("w-full justify-end gap-2"):
                 # the contract's confirmation ids; a browser only renders the open dialog
                 tid(
-                    ui.button("Cancelar", on_click=self.delete_dialog.close, color="grey-7"),
+                    ui.button(self._("Cancelar"), on_click=self.delete_dialog.close, color="grey-7"),
                     "confirm-cancel",
                     "delete-cancel",
                 )
-                tid(ui.button("Eliminar", on_click=self.delete_product, color="negative"), "confirm-ok", "delete-ok")
+                tid(
+                    ui.button(self._("Eliminar"), on_click=self.delete_product, color="negative"),
+                    "confirm-ok",
+                    "delete-ok",
+                )
 
     def _search_soon(self) -> None:
         """Search as staff type, once they pause (one engine query per pause, not per key)."""
         if self._search_timer is not None:
             self._search_timer.cancel()
-        self._search_timer = asyncio.get_running_loop().call_later(0.35, lambda: spawn(self.search_products()))
+        self._search_timer = asyncio.get_running_loop().call_later(0.35, lambda: spawn(self._search_in_page()))
+
+    async def _search_in_page(self) -> None:
+        """A timer runs outside NiceGUI's page context: enter the page's (if it is still open)."""
+        self._search_timer = None
+        if self.client.is_deleted or self.root.is_deleted:
+            return
+        with self.root:
+            await self.search_products()
 
     async def search_products(self) -> None:
         if not self.authorized():
@@ -650,13 +721,13 @@ class AdminArea:
             reply = await self.kiosk.client.request(m.SearchProduct((self.product_search.value or "").strip()),
                                                     timeout=10)  # fmt: skip
         except (EngineUnavailable, EngineTimeout):
-            ui.notify("No se pudo buscar: el equipo no responde", type="negative")
+            ui.notify(self._("No se pudo buscar: el equipo no responde"), type="negative")
             return
         assert isinstance(reply, m.SearchResults)
         self.product_list.clear()
         with self.product_list:
             if not reply.items:
-                ui.label("Sin resultados").classes("text-slate-600")
+                ui.label(self._("Sin resultados")).classes("text-slate-600")
             for product in reply.items or ():
                 with tid(ui.row().classes("w-full items-center gap-3 no-wrap border-b py-1"), "product-result"):
                     src = self._image_src(product.image)
@@ -670,7 +741,7 @@ class AdminArea:
                     ui.label(money(product.price)).classes("w-24 text-right font-semibold")
                     tid(
                         ui.button(icon="edit", on_click=lambda p=product: self.edit_product(p)).props(
-                            'flat round aria-label="Editar"'
+                            f'flat round aria-label="{self._("Editar")}"'
                         ),
                         "product-edit",
                     )
@@ -691,7 +762,7 @@ class AdminArea:
         try:
             reply = await self.kiosk.client.request(m.GetNewProductCode(), timeout=10)
         except (EngineUnavailable, EngineTimeout):
-            ui.notify("El equipo no dio un código nuevo", type="negative")
+            ui.notify(self._("El equipo no dio un código nuevo"), type="negative")
             return
         assert isinstance(reply, m.NewProductCode)
         self._open_form(Product(reply.code or "", "", None, "PZA", ""), new=True)
@@ -721,10 +792,10 @@ class AdminArea:
         data = await file.read()
         signatures = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF")
         if ext is None or not data.startswith(signatures):
-            self._form_error("La imagen debe ser PNG, JPG o WebP.")
+            self._form_error(self._("La imagen debe ser PNG, JPG o WebP."))
             return
         if len(data) > MAX_IMAGE_BYTES:
-            self._form_error("La imagen pesa más de 1 MB.")
+            self._form_error(self._("La imagen pesa más de 1 MB."))
             return
         code = "".join(c for c in self.editing.code if c.isalnum())[:64] or "producto"
         name = f"{code}{ext}"
@@ -743,17 +814,17 @@ class AdminArea:
             return
         description = (self.product_desc.value or "").strip()
         if not description:
-            self._form_error("La descripción es obligatoria.")
+            self._form_error(self._("La descripción es obligatoria."))
             return
         if len(description) > 120:
-            self._form_error("La descripción es demasiado larga (máximo 120).")
+            self._form_error(self._("La descripción es demasiado larga (máximo 120)."))
             return
         try:
             price = parse_amount((self.product_price.value or "").replace("$", "").replace(",", ""), "precio")
         except ProtocolError:
             price = Decimal(-1)
         if price <= 0 or price != price.quantize(Decimal("0.01")) or price > Decimal("999999"):
-            self._form_error("Precio no válido: use un monto como 18.50.")
+            self._form_error(self._("Precio no válido: use un monto como 18.50."))
             return
         udm = self.product_udm.value if self.product_udm.value in UDM_CHOICES else "PZA"
         product = Product(self.editing.code, description, price, udm, self.pending_image)
@@ -762,11 +833,11 @@ class AdminArea:
                 m.SaveProduct(product.code, description, udm, price, product.image), timeout=10
             )
         except (EngineUnavailable, EngineTimeout):
-            self._form_error("El equipo no confirmó el guardado. Intente de nuevo.")
+            self._form_error(self._("El equipo no confirmó el guardado. Intente de nuevo."))
             await self.audit("product-save", "failed", product.code)
             return
         await self.audit("product-save", "saved", f"{product.code} {description} {price}")
-        ui.notify("Producto guardado", type="positive")
+        ui.notify(self._("Producto guardado"), type="positive")
         self.product_form.set_visibility(False)
         self.product_search.set_value(product.code)
         await self.search_products()
@@ -774,7 +845,8 @@ class AdminArea:
     def ask_delete(self) -> None:
         if not self.authorized() or self.editing is None:
             return
-        self.delete_text.set_text(f"¿Eliminar «{self.editing.description}» ({self.editing.code})?")
+        self.delete_text.set_text(self._("¿Eliminar «{name}» ({code})?", name=self.editing.description,
+                                         code=self.editing.code))  # fmt: skip
         self.delete_dialog.open()
 
     async def delete_product(self) -> None:
@@ -785,10 +857,10 @@ class AdminArea:
         try:
             await self.kiosk.client.request(m.DeleteProduct(code), timeout=10)
         except (EngineUnavailable, EngineTimeout):
-            self._form_error("El equipo no confirmó la eliminación.")
+            self._form_error(self._("El equipo no confirmó la eliminación."))
             return
         await self.audit("product-delete", "deleted", code)
-        ui.notify("Producto eliminado", type="positive")
+        ui.notify(self._("Producto eliminado"), type="positive")
         self.product_form.set_visibility(False)
         await self.search_products()
 
@@ -796,10 +868,16 @@ class AdminArea:
     def _build_reports(self) -> None:
         with ui.card().classes("w-full p-4 gap-2"):
             with ui.row().classes("w-full items-center justify-between"):
-                ui.label("Ventas y bitácora").classes("text-xl font-bold")
+                ui.label(self._("Ventas y bitácora")).classes("text-xl font-bold")
                 with ui.row().classes("gap-2"):
-                    tid(ui.button("Actualizar", icon="refresh", on_click=self._render_journal), "journal-refresh")
-                    tid(ui.button("Exportar CSV", icon="download", on_click=self.export_journal), "journal-export")
+                    tid(
+                        ui.button(self._("Actualizar"), icon="refresh", on_click=self._render_journal),
+                        "journal-refresh",
+                    )
+                    tid(
+                        ui.button(self._("Exportar CSV"), icon="download", on_click=self.export_journal),
+                        "journal-export",
+                    )
             self.report_box = tid(ui.column().classes("w-full gap-1"), "sales-report")
             self.journal_box = ui.column().classes("w-full gap-0 max-h-[480px] overflow-auto")
         spawn(self._render_journal())
@@ -820,12 +898,12 @@ class AdminArea:
         self.report_box.clear()
         with self.report_box:
             if not totals:
-                ui.label("Sin ventas registradas").classes("text-slate-600")
+                ui.label(self._("Sin ventas registradas")).classes("text-slate-600")
             for (day, method), total in sorted(totals.items(), reverse=True)[:31]:
                 with tid(ui.row().classes("w-full gap-4"), "report-row"):
                     ui.label(day).classes("w-32 font-mono")
-                    ui.label("Efectivo" if method == "cash" else "Tarjeta").classes("w-24")
-                    ui.label(f"{counts[(day, method)]} ventas").classes("w-24")
+                    ui.label(self._("Efectivo" if method == "cash" else "Tarjeta")).classes("w-24")
+                    ui.label(self._("{count} ventas", count=counts[(day, method)])).classes("w-24")
                     ui.label(money(total)).classes("font-semibold")
         self.journal_box.clear()
         with self.journal_box:
@@ -834,12 +912,12 @@ class AdminArea:
                 with tid(ui.row().classes("w-full gap-3 border-b py-1 text-sm no-wrap"), "journal-row"):
                     ui.label(entry.at[:19].replace("T", " ")).classes("w-40 font-mono")
                     if entry.kind == "payment":
-                        ui.label("Efectivo" if data["method"] == "cash" else "Tarjeta").classes("w-20")
+                        ui.label(self._("Efectivo" if data["method"] == "cash" else "Tarjeta")).classes("w-20")
                         ui.label(money(Decimal(data["due"]))).classes("w-24 text-right")
                         ui.label(data["outcome"]).classes("w-24")
                         ui.label(data["detail"][:80]).classes("grow text-slate-600")
                     else:
-                        ui.label("Personal").classes("w-20")
+                        ui.label(self._("Personal")).classes("w-20")
                         ui.label(data["action"]).classes("w-48")
                         ui.label(data["result"]).classes("w-40")
                         ui.label(f"{data['client']} {data['detail'][:60]}").classes("grow text-slate-600")
@@ -861,17 +939,17 @@ class AdminArea:
         config = self.kapp.config
         url = config.public_url or f"http://{lan_address()}:{config.port}/admin"
         with ui.card().classes("w-full p-4 gap-2"):
-            ui.label("Conectar una tableta").classes("text-xl font-bold")
+            ui.label(self._("Conectar una tableta")).classes("text-xl font-bold")
             with tid(ui.row().classes("gap-8"), "tablet-qr"):
                 if config.wifi_ssid:
                     with ui.column().classes("items-center"):
                         ui.html(qr_svg(wifi_qr_text(config.wifi_ssid, config.wifi_password)), sanitize=False).classes(
                             "kiosk-qr"
                         )
-                        ui.label(f"1. Unirse a la red «{config.wifi_ssid}»")
+                        ui.label(self._("1. Unirse a la red «{ssid}»", ssid=config.wifi_ssid))
                 with ui.column().classes("items-center"):
                     ui.html(qr_svg(url), sanitize=False).classes("kiosk-qr")
-                    ui.label(f"{'2' if config.wifi_ssid else '1'}. Abrir {url}")
+                    ui.label(self._("{step}. Abrir {url}", step=2 if config.wifi_ssid else 1, url=url))
 
 
 def register(kapp: KioskApp) -> None:
