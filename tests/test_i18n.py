@@ -14,6 +14,7 @@ from .conftest import Env
 from .test_admin import login
 
 ADMIN_SOURCE = Path(admin.__file__).read_text(encoding="utf-8")
+SIM_SOURCE = (Path(admin.__file__).parent / "sim.py").read_text(encoding="utf-8")
 
 
 def _strings(node: ast.AST) -> set[str]:
@@ -26,16 +27,21 @@ def _strings(node: ast.AST) -> set[str]:
 
 
 def staff_texts() -> set[str]:
-    """The es-MX texts the staff page passes to its translator, found in its source."""
+    """The es-MX texts the staff and simulator pages pass to their translator, found in their source."""
     texts: set[str] = set()
-    for node in ast.walk(ast.parse(ADMIN_SOURCE)):
+    for node in [*ast.walk(ast.parse(ADMIN_SOURCE)), *ast.walk(ast.parse(SIM_SOURCE))]:
         if not isinstance(node, ast.Call) or not node.args:
             continue
         func = node.func
-        translated = isinstance(func, ast.Attribute) and func.attr == "_"
+        translated = (isinstance(func, ast.Attribute) and func.attr == "_") or (
+            isinstance(func, ast.Name) and func.id == "_"
+        )
         caption = isinstance(func, ast.Name) and func.id == "cell"
         if translated or caption:
             texts |= _strings(node.args[0])
+    from kiosk_ui.ui.pages import sim
+
+    texts |= {label for _, label in sim.FAULTS}
     for action in admin.ACTIONS:
         texts |= {action.title, action.confirm}
     texts |= {"Conectado", "Conectando…", "Desconectado"}

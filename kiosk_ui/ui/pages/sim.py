@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from nicegui import Client, ui
+from nicegui import Client, app, ui
 
 from ...simulator import BILLS, COINS
-from ..i18n import money
+from ..i18n import money, tr
 from ..theme import demo_mark, head, tid
 
 if TYPE_CHECKING:
@@ -31,6 +31,14 @@ def register(kapp: KioskApp) -> None:
     def sim_page(client: Client) -> None:
         head()
         demo_mark(True)
+        lang = str(app.storage.user.get("staff_lang", kapp.config.language))
+
+        def _(text: str, **values: object) -> str:
+            return tr(text, lang, **values)
+
+        def toggle_language() -> None:
+            app.storage.user["staff_lang"] = "en" if lang == "es" else "es"
+            ui.navigate.reload()
 
         def act(_: object = None) -> None:
             """After a control action: flush the engine's answers to its clients now."""
@@ -47,77 +55,82 @@ def register(kapp: KioskApp) -> None:
 
         def insert(value: Decimal, kind: str) -> None:
             if not engine.insert(value, kind):
-                ui.notify("El equipo no aceptó el dinero (no hay cobro en efectivo o hay una falla)", type="warning")
+                ui.notify(_("El equipo no aceptó el dinero (no hay cobro en efectivo o hay una falla)"), type="warning")
             act(None)
 
         with ui.column().classes("p-6 gap-4 max-w-5xl mx-auto"):
-            ui.label("Simulador del motor Quickpaymini").classes("text-3xl font-bold")
+            with ui.row().classes("w-full items-center justify-between"):
+                ui.label(_("Simulador del motor Quickpaymini")).classes("text-3xl font-bold")
+                tid(ui.button(_("English"), on_click=toggle_language, color="grey-8"), "staff-lang")
             status = tid(ui.label(""), "sim-status").classes("text-xl")
-            ui.label("Monedas").classes("text-xl font-bold")
+            ui.label(_("Monedas")).classes("text-xl font-bold")
             with ui.row().classes("gap-2"):
                 for coin in COINS:
                     tid(
                         ui.button(money(coin), on_click=lambda c=coin: insert(c, "coin"), color="amber-8"),
                         f"sim-coin-{coin:g}",
                     ).classes("min-h-[56px] text-lg")
-            ui.label("Billetes").classes("text-xl font-bold")
+            ui.label(_("Billetes")).classes("text-xl font-bold")
             with ui.row().classes("gap-2"):
                 for bill in BILLS:
                     tid(
                         ui.button(money(bill), on_click=lambda b=bill: insert(b, "bill"), color="green-8"),
                         f"sim-bill-{bill:g}",
                     ).classes("min-h-[56px] text-lg")
-            ui.label("Tarjeta").classes("text-xl font-bold")
+            ui.label(_("Tarjeta")).classes("text-xl font-bold")
             with ui.row().classes("gap-2 items-center"):
                 tid(
-                    ui.button("Aprobar", on_click=lambda: act(engine.approve_card()), color="positive"),
+                    ui.button(_("Aprobar"), on_click=lambda: act(engine.approve_card()), color="positive"),
                     "sim-card-approve",
                 )
                 tid(
                     ui.button(
-                        "Declinar", on_click=lambda: act(engine.decline_card("Fondos insuficientes")), color="negative"
+                        _("Declinar"),
+                        on_click=lambda: act(engine.decline_card("Fondos insuficientes")),
+                        color="negative",
                     ),
                     "sim-card-decline",
                 )
                 mode = tid(
                     ui.select(
-                        {"manual": "Decidir aquí", "approve": "Aprobar solo", "decline": "Declinar solo"},
+                        {"manual": _("Decidir aquí"), "approve": _("Aprobar solo"), "decline": _("Declinar solo")},
                         value=engine.card_mode,
-                        label="Modo",
+                        label=_("Modo"),
                     ),
                     "sim-card-mode",
                 )
                 mode.on_value_change(lambda e: setattr(engine, "card_mode", e.value))
-            ui.label("Fallas").classes("text-xl font-bold")
+            ui.label(_("Fallas")).classes("text-xl font-bold")
             with ui.row().classes("gap-4"):
                 for name, label in FAULTS:
-                    switch = tid(ui.switch(label, value=getattr(engine.faults, name)), f"sim-fault-{name}")
+                    switch = tid(ui.switch(_(label), value=getattr(engine.faults, name)), f"sim-fault-{name}")
                     switch.on_value_change(lambda e, n=name: fault(n, e.value))
                 slow = tid(
-                    ui.number("Respuestas lentas (s)", value=engine.faults.slow_replies, min=0, max=30),
+                    ui.number(_("Respuestas lentas (s)"), value=engine.faults.slow_replies, min=0, max=30),
                     "sim-fault-slow",
                 )
                 slow.on_value_change(lambda e: fault("slow_replies", float(e.value or 0)))
             with ui.row().classes("gap-2"):
-                code = tid(ui.input("Código de producto (escáner del equipo)"), "sim-scan-code")
-                tid(ui.button("Escanear", on_click=lambda: act(engine.push_product(code.value or ""))), "sim-scan")
+                code = tid(ui.input(_("Código de producto (escáner del equipo)")), "sim-scan-code")
+                tid(ui.button(_("Escanear"), on_click=lambda: act(engine.push_product(code.value or ""))), "sim-scan")
                 tid(
-                    ui.button("Reiniciar motor", on_click=restart, color="grey-8"),
+                    ui.button(_("Reiniciar motor"), on_click=restart, color="grey-8"),
                     "sim-restart",
                 )
 
         def refresh() -> None:
             snap = engine.snapshot()
             payment = engine.payment
-            text = f"Clientes: {snap['clients']} · " + (
-                "APAGADO"
-                if snap["off"]
-                else f"Cobrando {payment.method}: {money(payment.due)} / ingresado {money(payment.credit)}"
-                if payment
-                else "En espera"
-            )
+            if snap["off"]:
+                state = _("APAGADO")
+            elif payment:
+                state = _("Cobrando {method}: {due} / ingresado {credit}", method=payment.method,
+                          due=money(payment.due), credit=money(payment.credit))  # fmt: skip
+            else:
+                state = _("En espera")
             tubes = ", ".join(f"{money(v)}×{n}" for v, n in engine.tubes.items())
-            status.set_text(f"{text} · Tubos: {tubes}")
+            status.set_text(_("Clientes: {clients} · {state} · Tubos: {tubes}", clients=snap["clients"], state=state,
+                              tubes=tubes))  # fmt: skip
 
         refresh()
         engine.listeners.append(refresh)
