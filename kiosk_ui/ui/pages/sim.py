@@ -106,12 +106,14 @@ def register(kapp: KioskApp) -> None:
                     switch = tid(ui.switch(_(label), value=getattr(engine.faults, name)), f"sim-fault-{name}")
                     switch.on_value_change(lambda e, n=name: fault(n, e.value))
                 slow = tid(
-                    ui.number(_("Respuestas lentas (s)"), value=engine.faults.slow_replies, min=0, max=30),
+                    ui.number(_("Respuestas lentas (s)"), value=engine.faults.slow_replies, min=0, max=30).classes(
+                        "w-44"
+                    ),
                     "sim-fault-slow",
                 )
                 slow.on_value_change(lambda e: fault("slow_replies", float(e.value or 0)))
             with ui.row().classes("gap-2"):
-                code = tid(ui.input(_("Código de producto (escáner del equipo)")), "sim-scan-code")
+                code = tid(ui.input(_("Código de producto (escáner del equipo)")).classes("w-96"), "sim-scan-code")
                 tid(ui.button(_("Escanear"), on_click=lambda: act(engine.push_product(code.value or ""))), "sim-scan")
                 tid(
                     ui.button(_("Reiniciar motor"), on_click=restart, color="grey-8"),
