@@ -18,6 +18,15 @@ async def key_in(user: User, text: str) -> None:
         user.find(marker={".": "key-dot"}.get(char, f"key-{char}")).click()
 
 
+async def open_sale(env: Env, amount: str = "") -> User:
+    """A new customer screen, a sale started, ``amount`` keyed in."""
+    user = env.new_user()
+    await user.open("/")
+    user.find(marker="start").click()
+    await key_in(user, amount)
+    return user
+
+
 async def start_cash_payment(user: User, env: Env, amount: str) -> None:
     """From the idle screen: key in ``amount``, pay cash, and wait until the engine is charging."""
     user.find(marker="start").click()
@@ -76,10 +85,7 @@ async def test_screensettings_switch_idle_elements_live(env: Env) -> None:
 
 
 async def test_keypad_rules(env: Env) -> None:
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "35.5")
+    user = await open_sale(env, "35.5")
     assert label_text(user, "amount-display") == "$35.50"
     await key_in(user, "55")  # a third decimal is refused with a hint
     assert label_text(user, "amount-display") == "$35.55"
@@ -107,10 +113,7 @@ async def test_pay_buttons_disabled_without_amount(env: Env) -> None:
 
 
 async def test_cash_sale_with_change(env: Env) -> None:
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "35.5")
+    user = await open_sale(env, "35.5")
     user.find(marker="pay-cash").click()
     await user.should_see(marker="screen-payment")
     await eventually(lambda: label_text(user, "pay-due") == "$35.50")
@@ -167,10 +170,7 @@ async def test_cancel_returns_money_after_confirmation(env: Env) -> None:
 
 
 async def test_card_approved(env: Env) -> None:
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "250")
+    user = await open_sale(env, "250")
     user.find(marker="pay-card").click()
     await user.should_see(marker="screen-payment")
     await user.should_see("Siga las instrucciones de la terminal")
@@ -183,10 +183,7 @@ async def test_card_approved(env: Env) -> None:
 
 
 async def test_card_declined_shows_reason(env: Env) -> None:
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "80")
+    user = await open_sale(env, "80")
     user.find(marker="pay-card").click()
     await eventually(lambda: env.engine.payment is not None)
     assert env.engine.decline_card("Fondos insuficientes")
@@ -200,10 +197,7 @@ async def test_card_button_disabled_while_terminal_unavailable(env: Env) -> None
     env.engine.set_fault("card_unavailable", True)
     env.kick()
     await eventually(lambda: not env.kapp.kiosk.state.card_available)
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "80")
+    user = await open_sale(env, "80")
     await user.should_not_see(marker="pay-card")
 
 
@@ -245,10 +239,7 @@ async def test_engine_lost_and_back(env: Env) -> None:
 
 async def test_no_acknowledgement_gives_an_error_result(env: Env) -> None:
     env.engine.set_fault("slow_replies", 10.0)
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "10")
+    user = await open_sale(env, "10")
     user.find(marker="pay-cash").click()
     await user.should_see(marker="result-error", retries=60)
     await user.should_see("El equipo no respondió. No se cobró nada.")
@@ -307,10 +298,7 @@ async def test_scanner_on_the_screen_adds_the_item(env: Env) -> None:
 
 @pytest.mark.parametrize("config_overrides", [{"sale_timeout": 1, "timeout_answer": 1}])
 async def test_abandoned_sale_warns_then_returns_to_idle(env: Env) -> None:
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "5")
+    user = await open_sale(env, "5")
     await eventually(lambda: dialog_open(user, "timeout-warning"), timeout=3)
     user.find(marker="timeout-continue").click()
     assert not dialog_open(user, "timeout-warning")
@@ -323,10 +311,7 @@ async def test_abandoned_sale_warns_then_returns_to_idle(env: Env) -> None:
 
 @pytest.mark.parametrize("config_overrides", [{"sale_timeout": 1, "timeout_answer": 1}])
 async def test_no_timeout_during_a_payment(env: Env) -> None:
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, "50")
+    user = await open_sale(env, "50")
     user.find(marker="pay-cash").click()
     await user.should_see(marker="screen-payment")
     await asyncio.sleep(2.5)

@@ -539,10 +539,8 @@ class AdminArea:
                 ui.label(self._("Nada por revisar")).classes("text-slate-600")
             for row in review:
                 with tid(ui.row().classes("w-full items-center justify-between"), "review-row"):
-                    ui.label(
-                        f"{row['created_at'][:16].replace('T', ' ')} · {self._('folio')} {row['id'][:12].upper()} · "
-                        f"{self._('Tarjeta' if row['method'] == 'card' else 'Efectivo')} {money(Decimal(row['due']))}"
-                    )
+                    method = self._("Tarjeta" if row["method"] == "card" else "Efectivo")
+                    ui.label(f"{self._payment_heading(row)} · {method} {money(Decimal(row['due']))}")
                     ui.label(row["detail"][:80]).classes("text-slate-600")
                     tid(
                         ui.button(self._("Revisado"), on_click=lambda pid=row["id"]: self._settle(pid)), "review-settle"
@@ -553,12 +551,16 @@ class AdminArea:
                 ui.label(self._("Nada pendiente")).classes("text-slate-600")
             for row in rows:
                 with tid(ui.row().classes("w-full items-center justify-between"), "owed-row"):
-                    ui.label(f"{row['created_at'][:16].replace('T', ' ')} · {self._('folio')} {row['id'][:12].upper()}")
+                    ui.label(self._payment_heading(row))
                     ui.label(money(Decimal(row["shortfall"]))).classes("font-bold text-red-700")
                     tid(
                         ui.button(self._("Marcar pagado"), on_click=lambda pid=row["id"]: self._settle(pid)),
                         "owed-settle",
                     )
+
+    def _payment_heading(self, row: dict[str, Any]) -> str:
+        """When and which payment, as staff and the customer's receipt QR name it (folio)."""
+        return f"{row['created_at'][:16].replace('T', ' ')} · {self._('folio')} {row['id'][:12].upper()}"
 
     async def _settle(self, payment_id: str) -> None:
         if not self.authorized():
