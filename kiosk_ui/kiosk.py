@@ -50,8 +50,6 @@ class ActivePayment:
     credit: Decimal = ZERO
     cancel_requested: bool = False
     reference_before: str = ""
-    #: adopted from the engine (app restarted mid-payment, or started elsewhere)
-    adopted: bool = False
     #: the engine connection dropped while it was under way: what the engine says next may not
     #: describe this payment (it may have restarted), so only a clear answer is taken
     interrupted: bool = False
@@ -164,8 +162,7 @@ class Kiosk:
         due = Decimal(latest["due"])
         state = self.state
         if state.charging and self.payment is None:
-            self.payment = ActivePayment(latest["id"], method, due, phase="charging", credit=state.credit,
-                                         adopted=True)  # fmt: skip
+            self.payment = ActivePayment(latest["id"], method, due, phase="charging", credit=state.credit)  # fmt: skip
             log.warning("resumed payment %s after restart", latest["id"])
         elif method == "cash" and state.due == due and state.credit >= due:
             owed = state.credit - due
@@ -239,7 +236,7 @@ class Kiosk:
         """The engine is charging and we did not ask: show it and journal it as found."""
         method: Method = "card" if self.state.payment_method == "tarjeta" else "cash"
         payment = ActivePayment(uuid.uuid4().hex, method, self.state.due, phase="charging",
-                                credit=self.state.credit, adopted=True)  # fmt: skip
+                                credit=self.state.credit)  # fmt: skip
         self.payment = payment
         spawn(self._journal_open(payment, detail="adopted: engine was already charging"))
 

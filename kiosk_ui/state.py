@@ -87,11 +87,9 @@ def _carried(message: m.Message, mapping: dict[str, str]) -> dict[str, object]:
 
 
 def with_connection(state: KioskState, status: ConnectionStatus) -> KioskState:
+    """A connection change: until the engine speaks again, what it said before is not current."""
     if status == state.connection:
         return state
-    if status == "connected":
-        return replace(state, connection=status, synced=False)
-    # The engine is gone: whatever it said about a payment in progress is no longer known.
     return replace(state, connection=status, synced=False)
 
 

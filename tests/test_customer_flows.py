@@ -341,6 +341,24 @@ def test_receipt_holds_the_payment() -> None:
                            at="2026-11-27T10:00:00.000Z")  # fmt: skip
     text = receipt_text(result)
     assert "FECHA:2026-11-27T10:00:00.000Z" in text and "MONTO:35.50" in text and "FORMA:EFECTIVO" in text
+    assert "MONEDA:MXN" in text
     assert "CAMBIO:10.00" in text and "CAMBIO_PENDIENTE:4.50" in text and "FOLIO:ABC123DEF456" in text
     card = PaymentResult("x", "completed", "card", Decimal("99"), reference="123456", at="t")
     assert "REF:123456" in receipt_text(card) and "FORMA:TARJETA" in receipt_text(card)
+
+
+async def test_payment_started_by_another_engine_client_is_shown_and_journaled(env: Env) -> None:
+    """The vendor's own index.html (or any client) starts a payment: the kiosk shows and records it."""
+    from websockets.asyncio.client import connect
+
+    user = env.new_user()
+    await user.open("/")
+    async with connect(env.server.url) as other:
+        await other.send('{"fecha":"2026-03-14T18:22:05.123Z","comando":"paycash","due":"15.00"}')
+        await user.should_see(marker="screen-payment", retries=50)
+        await eventually(lambda: label_text(user, "pay-due") == "$15.00")
+        await env.insert("20")
+        await user.should_see(marker="result-success", retries=50)
+    (row,) = env.kapp.journal.payments()
+    assert (row["outcome"], row["due"], row["change_paid"]) == ("completed", "15.00", "5.00")
+    assert row["detail"] != "" and env.kapp.kiosk.can_pay() == ""

@@ -11,7 +11,7 @@ from ...kiosk import PaymentResult
 from ...protocol.values import format_amount
 
 
-def receipt_text(result: PaymentResult) -> str:
+def receipt_text(result: PaymentResult, currency: str = "MXN") -> str:
     """What the receipt QR holds: plain lines a phone shows as text, amounts in wire format."""
     lines = [
         "QUICKPAYMINI",
@@ -20,6 +20,7 @@ def receipt_text(result: PaymentResult) -> str:
         f"RESULTADO:{result.outcome}",
         f"FORMA:{'TARJETA' if result.method == 'card' else 'EFECTIVO'}",
         f"MONTO:{format_amount(result.due)}",
+        f"MONEDA:{currency}",
     ]
     if result.method == "cash":
         lines.append(f"RECIBIDO:{format_amount(result.credit)}")

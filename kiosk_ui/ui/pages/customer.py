@@ -355,7 +355,7 @@ class CustomerScreen:
         self.result_reference.set_text(t("card_reference", lang, ref=result.reference) if result.reference else "")
         self.result_reference.set_visibility(bool(result.reference))
         has_receipt = outcome in ("completed", "cancelled", "unknown") or result.shortfall > 0
-        self.receipt_qr.set_content(qr_svg(receipt_text(result)) if has_receipt else "")
+        self.receipt_qr.set_content(qr_svg(receipt_text(result, self.config.currency)) if has_receipt else "")
         self.receipt_qr.set_visibility(has_receipt)
         self.receipt_hint.set_visibility(has_receipt)
 
