@@ -15,6 +15,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from kiosk_ui.devtools import AppProcess, ThreadedSim
 
+from .test_product_images import tiny_png
+
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -188,7 +190,7 @@ def test_other_screen_sizes(browser: Browser, stack: tuple[ThreadedSim, AppProce
 
 
 def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
-    _, app = stack
+    sim, app = stack
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -211,10 +213,25 @@ def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedS
     expect(page.get_by_test_id("product-result")).to_have_count(1)
     page.get_by_test_id("product-new").click()
     expect(page.get_by_test_id("product-code")).not_to_have_value("")
+    code = page.get_by_test_id("product-code").input_value()
     page.get_by_test_id("product-desc").fill("Tamal de elote")
     page.get_by_test_id("product-price").fill("22.00")
+    image = {"name": "tamal.png", "mimeType": "image/png", "buffer": tiny_png()}
+    page.get_by_test_id("product-image").locator("input[type=file]").set_input_files(image)  # type: ignore[arg-type]
+    expect(page.get_by_text(f"{code}.png")).to_be_visible()
     page.get_by_test_id("product-save").click()
-    expect(page.get_by_test_id("product-result").filter(has_text="Tamal de elote")).to_be_visible()
+    row = page.get_by_test_id("product-result").filter(has_text="Tamal de elote")
+    expect(row).to_be_visible()
+    expect(row.locator("img")).to_have_attribute("src", f"/product-images/{code}.png")
+    # the customer screen shows the picture when the item is scanned
+    customer = context.new_page()
+    customer.goto(app.base + "/")
+    expect(customer.get_by_test_id("screen-idle")).to_be_visible()
+    sim.call(lambda: sim.engine.push_product(code))
+    expect(customer.get_by_test_id("cart-item")).to_contain_text("Tamal de elote")
+    expect(customer.get_by_test_id("cart-image").locator("img")).to_have_attribute("src", f"/product-images/{code}.png")
+    customer.get_by_test_id("sale-back").click()
+    customer.close()
     page.get_by_test_id("admin-logout").click()
     expect(page.get_by_test_id("nip-input")).to_be_visible()
     context.close()

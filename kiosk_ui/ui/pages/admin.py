@@ -16,11 +16,11 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nicegui import Client, app, ui
 
+from ... import product_images
 from ...engine import EngineTimeout, EngineUnavailable
 from ...journal import JournalError, export_fields, export_rows
 from ...protocol import Message, Product, ProtocolError, parse_amount
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UDM_CHOICES = ("PZA", "KG", "GR", "LT", "ML", "M", "CAJA", "PAQ", "SERV")
-IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
-MAX_IMAGE_BYTES = 1024 * 1024
 CTA_LIMIT = 120
 
 
@@ -749,14 +747,7 @@ class AdminArea:
                     )
 
     def _image_src(self, image: str) -> str:
-        if image.startswith(("data:image/", "http://", "https://")):
-            return image
-        if image and "/" not in image and "\\" not in image and (self._images_dir() / image).is_file():
-            return f"/product-images/{image}"
-        return ""
-
-    def _images_dir(self) -> Path:
-        return self.kapp.config.data_dir / "product-images"
+        return product_images.url(self.kapp.config.data_dir, image)
 
     async def new_product(self) -> None:
         if not self.authorized():
@@ -790,20 +781,20 @@ class AdminArea:
         if not self.authorized() or self.editing is None:
             return
         file = event.file
-        ext = IMAGE_TYPES.get(file.content_type)
         data = await file.read()
-        signatures = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF")
-        if ext is None or not data.startswith(signatures):
+        ext = product_images.check(data, file.content_type)
+        if not ext:
             self._form_error(self._("La imagen debe ser PNG, JPG o WebP."))
             return
-        if len(data) > MAX_IMAGE_BYTES:
+        if len(data) > product_images.MAX_IMAGE_BYTES:
             self._form_error(self._("La imagen pesa más de 1 MB."))
             return
-        code = "".join(c for c in self.editing.code if c.isalnum())[:64] or "producto"
-        name = f"{code}{ext}"
-        folder = self._images_dir()
-        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-        await asyncio.to_thread((folder / name).write_bytes, data)
+        name = f"{product_images.stem(self.editing.code)}{ext}"
+        base = product_images.folder(self.kapp.config.data_dir)
+        await asyncio.to_thread(base.mkdir, parents=True, exist_ok=True)
+        for other in product_images.IMAGE_TYPES.values():  # one image per product, whatever its type
+            await asyncio.to_thread((base / f"{product_images.stem(self.editing.code)}{other}").unlink, missing_ok=True)
+        await asyncio.to_thread((base / name).write_bytes, data)
         self.pending_image = name
         self.image_name.set_text(name)
 
@@ -961,9 +952,9 @@ def register(kapp: KioskApp) -> None:
         Sessions(config.session_idle_minutes * 60),
     )
     kapp.extras["staff"] = services
-    images = config.data_dir / "product-images"
+    images = product_images.folder(config.data_dir)
     images.mkdir(parents=True, exist_ok=True)
-    app.add_static_files("/product-images", images)
+    app.add_static_files(product_images.URL_PREFIX, images)
 
     @ui.page("/admin", title="Administración · Quickpaymini")
     def admin_page(client: Client) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from nicegui import Client, ui
 
+from ... import product_images
 from ...amount_entry import AmountEntry
 from ...config import Config
 from ...engine import EngineUnavailable
@@ -43,6 +44,8 @@ class CartItem:
     price: Decimal
     udm: str
     quantity: int = 1
+    #: a picture uploaded for this code in the staff catalog, as a URL ('' when none)
+    image: str = ""
 
     @property
     def total(self) -> Decimal:
@@ -474,7 +477,9 @@ class CustomerScreen:
                 item.quantity += 1
                 break
         else:
-            self.cart.append(CartItem(code, info.description, info.price, info.udm or "PZA"))
+            image = product_images.find(self.config.data_dir, code)
+            src = product_images.url(self.config.data_dir, image) if image else ""
+            self.cart.append(CartItem(code, info.description, info.price, info.udm or "PZA", image=src))
         if self._sale_total() > self.config.max_amount:
             self._remove(code)
             self._hint("hint_max_amount", max=money(self.config.max_amount))
@@ -502,6 +507,8 @@ class CustomerScreen:
                 ui.label(t("cart_empty", self.lang)).classes("kiosk-caption")
             for item in self.cart:
                 with tid(ui.row().classes("kiosk-cart-row w-full items-center justify-between no-wrap"), "cart-item"):
+                    if item.image:
+                        tid(ui.image(item.image).classes("w-12 h-12 rounded").props('alt=""'), "cart-image")
                     ui.label(f"{item.quantity} × {item.description}").classes("grow")
                     ui.label(money(item.total)).classes("font-bold")
                     tid(
