@@ -115,3 +115,19 @@ async def test_engine_restart_mid_payment_is_never_reported_as_a_clean_outcome(e
     (row,) = env.kapp.journal.payments()
     assert row["outcome"] == "unknown" and row["credit"] == "50.00"
     assert [r["id"] for r in env.kapp.journal.to_review()] == [row["id"]]
+
+
+async def test_url_tampering_reaches_nothing(env: Env) -> None:
+    http = env.new_user().http_client
+    for path in (
+        "/product-images/../journal.sqlite3",
+        "/product-images/..%2Fjournal.sqlite3",
+        "/product-images/%2e%2e/storage-secret",
+        "/kiosk-assets/../journal.sqlite3",
+        "/sim",
+    ):
+        response = await http.get(path)
+        assert response.status_code == 404, path
+        assert b"SQLite format" not in response.content
+    staff = await http.get("/admin?session=admin&valid=1")
+    assert staff.status_code == 200 and b"admin-home" not in staff.content and b"action-opendoor" not in staff.content
