@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from .engine import EngineClient, EngineUnavailable
 from .journal import Journal, JournalError, now_iso
+from .listeners import Listeners
 from .protocol import Message
 from .protocol import messages as m
 from .protocol.values import format_amount
@@ -79,11 +80,10 @@ class Kiosk:
         self.end_grace = end_grace
         self.state = KioskState(connection=client.status)
         self.payment: ActivePayment | None = None
-        self.last_result: PaymentResult | None = None
         self.journal_error: str = ""
-        self._change_listeners: list[Callable[[KioskState], None]] = []
-        self._result_listeners: list[Callable[[PaymentResult], None]] = []
-        self._message_listeners: list[Callable[[Message], None]] = []
+        self._change_listeners: Listeners[KioskState] = Listeners("state")
+        self._result_listeners: Listeners[PaymentResult] = Listeners("result")
+        self._message_listeners: Listeners[Message] = Listeners("message")
         self._start_lock = asyncio.Lock()
         self._ack: asyncio.Event | None = None
         self._end_timer: asyncio.TimerHandle | None = None
@@ -95,21 +95,13 @@ class Kiosk:
 
     # ------------------------------------------------------------------ observers
     def on_change(self, callback: Callable[[KioskState], None]) -> Callable[[], None]:
-        self._change_listeners.append(callback)
-        return lambda: self._discard(self._change_listeners, callback)
+        return self._change_listeners.add(callback)
 
     def on_result(self, callback: Callable[[PaymentResult], None]) -> Callable[[], None]:
-        self._result_listeners.append(callback)
-        return lambda: self._discard(self._result_listeners, callback)
+        return self._result_listeners.add(callback)
 
     def on_message(self, callback: Callable[[Message], None]) -> Callable[[], None]:
-        self._message_listeners.append(callback)
-        return lambda: self._discard(self._message_listeners, callback)
-
-    @staticmethod
-    def _discard(listeners: list[Any], callback: Any) -> None:
-        if callback in listeners:
-            listeners.remove(callback)
+        return self._message_listeners.add(callback)
 
     #: Screens are told of state changes at most once per display frame. The first change after a
     #: quiet spell goes out at once (no added latency for a coin); a flood is coalesced.
@@ -128,11 +120,7 @@ class Kiosk:
     def _flush(self) -> None:
         self._flush_handle = None
         self._last_flush = asyncio.get_running_loop().time()
-        for callback in list(self._change_listeners):
-            try:
-                callback(self.state)
-            except Exception:
-                log.exception("state listener failed")
+        self._change_listeners.emit(self.state)
 
     # ------------------------------------------------------------------ start-up
     async def recover(self) -> None:
@@ -198,11 +186,7 @@ class Kiosk:
         if isinstance(message, m.Status | m.Sockets) and self._recovering:
             self._reconcile()
         self._track(before, message)
-        for callback in list(self._message_listeners):
-            try:
-                callback(message)
-            except Exception:
-                log.exception("message listener failed")
+        self._message_listeners.emit(message)
         if self.state is not before:
             self._notify()
 
@@ -323,13 +307,8 @@ class Kiosk:
             self._publish(result)
 
     def _publish(self, result: PaymentResult) -> None:
-        self.last_result = result
         log.info("payment %s %s (%s %s)", result.id, result.outcome, result.method, result.due)
-        for callback in list(self._result_listeners):
-            try:
-                callback(result)
-            except Exception:
-                log.exception("result listener failed")
+        self._result_listeners.emit(result)
         self._notify()
 
     # ------------------------------------------------------------------ commands

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from ..listeners import Listeners
 from ..protocol import DEFAULT_CODEC, Codec, Message, ProtocolError
 from ..protocol import messages as m
 from ..state import ConnectionStatus
@@ -111,25 +112,21 @@ class EngineClient:
         self._connection: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
         self._pending: deque[_Pending] = deque()
-        self._message_listeners: list[Callable[[Message], None]] = []
-        self._status_listeners: list[Callable[[ConnectionStatus], None]] = []
+        self._message_listeners: Listeners[Message] = Listeners("engine message")
+        self._status_listeners: Listeners[ConnectionStatus] = Listeners("engine status")
 
     # ------------------------------------------------------------------ observers
-    def on_message(self, callback: Callable[[Message], None]) -> None:
-        self._message_listeners.append(callback)
+    def on_message(self, callback: Callable[[Message], None]) -> Callable[[], None]:
+        return self._message_listeners.add(callback)
 
-    def on_status(self, callback: Callable[[ConnectionStatus], None]) -> None:
-        self._status_listeners.append(callback)
+    def on_status(self, callback: Callable[[ConnectionStatus], None]) -> Callable[[], None]:
+        return self._status_listeners.add(callback)
 
     def _set_status(self, status: ConnectionStatus) -> None:
         if status != self.status:
             self.status = status
             log.info("engine %s (%s)", status, self.url)
-            for callback in list(self._status_listeners):
-                try:
-                    callback(status)
-                except Exception:
-                    log.exception("status listener failed")
+            self._status_listeners.emit(status)
 
     @property
     def connected(self) -> bool:
@@ -206,11 +203,7 @@ class EngineClient:
                 log.debug("bad engine frame (%s)", exc.reason)
             return
         self._resolve(message)
-        for callback in list(self._message_listeners):
-            try:
-                callback(message)
-            except Exception:
-                log.exception("message listener failed on %s", message.COMMAND)
+        self._message_listeners.emit(message)
 
     def _resolve(self, message: Message) -> None:
         for pending in list(self._pending):
