@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 
 from kiosk_ui.devtools import AppProcess, ThreadedSim
 
-from .test_e2e_browser import browser, start_sale  # noqa: F401  (fixture reuse)
+from .test_e2e_browser import begin_payment, browser  # noqa: F401  (fixture reuse)
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +30,12 @@ def sim() -> Iterator[ThreadedSim]:
     engine.close()
 
 
-def begin_payment(browser: Browser, sim: ThreadedSim, app: AppProcess, amount: str) -> None:  # noqa: F811
+def pay_and_insert_20(browser: Browser, sim: ThreadedSim, app: AppProcess, amount: str) -> None:  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(app.base + "/")
-    start_sale(page, amount)
-    page.get_by_test_id("pay-cash").click()
-    expect(page.get_by_test_id("screen-payment")).to_be_visible()
-    sim.wait_for(lambda e: e.payment is not None)
+    begin_payment(page, sim, amount)
     sim.insert("20", "bill")
     expect(page.get_by_test_id("pay-credit")).to_have_text("$20.00")
     context.close()
@@ -48,7 +45,7 @@ def test_killed_mid_payment_resumes_the_same_payment(browser: Browser, sim: Thre
     data = tmp_path / "data"
     first = AppProcess(["run", "--engine", sim.url], data)
     first.wait_connected()
-    begin_payment(browser, sim, first, "50")
+    pay_and_insert_20(browser, sim, first, "50")
     first.kill()  # SIGKILL: no shutdown hook runs
     (row,) = journal_rows(data)
     assert (row["outcome"], row["due"]) == ("open", "50.00")
@@ -80,7 +77,7 @@ def test_payment_that_ended_while_the_app_was_down_is_flagged(browser: Browser, 
     data = tmp_path / "data"
     first = AppProcess(["run", "--engine", sim.url], data)
     first.wait_connected()
-    begin_payment(browser, sim, first, "30")
+    pay_and_insert_20(browser, sim, first, "30")
     first.kill()
     sim.insert("20", "bill")  # the customer finishes paying while the app is dead
     sim.wait_for(lambda e: e.payment is None)

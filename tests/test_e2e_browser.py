@@ -73,6 +73,14 @@ def start_sale(page: Page, amount: str) -> None:
         page.get_by_test_id("key-dot" if char == "." else f"key-{char}").click()
 
 
+def begin_payment(page: Page, sim: ThreadedSim, amount: str, method: str = "cash") -> None:
+    """From the idle screen: key in ``amount``, pay, and wait until the engine is charging."""
+    start_sale(page, amount)
+    page.get_by_test_id(f"pay-{method}").click()
+    expect(page.get_by_test_id("screen-payment")).to_be_visible()
+    sim.wait_for(lambda e: e.payment is not None)
+
+
 def test_cash_sale_with_change(page: Page, stack: tuple[ThreadedSim, AppProcess]) -> None:
     sim, _ = stack
     shot(page, "idle-1280x800")
@@ -112,9 +120,7 @@ def test_cash_sale_with_change(page: Page, stack: tuple[ThreadedSim, AppProcess]
 
 def test_cancel_returns_the_money(page: Page, stack: tuple[ThreadedSim, AppProcess]) -> None:
     sim, _ = stack
-    start_sale(page, "100")
-    page.get_by_test_id("pay-cash").click()
-    sim.wait_for(lambda e: e.payment is not None)
+    begin_payment(page, sim, "100")
     sim.insert("50", "bill")
     expect(page.get_by_test_id("pay-credit")).to_have_text("$50.00")
     page.get_by_test_id("cancel").click()
@@ -127,10 +133,7 @@ def test_cancel_returns_the_money(page: Page, stack: tuple[ThreadedSim, AppProce
 @pytest.mark.parametrize("approve", [True, False])
 def test_card_approved_and_declined(page: Page, stack: tuple[ThreadedSim, AppProcess], approve: bool) -> None:
     sim, _ = stack
-    start_sale(page, "250")
-    page.get_by_test_id("pay-card").click()
-    expect(page.get_by_test_id("screen-payment")).to_be_visible()
-    sim.wait_for(lambda e: e.payment is not None)
+    begin_payment(page, sim, "250", "card")
     if approve:
         sim.call(sim.engine.approve_card)
         expect(page.get_by_test_id("result-success")).to_be_visible()
@@ -144,9 +147,7 @@ def test_card_approved_and_declined(page: Page, stack: tuple[ThreadedSim, AppPro
 
 def test_reload_mid_payment_shows_the_payment(page: Page, stack: tuple[ThreadedSim, AppProcess]) -> None:
     sim, _ = stack
-    start_sale(page, "60")
-    page.get_by_test_id("pay-cash").click()
-    sim.wait_for(lambda e: e.payment is not None)
+    begin_payment(page, sim, "60")
     sim.insert("20", "bill")
     expect(page.get_by_test_id("pay-credit")).to_have_text("$20.00")
     page.reload()
