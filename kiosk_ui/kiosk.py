@@ -173,7 +173,8 @@ class Kiosk:
     def _on_status(self, status: ConnectionStatus) -> None:
         self.state = with_connection(self.state, status)
         if status == "connected":
-            spawn(self._ask_engine_state())
+            # the screen is derived from the engine: ask it where it stands
+            spawn(self._ask(m.GetStatus(), m.GetScreenSettings()))
         if status != "connected" and self.payment is not None and self.payment.phase != "starting":
             self.payment.interrupted = True
         if status != "connected" and self.payment and self.payment.phase == "starting" and self._ack:
@@ -212,7 +213,7 @@ class Kiosk:
             self._finish_from_status(message)
         elif payment.phase == "charging":
             payment.phase = "ending"
-            spawn(self._ask_status())
+            spawn(self._ask(m.GetStatus()))
             loop = asyncio.get_running_loop()
             self._end_timer = loop.call_later(self.end_grace, self._finish_without_status)
 
@@ -232,15 +233,11 @@ class Kiosk:
         except JournalError as exc:
             self.journal_error = str(exc)
 
-    async def _ask_engine_state(self) -> None:
-        """On every (re)connect: the screen is derived from the engine, so ask it where it stands."""
+    async def _ask(self, *messages: Message) -> None:
+        """Best-effort questions to the engine; if it is gone, its next connect asks again."""
         with contextlib.suppress(EngineUnavailable):
-            await self.client.send(m.GetStatus())
-            await self.client.send(m.GetScreenSettings())
-
-    async def _ask_status(self) -> None:
-        with contextlib.suppress(EngineUnavailable):
-            await self.client.send(m.GetStatus())
+            for message in messages:
+                await self.client.send(message)
 
     def _finish_from_status(self, status: m.Status) -> None:
         payment = self.payment

@@ -65,7 +65,7 @@ class CustomerScreen:
         self.result: PaymentResult | None = None
         self.shown_credit = Decimal(0)
         self.pending_scans: dict[str, asyncio.TimerHandle] = {}
-        self._texts: list[tuple[Any, str]] = []
+        self._texts: list[tuple[ui.label | ui.button, str]] = []
         self._sale_timer: asyncio.TimerHandle | None = None
         self._expire_timer: asyncio.TimerHandle | None = None
         self._result_timer: asyncio.TimerHandle | None = None
@@ -364,9 +364,7 @@ class CustomerScreen:
 
     def _apply_language(self) -> None:
         for element, key in self._texts:
-            element.set_text(t(key, self.lang)) if hasattr(element, "set_text") else element.props(
-                f'label="{t(key, self.lang)}"'
-            )
+            element.set_text(t(key, self.lang))
         ui.run_javascript(f"window.kioskConfigure({{lang: {json.dumps(self.lang)}}}); window.kioskTickClock()")
         self.render()
         self._render_result()
