@@ -360,3 +360,19 @@ async def test_every_cash_moving_action_is_refused_during_a_payment(env: Env, ac
     await asyncio.sleep(0.1)
     assert len(env.engine.received) == before, "nothing may reach the engine without the override"
     assert env.engine.payment is not None
+
+
+async def test_sales_report_counts_completed_payments_only(env: Env) -> None:
+    assert await env.kapp.kiosk.start_payment("cash", Decimal("10")) is None
+    await env.insert("10")
+    await eventually(lambda: env.kapp.journal.payments()[0]["outcome"] == "completed")
+    assert await env.kapp.kiosk.start_payment("cash", Decimal("7")) is None
+    await env.kapp.kiosk.cancel("1")
+    await eventually(lambda: env.kapp.journal.payments()[1]["outcome"] == "cancelled")
+    user = await logged_in(env)
+    await user.should_see(marker="report-row", retries=30)
+    rows = list(user.find(marker="report-row").elements)
+    assert len(rows) == 1
+    await user.should_see("1 ventas")
+    await user.should_see(marker="journal-row")
+    assert len(list(user.find(marker="journal-row").elements)) == 3  # two payments and the login

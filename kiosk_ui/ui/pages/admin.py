@@ -878,12 +878,16 @@ class AdminArea:
     async def _render_journal(self) -> None:
         if not self.services.sessions.valid(self.key, touch=False):
             return
-        payments = await asyncio.to_thread(self.kiosk.journal.payments)
-        entries = await asyncio.to_thread(lambda: list(self.kiosk.journal.entries()))
+        try:
+            entries = await asyncio.to_thread(lambda: list(self.kiosk.journal.entries()))
+        except JournalError as exc:
+            ui.notify(self._("No se pudo leer la bitácora: {error}", error=exc), type="negative")
+            return
         totals: dict[tuple[str, str], Decimal] = {}
         counts: dict[tuple[str, str], int] = {}
-        for p in payments:
-            if p["outcome"] != "completed":
+        for entry in entries:
+            p = entry.data
+            if entry.kind != "payment" or p["outcome"] != "completed":
                 continue
             key = (p["created_at"][:10], p["method"])
             totals[key] = totals.get(key, Decimal(0)) + Decimal(p["due"])
