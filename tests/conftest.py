@@ -31,9 +31,14 @@ async def sim() -> AsyncIterator[tuple[SimEngine, SimServer]]:
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
-    """Wait until ``check()`` is truthy (the app reacts asynchronously)."""
+    """Wait until ``check()`` is truthy (the app reacts asynchronously).
+
+    Always yields to the event loop before the first look, so work already scheduled (a click's handler,
+    a frame just received) runs first. Still, wait for what the app shows or does, never on ``lambda: True``.
+    """
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
+        await asyncio.sleep(0)
         value = check()
         if value:
             return value
