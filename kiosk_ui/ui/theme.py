@@ -34,7 +34,7 @@ E = TypeVar("E", bound=Element)
 
 
 def tid(element: E, test_id: str, *extra_markers: str) -> E:
-    """Give an element its ``data-testid`` (UI_CONTRACT.md), and the same NiceGUI marker so the
+    """Give an element its ``data-testid`` (docs/contract.md), and the same NiceGUI marker so the
     ``user`` test fixture finds it by the same name as a browser test does."""
     element.props(f'data-testid="{test_id}"')
     element.mark(test_id, *extra_markers)
