@@ -17,6 +17,8 @@ from nicegui.testing.user import User
 
 from kiosk_ui.app import KioskApp, build
 from kiosk_ui.config import Config
+from kiosk_ui.engine import EngineClient
+from kiosk_ui.protocol import messages as m
 from kiosk_ui.simulator import Catalog, SimEngine
 from kiosk_ui.simulator.server import SimServer
 
@@ -47,6 +49,13 @@ async def eventually(check: Callable[[], Any], timeout: float = 5.0, interval: f
         await asyncio.sleep(interval)
 
 
+async def engine_caught_up(client: EngineClient) -> None:
+    """Wait for an answer that only a request gets (``screensettings`` to ``getscreensettings``): the engine
+    has then read every frame sent before it. Yields first, so handlers already scheduled run before."""
+    await asyncio.sleep(0)
+    await client.request(m.GetScreenSettings(), timeout=5.0)
+
+
 @dataclass
 class Env:
     """The app in NiceGUI's simulated-user mode, against a real simulator over a real socket."""
@@ -75,6 +84,11 @@ class Env:
 
     async def connected(self) -> None:
         await eventually(lambda: self.kapp.kiosk.state.online and self.kapp.kiosk.state.synced)
+
+    async def caught_up(self) -> None:
+        """Every frame the app sent before this call has reached the simulator: a round trip on the same
+        socket (the engine answers in order), instead of sleeping before checking that nothing was sent."""
+        await engine_caught_up(self.kapp.client)
 
 
 def test_config(tmp_path: Path, **overrides: Any) -> Config:

@@ -356,8 +356,9 @@ async def test_every_cash_moving_action_is_refused_during_a_payment(env: Env, ac
     user.find(marker="confirm-ok").click()
     await eventually(lambda: dialog_open(user, "action-busy"))
     user.find(marker="action-busy-close").click()
-    await asyncio.sleep(0.1)
-    assert len(env.engine.received) == before, "nothing may reach the engine without the override"
+    await env.caught_up()
+    after = [msg for _, msg in env.engine.received[before:] if not isinstance(msg, m.GetScreenSettings)]
+    assert after == [], "nothing may reach the engine without the override"
     assert env.engine.payment is not None
 
 
