@@ -1,6 +1,6 @@
 """Generate the customer screen's sounds (our own, no third-party media) as small WAV files.
 
-Run: python scripts/make_sounds.py  → kiosk_ui/assets/sounds/*.wav
+Run: python scripts/make_sounds.py  → assets/sounds/*.wav (shipped in the wheel as kiosk_ui/assets/sounds/)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import wave
 from pathlib import Path
 
 RATE = 22050
-OUT = Path(__file__).resolve().parent.parent / "kiosk_ui" / "assets" / "sounds"
+OUT = Path(__file__).resolve().parent.parent / "assets" / "sounds"
 
 # name → list of (frequency Hz, duration s); 0 Hz is a rest
 SOUNDS: dict[str, list[tuple[float, float]]] = {

@@ -17,6 +17,8 @@ from nicegui.testing.user import User
 
 from kiosk_ui.app import KioskApp, build
 from kiosk_ui.config import Config
+from kiosk_ui.engine import EngineClient
+from kiosk_ui.protocol import messages as m
 from kiosk_ui.simulator import Catalog, SimEngine
 from kiosk_ui.simulator.server import SimServer
 
@@ -31,15 +33,27 @@ async def sim() -> AsyncIterator[tuple[SimEngine, SimServer]]:
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
-    """Wait until ``check()`` is truthy (the app reacts asynchronously)."""
+    """Wait until ``check()`` is truthy (the app reacts asynchronously).
+
+    Always yields to the event loop before the first look, so work already scheduled (a click's handler,
+    a frame just received) runs first. Still, wait for what the app shows or does, never on ``lambda: True``.
+    """
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
+        await asyncio.sleep(0)
         value = check()
         if value:
             return value
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(interval)
+
+
+async def engine_caught_up(client: EngineClient) -> None:
+    """Wait for an answer that only a request gets (``screensettings`` to ``getscreensettings``): the engine
+    has then read every frame sent before it. Yields first, so handlers already scheduled run before."""
+    await asyncio.sleep(0)
+    await client.request(m.GetScreenSettings(), timeout=5.0)
 
 
 @dataclass
@@ -70,6 +84,11 @@ class Env:
 
     async def connected(self) -> None:
         await eventually(lambda: self.kapp.kiosk.state.online and self.kapp.kiosk.state.synced)
+
+    async def caught_up(self) -> None:
+        """Every frame the app sent before this call has reached the simulator: a round trip on the same
+        socket (the engine answers in order), instead of sleeping before checking that nothing was sent."""
+        await engine_caught_up(self.kapp.client)
 
 
 def test_config(tmp_path: Path, **overrides: Any) -> Config:

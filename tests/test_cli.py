@@ -30,8 +30,8 @@ def test_every_command_has_help(command: str) -> None:
 def test_demo_answers_health_connected_within_seconds(tmp_path: Path) -> None:
     app = AppProcess(["demo"], tmp_path / "demo")
     try:
-        elapsed = app.wait_connected(timeout=15)
-        assert elapsed < 8
+        elapsed = app.wait_connected(timeout=30)
+        assert elapsed < 20  # ~2 s when idle; 8.9 s seen with six test suites sharing the 2 cores
         health = app.health()
         assert health is not None and health["demo"] is True and health["engine"] == "connected"
         page = httpx.get(app.base + "/", timeout=5)

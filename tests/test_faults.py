@@ -32,7 +32,7 @@ async def test_unwritable_journal_refuses_payments_and_says_why(env: Env) -> Non
         await key_in(user, "20")
         await user.should_see("El equipo no puede registrar pagos ahora. Llame al encargado.", retries=30)
         user.find(marker="pay-cash").click()  # disabled: nothing happens
-        await asyncio.sleep(0.2)
+        await env.caught_up()
         assert not any(isinstance(msg, m.PayCash) for _, msg in env.engine.received)
         health = env.kapp.health()
         assert health["journal"] == "error"

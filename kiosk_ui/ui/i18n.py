@@ -51,6 +51,23 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Bills from $20 to $1,000 and coins from $0.50 to $20 are accepted",
     ),
     "cancel": ("Cancelar", "Cancel"),
+    # pictograms (alt text of assets/img/*.svg, see components/pictogram.py)
+    "pictogram_bill-slot": ("Ranura de billetes: introduzca aquí sus billetes", "Bill slot: insert your bills here"),
+    "pictogram_coin-slot": ("Ranura de monedas: introduzca aquí sus monedas", "Coin slot: insert your coins here"),
+    "pictogram_card-insert": (
+        "Terminal de tarjetas: inserte su tarjeta con el chip hacia arriba",
+        "Card terminal: insert your card, chip facing up",
+    ),
+    "pictogram_card-tap": (
+        "Pago sin contacto: acerque su tarjeta o teléfono a la terminal",
+        "Contactless: hold your card or phone near the terminal",
+    ),
+    "pictogram_change-tray": ("Bandeja de cambio: tome aquí su cambio", "Change tray: take your change here"),
+    "pictogram_receipt-qr": (
+        "Comprobante: escanee el código QR con su teléfono",
+        "Receipt: scan the QR code with your phone",
+    ),
+    "pictogram_logo-default": ("Logotipo del comercio", "Shop logo"),
     "cancel_confirm_title": ("¿Cancelar el pago?", "Cancel the payment?"),
     "cancel_confirm_text": (
         "Se le devolverá el dinero ingresado: {amount}",

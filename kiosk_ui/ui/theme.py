@@ -12,13 +12,29 @@ from nicegui.element import Element
 from .i18n import t
 
 STATIC_DIR = Path(__file__).parent / "static"
-ASSETS_DIR = Path(__file__).parent.parent / "assets"
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def find_assets_dir(package_dir: Path = PACKAGE_DIR) -> Path:
+    """Where the sounds and pictograms are: ``kiosk_ui/assets/`` inside an installed wheel (the build
+    copies the repository's top-level ``assets/`` there), else the checkout's ``assets/`` beside the
+    package (an editable install or a plain checkout)."""
+    candidates = (package_dir / "assets", package_dir.parent / "assets")
+    for candidate in candidates:
+        if (candidate / "sounds").is_dir():
+            return candidate
+    raise FileNotFoundError(f"kiosk-ui assets not found in {' nor '.join(map(str, candidates))}")
+
+
+ASSETS_DIR = find_assets_dir()
 
 E = TypeVar("E", bound=Element)
 
 
 def tid(element: E, test_id: str, *extra_markers: str) -> E:
-    """Give an element its ``data-testid`` (UI_CONTRACT.md), and the same NiceGUI marker so the
+    """Give an element its ``data-testid`` (docs/contract.md), and the same NiceGUI marker so the
     ``user`` test fixture finds it by the same name as a browser test does."""
     element.props(f'data-testid="{test_id}"')
     element.mark(test_id, *extra_markers)
