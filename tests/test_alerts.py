@@ -18,8 +18,9 @@ from kiosk_ui.journal import Journal
 
 from .conftest import Env, eventually
 
-CFG = AlertConfig(coin_tube_min=5, bill_cashbox_max=450, engine_down_seconds=60, change_owed_max=Decimal("0"),
-                  nip_lockouts=2)  # fmt: skip
+CFG = AlertConfig(
+    coin_tube_min=5, bill_cashbox_max=450, engine_down_seconds=60, change_owed_max=Decimal("0"), nip_lockouts=2
+)
 
 
 # ---------------------------------------------------------------------------- pure rules
@@ -45,8 +46,9 @@ def test_each_condition_raises_its_alert(snap: Snapshot, key: str) -> None:
 
 
 def test_below_the_levels_nothing_holds() -> None:
-    snap = Snapshot(tubes=(("10", 5),), bill_cashbox_qty=450, recent_lockouts=1, engine_down_since=50.0,
-                    screen_missing_since=80.0)  # fmt: skip
+    snap = Snapshot(
+        tubes=(("10", 5),), bill_cashbox_qty=450, recent_lockouts=1, engine_down_since=50.0, screen_missing_since=80.0
+    )
     evaluation = evaluate(snap, CFG, now=100.0, screen_watchdog=30)
     assert evaluation.active == {}
     assert evaluation.next_check == 110.0  # the screen watchdog falls due first (80 + 30)
@@ -106,8 +108,13 @@ url = "http://ntfy.local/kiosk"
         Webhook("https://hooks.slack.com/services/T/B/X", {"text": "{text}"}),
         Webhook("http://ntfy.local/kiosk"),
     )
-    for bad in ('[[alerts.webhook]]\nurl = "ftp://x"', '[[alerts.webhook]]\nurl = "http://x"\nbody = \'{"t": "{nope}"}\'',
-                '[alerts]\nrepeat_minutes = 0', '[alerts]\nsurprise = 1', '[server]\nallowed_addresses = ["nope"]'):  # fmt: skip
+    for bad in (
+        '[[alerts.webhook]]\nurl = "ftp://x"',
+        '[[alerts.webhook]]\nurl = "http://x"\nbody = \'{"t": "{nope}"}\'',
+        "[alerts]\nrepeat_minutes = 0",
+        "[alerts]\nsurprise = 1",
+        '[server]\nallowed_addresses = ["nope"]',
+    ):
         path.write_text(bad, encoding="utf-8")
         with pytest.raises(ConfigError):
             load(path)
@@ -137,7 +144,8 @@ class Receiver:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
-        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        lines = head.split(b"\r\n")
+        length = next(int(line.split(b":")[1]) for line in lines if line.lower().startswith(b"content-length"))
         body = await reader.readexactly(length)
         self.received.append((time.monotonic(), json.loads(body)))
         writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
@@ -164,8 +172,13 @@ def alert_rows(journal: Journal) -> list[tuple[str, str]]:
 async def test_webhook_sees_fire_repeat_resolve_and_survives_being_down(tmp_path: Path, receiver: Receiver) -> None:
     repeat = 1.5
     template = {"alert": "{alert}", "status": "{status}", "text": "{text}", "kiosk": "{kiosk}"}
-    config = Config(data_dir=tmp_path, kiosk_id="k1", alerts=AlertConfig(
-        webhooks=(Webhook(receiver.url, template),), repeat_minutes=repeat / 60, retry_first=0.1, retry_cap=0.4))  # fmt: skip
+    config = Config(
+        data_dir=tmp_path,
+        kiosk_id="k1",
+        alerts=AlertConfig(
+            webhooks=(Webhook(receiver.url, template),), repeat_minutes=repeat / 60, retry_first=0.1, retry_cap=0.4
+        ),
+    )
     journal = Journal(tmp_path / "journal.sqlite3")
     holder = {"snap": Snapshot()}
     service = AlertService(config, journal, lambda: holder["snap"])
@@ -177,7 +190,7 @@ async def test_webhook_sees_fire_repeat_resolve_and_survives_being_down(tmp_path
         await eventually(lambda: receiver.of("bill_jam"))
         first_at, first = receiver.of("bill_jam")[0]
         assert first["status"] == "firing" and first["kiosk"] == "k1"
-        assert "[k1] Falla del lector de billetes: Atasco de billete" == first["text"]
+        assert first["text"] == "[k1] Falla del lector de billetes: Atasco de billete"
         await asyncio.sleep(repeat / 3)
         service.check()
         assert len(receiver.of("bill_jam")) == 1
@@ -219,8 +232,11 @@ async def test_webhook_sees_fire_repeat_resolve_and_survives_being_down(tmp_path
 # ---------------------------------------------------------------------------- through the app
 @pytest.fixture
 def config_overrides(receiver: Receiver) -> dict[str, Any]:
-    return {"kiosk_id": "k9", "screen_watchdog": 1,
-            "alerts": AlertConfig(webhooks=(Webhook(receiver.url),), engine_down_seconds=1, retry_first=0.1)}  # fmt: skip
+    return {
+        "kiosk_id": "k9",
+        "screen_watchdog": 1,
+        "alerts": AlertConfig(webhooks=(Webhook(receiver.url),), engine_down_seconds=1, retry_first=0.1),
+    }
 
 
 async def test_engine_unreachable_and_screen_watchdog_through_the_app(env: Env, receiver: Receiver) -> None:

@@ -43,11 +43,24 @@ def config_overrides() -> dict[str, Any]:
 async def test_metrics_parse_and_carry_the_kiosk_label(env: Env) -> None:
     parsed = await families()
     names = {f.name for f in parsed}
-    for expected in ("kiosk_ui_info", "kiosk_engine_connected", "kiosk_engine_reconnects", "kiosk_device_error",
-                     "kiosk_coin_tube_coins", "kiosk_cashbox_amount_pesos", "kiosk_payments_to_review",
-                     "kiosk_change_owed_pesos", "kiosk_nip_failures", "kiosk_journal_writable",
-                     "kiosk_customer_screen_connected", "kiosk_alert_active", "kiosk_engine_bad_frames",
-                     "kiosk_ui_start_time_seconds", "kiosk_payment_duration_seconds", "kiosk_payments"):  # fmt: skip
+    for expected in (
+        "kiosk_ui_info",
+        "kiosk_engine_connected",
+        "kiosk_engine_reconnects",
+        "kiosk_device_error",
+        "kiosk_coin_tube_coins",
+        "kiosk_cashbox_amount_pesos",
+        "kiosk_payments_to_review",
+        "kiosk_change_owed_pesos",
+        "kiosk_nip_failures",
+        "kiosk_journal_writable",
+        "kiosk_customer_screen_connected",
+        "kiosk_alert_active",
+        "kiosk_engine_bad_frames",
+        "kiosk_ui_start_time_seconds",
+        "kiosk_payment_duration_seconds",
+        "kiosk_payments",
+    ):
         assert expected in names, expected
     assert all(s.labels.get("kiosk") == "tienda-7" for f in parsed for s in f.samples)
     assert metric_value(parsed, "kiosk_engine_connected") == 1
@@ -60,8 +73,9 @@ async def test_metrics_move_with_a_sale(env: Env) -> None:
     await env.kapp.kiosk.start_payment("cash", Decimal("30"))
     await env.insert("20", "10")
     await eventually(lambda: not env.kapp.kiosk.busy)
-    parsed = await scrape_until(lambda p: metric_value(p, "kiosk_payment_duration_seconds_count",
-                                                       method="cash", outcome="completed"))  # fmt: skip
+    parsed = await scrape_until(
+        lambda p: metric_value(p, "kiosk_payment_duration_seconds_count", method="cash", outcome="completed")
+    )
     assert metric_value(parsed, "kiosk_payments_total", method="cash", outcome="completed") == 1
     assert metric_value(parsed, "kiosk_payment_amount_pesos_total", method="cash", outcome="completed") == 30
     assert metric_value(parsed, "kiosk_payment_duration_seconds_count", method="cash", outcome="completed") == 1
