@@ -257,3 +257,22 @@ async def test_engine_unreachable_and_screen_watchdog_through_the_app(env: Env, 
     await eventually(lambda: len(receiver.of("engine_down")) == 2, timeout=20)
     assert receiver.of("engine_down")[1][1]["status"] == "resolved"
     assert env.kapp.kiosk.state.online
+
+
+async def test_staff_see_alerts_and_send_a_test_alert(env: Env, receiver: Receiver) -> None:
+    from .test_admin import logged_in
+
+    staff = await logged_in(env)
+    await staff.should_see(marker="alerts-list")
+    await eventually(lambda: receiver.of("screen_missing"), timeout=10)  # no kiosk screen on this PC
+    await staff.should_see("Pantalla del cliente desconectada", retries=50)
+    staff.find(marker="alert-test").click()
+    await eventually(lambda: receiver.of("test"), timeout=10)
+    assert receiver.of("test")[0][1]["title"] == "Alerta de prueba"
+    await staff.should_see("Alerta de prueba", retries=30)
+    await staff.should_see("enviada", retries=30)
+    actions = [(a["action"], a["result"]) for a in env.kapp.journal.staff_actions()]
+    assert ("alert-test", "sent") in actions
+    await eventually(
+        lambda: ("alert", "sent") in [(a["action"], a["result"]) for a in env.kapp.journal.staff_actions()]
+    )
