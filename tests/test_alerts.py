@@ -281,3 +281,28 @@ async def test_staff_see_alerts_and_send_a_test_alert(env: Env, receiver: Receiv
     await eventually(
         lambda: ("alert", "sent") in [(a["action"], a["result"]) for a in env.kapp.journal.staff_actions()]
     )
+
+
+def test_screen_watch_counts_only_loopback_customer_screens() -> None:
+    from kiosk_ui.watchdog import ScreenWatch
+
+    now = [100.0]
+    watch = ScreenWatch(clock=lambda: now[0])
+    changes: list[bool] = []
+    watch.on_change(changes.append)
+    now[0] = 130.0
+    assert not watch.connected and watch.missing_seconds() == 30.0  # none since the start
+    watch.connect("tablet", "/", "192.168.1.40")  # a tablet on the LAN is not the kiosk's screen
+    watch.connect("staff", "/admin", "127.0.0.1")  # nor the staff area on the kiosk
+    assert not watch.connected and changes == []
+    watch.connect("a", "/", "127.0.0.1")
+    watch.connect("b", "/", "::1")
+    assert watch.connected and watch.missing_since is None and changes == [True]
+    watch.disconnect("a")
+    watch.disconnect("tablet")
+    assert watch.connected
+    now[0] = 140.0
+    watch.disconnect("b")
+    assert not watch.connected and watch.missing_since == 140.0 and changes == [True, False]
+    watch.disconnect("b")  # twice (NiceGUI's disconnect then delete): no change
+    assert changes == [True, False]
