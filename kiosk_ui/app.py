@@ -39,8 +39,12 @@ class KioskApp:
             self.client.url = self.sim_server.url
         await self.kiosk.recover()
         self.client.start()
+        if "ops" in self.extras:
+            await self.extras["ops"].start()
 
     async def shutdown(self) -> None:
+        if "ops" in self.extras:
+            await self.extras["ops"].stop()
         log.info("shutting down: engine client")
         await self.client.stop()
         if self.sim_server is not None:
@@ -60,6 +64,7 @@ class KioskApp:
             "bad_frames": self.client.bad_frames,
             "demo": self.config.demo,
             "version": __version__,
+            **(self.extras["ops"].health() if "ops" in self.extras else {}),
         }
 
 
@@ -76,6 +81,7 @@ def storage_secret(data_dir: Path) -> str:
 
 def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     """Create the services and register every page and route on NiceGUI's app."""
+    from . import operations
     from .ui.pages import admin, customer, sim
 
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -99,6 +105,7 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
 
     customer.register(kiosk, config)
     admin.register(kapp)
+    operations.register(kapp)
     if simulator is not None:
         sim.register(kapp)
     return kapp

@@ -1,4 +1,4 @@
-"""The ``kiosk-ui`` command: run | demo | simulate | journal (UI_CONTRACT.md)."""
+"""The ``kiosk-ui`` command: run | demo | simulate | journal | windows-setup (UI_CONTRACT.md)."""
 
 from __future__ import annotations
 
@@ -74,6 +74,22 @@ def make_parser() -> argparse.ArgumentParser:
     journal.add_argument("--data-dir", type=Path, help=f"where the journal is (default {default_data_dir()})")
     journal.add_argument("--format", choices=["csv", "json"], default="json")
     journal.add_argument("--config", type=Path, help="TOML configuration file")
+
+    win = sub.add_parser(
+        "windows-setup",
+        help="Windows Task Scheduler XML: the app and Chrome in kiosk mode, at logon, restarted on failure",
+        description="Print (or write with --out) the two Task Scheduler tasks that run the kiosk PC by itself.",
+    )
+    win.add_argument("--out", type=Path, help="folder to write kiosk-ui-app.xml and kiosk-ui-chrome.xml (UTF-16)")
+    win.add_argument("--install-dir", default=r"C:\kiosk-ui", help=r"install folder (default C:\kiosk-ui)")
+    win.add_argument("--exe", default="", help=r"kiosk-ui launcher (default INSTALL_DIR\venv\Scripts\kiosk-ui.exe)")
+    win.add_argument("--engine", default="ws://127.0.0.1:8080/", help="engine WebSocket URL")
+    win.add_argument("--port", type=int, default=8081, help="the app's port (default 8081)")
+    win.add_argument("--data-dir", default="", help=r"data folder (default INSTALL_DIR\data)")
+    win.add_argument("--config", default="", help="TOML configuration file the app should read")
+    win.add_argument("--chrome", default=r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+                     help="chrome.exe path")  # fmt: skip
+    win.add_argument("--user", default="", help=r"the Windows account that logs on at the kiosk (DOMAIN\user)")
     return parser
 
 
@@ -163,6 +179,27 @@ def _journal(args: argparse.Namespace) -> int:
     return 0
 
 
+def _windows_setup(args: argparse.Namespace) -> int:
+    from .windows_setup import Setup, import_commands, tasks, write
+
+    check_engine_url(args.engine)
+    if not 0 < args.port < 65536:
+        raise ConfigError(f"port must be 1-65535, got {args.port}")
+    setup = Setup(install_dir=args.install_dir, exe=args.exe, engine_url=args.engine, port=args.port,
+                  data_dir=args.data_dir, config=args.config, chrome=args.chrome, user=args.user)  # fmt: skip
+    if args.out is None:
+        for name, xml in tasks(setup).items():  # on a console: text, so not UTF-16 (use --out for files)
+            print(f"<!-- {name} -->\n" + xml.replace('encoding="UTF-16"', 'encoding="UTF-8"', 1))
+        return 0
+    try:
+        paths = write(setup, args.out)
+    except OSError as exc:
+        return _fail(f"cannot write to {args.out}: {exc.strerror or exc}")
+    print("wrote " + ", ".join(str(p) for p in paths) + "\nimport them on the kiosk PC with:")
+    print("\n".join(import_commands(paths)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
@@ -174,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             return _simulate(args)
         if args.command == "journal":
             return _journal(args)
+        if args.command == "windows-setup":
+            return _windows_setup(args)
         if args.command == "run":
             if args.engine:
                 check_engine_url(args.engine)

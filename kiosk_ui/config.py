@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import sys
 import tomllib
@@ -25,6 +27,40 @@ def default_data_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "kiosk-ui"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    #: JSON body with ``{placeholders}`` in its strings (None = the default body), see ALERT_FIELDS
+    body: Any = None
+
+
+#: what an alert webhook body template may name in its strings
+ALERT_FIELDS = ("alert", "status", "title", "text", "kiosk", "at", "value")
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    webhooks: tuple[Webhook, ...] = ()
+    #: while an alert holds, send it again at most this often
+    repeat_minutes: float = 60.0
+    #: a coin tube with fewer coins than this
+    coin_tube_min: int = 5
+    #: a cashbox with more bills / coins than this (0 = not checked)
+    bill_cashbox_max: int = 450
+    coin_cashbox_max: int = 0
+    #: seconds the engine may be unreachable before an alert
+    engine_down_seconds: int = 60
+    #: change owed to customers above this amount
+    change_owed_max: Decimal = Decimal("0")
+    #: this many NIP lockouts within ``nip_lockout_window_minutes``
+    nip_lockouts: int = 2
+    nip_lockout_window_minutes: int = 60
+    #: retries of a webhook that is down: first wait, doubling to the cap, giving up after ``give_up_hours``
+    retry_first: float = 2.0
+    retry_cap: float = 300.0
+    give_up_hours: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +94,13 @@ class Config:
     #: the address the tablet QR points at; empty = guess the LAN address
     public_url: str = ""
     demo: bool = False
+    #: addresses besides loopback that may read /metrics (and the full /health)
+    allowed_addresses: tuple[str, ...] = ()
+    #: this kiosk's name in metrics and alerts (a chain tells its kiosks apart by it)
+    kiosk_id: str = ""
+    #: seconds without the kiosk's own customer screen (a loopback browser on /) before it is reported; 0 = off
+    screen_watchdog: int = 60
+    alerts: AlertConfig = field(default_factory=lambda: AlertConfig())
 
     def codec(self) -> Codec:
         try:
@@ -73,6 +116,9 @@ _TOML_KEYS = {
     ("server", "port"): "port",
     ("server", "data_dir"): "data_dir",
     ("server", "public_url"): "public_url",
+    ("server", "allowed_addresses"): "allowed_addresses",
+    ("kiosk", "id"): "kiosk_id",
+    ("kiosk", "screen_watchdog"): "screen_watchdog",
     ("kiosk", "language"): "language",
     ("kiosk", "currency"): "currency",
     ("kiosk", "max_amount"): "max_amount",
@@ -103,10 +149,14 @@ def check_engine_url(url: str) -> str:
     return url
 
 
-def _coerce(name: str, value: Any) -> Any:
-    kinds = {f.name: f.type for f in fields(Config)}
+def _coerce(name: str, value: Any, kinds: dict[str, Any] | None = None) -> Any:
+    kinds = kinds or {f.name: f.type for f in fields(Config)}
     kind = str(kinds[name])
     try:
+        if kind == "tuple[str, ...]":
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise TypeError
+            return tuple(v.strip() for v in value)
         if kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError
@@ -128,6 +178,61 @@ def _coerce(name: str, value: Any) -> Any:
         raise ConfigError(f"setting {name!r} has a bad value {value!r}") from None
 
 
+def _alerts(entries: Any) -> AlertConfig:
+    """``[alerts]`` thresholds plus ``[[alerts.webhook]]`` tables (url, optional body template)."""
+    if not isinstance(entries, dict):
+        raise ConfigError("[alerts] must be a table")
+    kinds = {f.name: f.type for f in fields(AlertConfig)}
+    values: dict[str, Any] = {}
+    for key, value in entries.items():
+        if key == "webhook":
+            values["webhooks"] = tuple(_webhook(w) for w in (value if isinstance(value, list) else [value]))
+        elif key in kinds and key != "webhooks":
+            values[key] = _coerce(key, value, kinds)
+            if values[key] < 0:
+                raise ConfigError(f"[alerts] {key} must not be negative")
+        else:
+            raise ConfigError(f"unknown setting [alerts] {key}")
+    alerts = replace(AlertConfig(), **values)
+    if alerts.repeat_minutes <= 0 or alerts.retry_first <= 0 or alerts.retry_cap < alerts.retry_first:
+        raise ConfigError("[alerts] repeat_minutes and retry_first must be above 0, retry_cap at least retry_first")
+    return alerts
+
+
+def _webhook(entry: Any) -> Webhook:
+    if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) or set(entry) - {"url", "body"}:
+        raise ConfigError('[[alerts.webhook]] takes url = "http(s)://..." and an optional body')
+    parsed = urlparse(entry["url"])
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"[[alerts.webhook]] url must be http(s)://..., got {entry['url']!r}")
+    body = entry.get("body")
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError as exc:
+            raise ConfigError(f"[[alerts.webhook]] body is not JSON: {exc}") from None
+    if body is not None:
+        _check_template(body)
+    return Webhook(entry["url"], body)
+
+
+def _check_template(node: Any) -> None:
+    """Every placeholder in a body template must be one of ALERT_FIELDS."""
+    if isinstance(node, dict):
+        for value in node.values():
+            _check_template(value)
+    elif isinstance(node, list):
+        for value in node:
+            _check_template(value)
+    elif isinstance(node, str):
+        try:
+            node.format_map(dict.fromkeys(ALERT_FIELDS, ""))
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ConfigError(
+                f"[[alerts.webhook]] body: bad placeholder {exc} (use {{text}}, {{title}}, ...)"
+            ) from None
+
+
 def load(path: str | Path | None, **overrides: Any) -> Config:
     """Read ``path`` (if given), then apply the non-None ``overrides`` (command-line flags)."""
     values: dict[str, Any] = {}
@@ -139,6 +244,9 @@ def load(path: str | Path | None, **overrides: Any) -> Config:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
         for table, entries in data.items():
+            if table == "alerts":
+                values["alerts"] = _alerts(entries)
+                continue
             if table == "commands":
                 if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
                     raise ConfigError("[commands] maps command names to strings")
@@ -166,5 +274,12 @@ def load(path: str | Path | None, **overrides: Any) -> Config:
         raise ConfigError(f"ack_timeout must be 0.5-60 s, got {config.ack_timeout}")
     if config.language not in ("es", "en"):
         raise ConfigError(f"language must be 'es' or 'en', got {config.language!r}")
+    for allowed in config.allowed_addresses:
+        try:
+            ipaddress.ip_network(allowed, strict=False)
+        except ValueError:
+            raise ConfigError(f"[server] allowed_addresses: {allowed!r} is not an address or network") from None
+    if config.screen_watchdog < 0:
+        raise ConfigError(f"screen_watchdog must be 0 (off) or more seconds, got {config.screen_watchdog}")
     config.codec()
     return config

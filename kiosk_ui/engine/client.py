@@ -109,6 +109,8 @@ class EngineClient:
         self.frames_in = 0
         self.connects = 0
         self._seen_faults: set[str] = set()
+        #: bad frames by kind (the reason up to its first colon), for /metrics
+        self.bad_frame_kinds: dict[str, int] = {}
         self._connection: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
         self._pending: deque[_Pending] = deque()
@@ -196,6 +198,8 @@ class EngineClient:
         except ProtocolError as exc:
             self.bad_frames += 1
             kind = exc.reason.split(":")[0]
+            counted = kind[:60] if kind[:60] in self.bad_frame_kinds or len(self.bad_frame_kinds) < 30 else "other"
+            self.bad_frame_kinds[counted] = self.bad_frame_kinds.get(counted, 0) + 1
             if kind not in self._seen_faults:  # log each kind once with the raw text, then count
                 self._seen_faults.add(kind)
                 log.warning("bad engine frame (%s): %r", exc.reason, exc.raw[:500])

@@ -342,6 +342,20 @@ STAFF_EN: dict[str, str] = {
     "Cobrando {method}: {due} / ingresado {credit}": "Charging {method}: {due} / inserted {credit}",
     "En espera": "Idle",
     "Clientes: {clients} · {state} · Tubos: {tubes}": "Clients: {clients} · {state} · Tubes: {tubes}",
+    # alerts (issue 14)
+    "Alertas recientes": "Recent alerts",
+    "Enviar alerta de prueba": "Send a test alert",
+    "Sin alertas": "No alerts",
+    "Activas: {alerts}": "Active: {alerts}",
+    "Resuelta": "Resolved",
+    "Activa": "Firing",
+    "(recordatorio)": "(reminder)",
+    "pendiente": "pending",
+    "enviada": "sent",
+    "reintentando": "retrying",
+    "falló": "failed",
+    "sin webhook configurado": "no webhook configured",
+    "Alerta de prueba enviada": "Test alert sent",
 }
 
 

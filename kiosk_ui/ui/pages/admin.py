@@ -282,6 +282,7 @@ class AdminArea:
             self._build_products()
             self._build_reports()
             self._build_tablet()
+            self._build_alerts()
         self._undo.append(self.kiosk.on_change(self._render_status))
         self._render_status(self.kiosk.state)
 
@@ -947,6 +948,53 @@ class AdminArea:
                 with ui.column().classes("items-center"):
                     ui.html(qr_svg(url), sanitize=False).classes("kiosk-qr")
                     ui.label(self._("{step}. Abrir {url}", step=2 if config.wifi_ssid else 1, url=url))
+
+    # ---- alerts (webhooks for the shop owner; issue 14)
+    def _build_alerts(self) -> None:
+        ops = self.kapp.extras.get("ops")
+        if ops is None:
+            return
+        with ui.card().classes("w-full p-4 gap-2"):
+            with ui.row().classes("w-full items-center justify-between"):
+                ui.label(self._("Alertas recientes")).classes("text-xl font-bold")
+                tid(ui.button(self._("Enviar alerta de prueba"), icon="notifications", on_click=self.send_test_alert),
+                    "alert-test")  # fmt: skip
+            self.alerts_box = tid(ui.column().classes("w-full gap-1"), "alerts-list")
+        self._undo.append(ops.alerts.on_record(lambda _: self._render_alerts()))
+        self._render_alerts()
+
+    def _render_alerts(self) -> None:
+        from ...alerts import title
+
+        ops = self.kapp.extras["ops"]
+        deliveries = {"pending": "pendiente", "sent": "enviada", "retrying": "reintentando", "failed": "falló",
+                      "no webhook": "sin webhook configurado"}  # fmt: skip
+        self.alerts_box.clear()
+        with self.alerts_box:
+            holding = ops.alerts.holding()
+            if holding:
+                names = ", ".join(title(key, self.lang) for key in holding)
+                ui.label(self._("Activas: {alerts}", alerts=names)).classes("kiosk-alert kiosk-alert-bad")
+            if not ops.alerts.recent:
+                ui.label(self._("Sin alertas")).classes("text-slate-600")
+            for record in list(ops.alerts.recent)[:20]:
+                with tid(ui.row().classes("w-full gap-3 border-b py-1 text-sm no-wrap"), "alert-row"):
+                    ui.label(record.at[:19].replace("T", " ")).classes("w-40 font-mono")
+                    status = self._("Resuelta") if record.status == "resolved" else self._("Activa")
+                    if record.repeat:
+                        status += " " + self._("(recordatorio)")
+                    ui.label(status).classes("w-32")
+                    ui.label(title(record.key, self.lang)).classes("w-64 font-semibold")
+                    ui.label(record.detail[:80]).classes("grow text-slate-600")
+                    ui.label(self._(deliveries.get(record.delivery, record.delivery))).classes("w-40")
+
+    async def send_test_alert(self) -> None:
+        if not self.authorized():
+            return
+        ops = self.kapp.extras["ops"]
+        await ops.alerts.send_test()
+        ui.notify(self._("Alerta de prueba enviada"), type="positive")
+        await self.audit("alert-test", "sent")
 
 
 def register(kapp: KioskApp) -> None:
