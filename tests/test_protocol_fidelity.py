@@ -303,6 +303,22 @@ def test_change_bar_percent_sign_reads_like_the_number() -> None:
     assert parse_change_level("0.5%").percent == Decimal("0.5")  # a percentage, never a fraction
 
 
+@pytest.mark.parametrize(("bar", "low"), [("20%", True), ("75%", False), (20, True), (75, False)])
+async def test_low_change_hint_reads_percent_signs(env: Env, bar: object, low: bool) -> None:
+    user = env.new_user()
+    await user.open("/")
+    user.find(marker="start").click()
+    frame = json.dumps({"comando": "sockets", "fecha": "14/03/2026 12:22:05", "changeBar": bar})
+    for connection in list(env.server._connections.values()):
+        await connection.send(frame)
+    await eventually(lambda: env.kapp.kiosk.state.change_level is not None and
+                     env.kapp.kiosk.state.change_level.text == str(bar))  # fmt: skip
+    if low:
+        await user.should_see(marker="low-change", retries=30)
+    else:
+        await user.should_not_see(marker="low-change", retries=30)
+
+
 async def test_cash_refused_while_both_devices_report_errors(env: Env) -> None:
     env.engine.set_fault("bill_jam", True)
     env.kick()
