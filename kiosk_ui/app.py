@@ -17,6 +17,7 @@ from .journal import Journal
 from .kiosk import Kiosk
 from .simulator import Catalog, SimEngine
 from .simulator.server import SimServer
+from .staff_rules import may_send
 from .ui.theme import ASSETS_DIR, STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     client = EngineClient(config.engine_url, config.codec())
     journal = Journal(config.data_dir / "journal.sqlite3")
     kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout)
+    client.guard = lambda message, override: may_send(message, kiosk.busy, override)  # the last line
     kapp = KioskApp(config, client, journal, kiosk, sim_engine=simulator)
 
     nicegui_app.add_static_files("/kiosk-static", STATIC_DIR)

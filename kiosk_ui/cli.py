@@ -64,6 +64,14 @@ def make_parser() -> argparse.ArgumentParser:
         help="what the simulated card terminal answers (default approve, after 3 s)",
     )
     simulate.add_argument("--catalog", type=Path, help="SQLite file for the product catalog (default: in memory)")
+    simulate.add_argument(
+        "--dialect",
+        default="js",
+        choices=["js", "csharp", "mixed"],
+        help='how the simulator spells values: js (default), csharp ("True", numbers, dd/MM/yyyy), '
+        "or mixed (any accepted spelling, chosen per field and message)",
+    )
+    simulate.add_argument("--seed", type=int, default=7, help="random seed of the mixed dialect (default 7)")
     simulate.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
     journal = sub.add_parser(
@@ -139,14 +147,16 @@ def _serve(config: Config) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     from .simulator import Catalog, SimEngine
+    from .simulator.dialect import Dialect
     from .simulator.server import serve_forever
 
     engine = SimEngine(nip=args.nip, card_mode=args.card,
                        catalog=Catalog(args.catalog) if args.catalog else Catalog())  # fmt: skip
     try:
         _check_port_free(args.host, args.port)
-        print(f"engine simulator on ws://{args.host}:{args.port}/ (NIP {args.nip}); Ctrl+C stops it", flush=True)
-        asyncio.run(serve_forever(engine, args.host, args.port))
+        print(f"engine simulator on ws://{args.host}:{args.port}/ (NIP {args.nip}, {args.dialect} dialect); "
+              "Ctrl+C stops it", flush=True)  # fmt: skip
+        asyncio.run(serve_forever(engine, args.host, args.port, Dialect(args.dialect, args.seed)))
     except ConfigError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

@@ -71,6 +71,14 @@ class Config:
     data_dir: Path = field(default_factory=default_data_dir)
     #: default command name → wire name, for an engine whose index.html spells them otherwise
     commands: dict[str, str] = field(default_factory=dict)
+    #: [protocol] (docs/protocol-config.md): field renames of inferred commands, request → reply
+    #: pairs, cancel values per operation, and whether staff commands carry the access token
+    protocol_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    protocol_replies: dict[str, str] = field(default_factory=dict)
+    cancel_payment: str = "1"
+    cancel_refill_end: str = "2"
+    send_token: bool = False
+    token_field: str = "token"
     language: str = "es"
     currency: str = "MXN"
     #: largest amount a customer may key in
@@ -104,9 +112,15 @@ class Config:
 
     def codec(self) -> Codec:
         try:
-            return Codec(self.commands)
+            return Codec(
+                self.commands,
+                fields=self.protocol_fields,
+                replies=self.protocol_replies,
+                cancel_values={"payment": self.cancel_payment, "refill_end": self.cancel_refill_end},
+                token_field=self.token_field if self.send_token else None,
+            )
         except ValueError as exc:
-            raise ConfigError(f"[commands]: {exc}") from None
+            raise ConfigError(f"[protocol]: {exc}") from None
 
 
 #: TOML table.key → Config field
@@ -135,7 +149,37 @@ _TOML_KEYS = {
     ("staff", "session_idle_minutes"): "session_idle_minutes",
     ("wifi", "ssid"): "wifi_ssid",
     ("wifi", "password"): "wifi_password",
+    ("protocol", "cancel_payment"): "cancel_payment",
+    ("protocol", "cancel_refill_end"): "cancel_refill_end",
+    ("protocol", "send_token"): "send_token",
+    ("protocol", "token_field"): "token_field",
 }
+
+
+def _string_table(where: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(f"{where} maps names to strings")
+    return dict(value)
+
+
+def _protocol_tables(entries: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Take the sub-tables of [protocol] out of ``entries`` into ``values``; return the plain keys."""
+    rest = dict(entries)
+    if "commands" in rest:
+        values["commands"] = {
+            **values.get("commands", {}),
+            **_string_table("[protocol.commands]", rest.pop("commands")),
+        }
+    if "replies" in rest:
+        values["protocol_replies"] = _string_table("[protocol.replies]", rest.pop("replies"))
+    if "fields" in rest:
+        tables = rest.pop("fields")
+        if not isinstance(tables, dict):
+            raise ConfigError("[protocol.fields] holds one table per command")
+        values["protocol_fields"] = {
+            command: _string_table(f"[protocol.fields.{command}]", renames) for command, renames in tables.items()
+        }
+    return rest
 
 
 def check_engine_url(url: str) -> str:
@@ -248,12 +292,12 @@ def load(path: str | Path | None, **overrides: Any) -> Config:
                 values["alerts"] = _alerts(entries)
                 continue
             if table == "commands":
-                if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
-                    raise ConfigError("[commands] maps command names to strings")
-                values["commands"] = dict(entries)
+                values["commands"] = {**_string_table("[commands]", entries), **values.get("commands", {})}
                 continue
             if not isinstance(entries, dict):
                 raise ConfigError(f"config file {path}: {table!r} must be a table")
+            if table == "protocol":
+                entries = _protocol_tables(entries, values)
             for key, value in entries.items():
                 name = _TOML_KEYS.get((table, key))
                 if name is None:

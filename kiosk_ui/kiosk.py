@@ -352,6 +352,8 @@ class Kiosk:
                 raise PaymentRefused(reason)
             if method == "card" and not self.state.card_available:
                 raise PaymentRefused("err_card_unavailable")
+            if method == "cash" and self.state.bv_error and self.state.ca_error:
+                raise PaymentRefused("err_cash_unavailable")  # neither bills nor coins can be taken
             payment = ActivePayment(uuid.uuid4().hex, method, due, list(items or []),
                                     reference_before=self.state.reference_cc)  # fmt: skip
             try:
@@ -391,7 +393,8 @@ class Kiosk:
         """Ask the engine to cancel the payment in progress. Raises EngineUnavailable."""
         if self.payment is not None:
             self.payment.cancel_requested = True
-        await self.client.send(m.Cancel(value))
+        # the payment's own cancel acts on it on purpose; the client's guard still never lets "2" out
+        await self.client.send(m.Cancel(value), override=True)
 
     async def send(self, message: Message) -> None:
         await self.client.send(message)

@@ -117,3 +117,8 @@ class Sessions:
     def logout(self, key: str | None) -> None:
         if key:
             self._sessions.pop(key, None)
+
+    def token(self, key: str | None) -> str | None:
+        """The engine's access token of ``key``'s session (sent back only if configured to)."""
+        session = self._sessions.get(key) if key else None
+        return session.token or None if session else None

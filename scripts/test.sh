@@ -28,3 +28,7 @@ echo "== mypy"
 .venv/bin/mypy kiosk_ui
 echo "== pytest"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# the simulator speaking every spelling the app claims to accept ("True", numbers, dd/MM/yyyy, "75%", ...),
+# chosen per field and per message; KIOSK_SIM_SEED replays a failing run
+echo "== pytest, simulator in the mixed dialect (non-browser tests)"
+KIOSK_SIM_DIALECT=mixed .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser" "$@"

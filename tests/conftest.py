@@ -20,13 +20,22 @@ from kiosk_ui.config import Config
 from kiosk_ui.engine import EngineClient
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.simulator import Catalog, SimEngine
+from kiosk_ui.simulator.dialect import Dialect
 from kiosk_ui.simulator.server import SimServer
+
+
+def sim_dialect() -> Dialect:
+    """The simulator's dialect for this test run: KIOSK_SIM_DIALECT=js|csharp|mixed (default js).
+
+    KIOSK_SIM_SEED picks the mixed dialect's seed, to replay a failing run.
+    """
+    return Dialect(os.environ.get("KIOSK_SIM_DIALECT", "js"), int(os.environ.get("KIOSK_SIM_SEED", "7")))
 
 
 @pytest.fixture
 async def sim() -> AsyncIterator[tuple[SimEngine, SimServer]]:
     engine = SimEngine(status_interval=0, restart_delay=1.0)
-    server = SimServer(engine, "127.0.0.1", 0)
+    server = SimServer(engine, "127.0.0.1", 0, sim_dialect())
     await server.start()
     yield engine, server
     await server.stop()
@@ -104,7 +113,7 @@ def config_overrides() -> dict[str, Any]:
 @pytest.fixture
 async def env(tmp_path: Path, config_overrides: dict[str, Any]) -> AsyncIterator[Env]:
     engine = SimEngine(status_interval=0, restart_delay=1.0, catalog=Catalog())
-    server = SimServer(engine, "127.0.0.1", 0)
+    server = SimServer(engine, "127.0.0.1", 0, sim_dialect())
     await server.start()
     config = test_config(tmp_path, engine_url=server.url, **config_overrides)
     with nicegui_reset_globals():

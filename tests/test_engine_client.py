@@ -114,7 +114,7 @@ async def test_engine_that_accepts_and_closes_is_not_hammered() -> None:
 
     async with serve(slam, "127.0.0.1", 0) as server:
         port = next(iter(server.sockets)).getsockname()[1]
-        client = EngineClient(f"ws://127.0.0.1:{port}/")  # default backoff 0.5 s doubling to 10 s
+        client = EngineClient(f"ws://127.0.0.1:{port}/")  # default backoff 0.5 s doubling to 3 s
         client.start()
         await asyncio.sleep(3.0)
         await client.stop()
@@ -171,3 +171,11 @@ async def test_no_proxy_from_environment(sim: tuple[SimEngine, SimServer], monke
         await eventually(lambda: client.connected)
     finally:
         await client.stop()
+
+
+def test_backoff_never_waits_longer_than_index_html() -> None:
+    """index.html retries every 3 s: the default backoff is capped there (issue 15 item 5)."""
+    backoff = Backoff()
+    delays = [backoff.next_delay() for _ in range(40)]
+    assert max(delays) <= 3.0
+    assert delays[0] <= 0.5 and max(delays) > 2.0  # still a backoff: it grows from ~0.5 s

@@ -12,10 +12,22 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from kiosk_ui.simulator import SimEngine
+from kiosk_ui.simulator.dialect import Dialect
 from kiosk_ui.simulator.server import SimServer
 
 # What JSON.stringify({fecha: new Date(), comando: c, ...}) produces for each example of "Paso 2".
 FECHA = "2026-03-14T18:22:05.123Z"
+
+
+@pytest.fixture
+async def sim() -> Any:
+    """These tests read the simulator's literal spelling: always the js dialect, whatever
+    KIOSK_SIM_DIALECT says (tests/test_protocol_fidelity.py checks the other dialects decode the same)."""
+    engine = SimEngine(status_interval=0, restart_delay=1.0)
+    server = SimServer(engine, "127.0.0.1", 0, Dialect("js"))
+    await server.start()
+    yield engine, server
+    await server.stop()
 
 
 def js(**fields: str) -> str:

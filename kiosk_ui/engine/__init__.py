@@ -1,5 +1,5 @@
 """The only code that opens the engine WebSocket."""
 
-from .client import Backoff, EngineClient, EngineTimeout, EngineUnavailable
+from .client import Backoff, CommandRefused, EngineClient, EngineTimeout, EngineUnavailable
 
-__all__ = ["Backoff", "EngineClient", "EngineTimeout", "EngineUnavailable"]
+__all__ = ["Backoff", "CommandRefused", "EngineClient", "EngineTimeout", "EngineUnavailable"]

@@ -1,6 +1,7 @@
 """The one WebSocket connection to the engine, shared by every screen.
 
-- reconnects by itself: first retry within ~0.5 s, doubling to a 10 s cap; the backoff is
+- reconnects by itself: first retry within ~0.5 s, doubling to a 3 s cap (the original
+  ``index.html`` retries every 3 s: never wait longer than that); the backoff is
   only reset once a connection has lived a few seconds, so an engine that accepts and
   closes at once is never hammered in a tight loop;
 - keepalive pings notice a dead engine within ``ping_interval + ping_timeout``;
@@ -33,6 +34,18 @@ log = logging.getLogger(__name__)
 
 class EngineUnavailable(RuntimeError):
     """The engine is not connected now; the command was not sent."""
+
+
+class CommandRefused(EngineUnavailable):
+    """A rule refused the command (see :mod:`kiosk_ui.staff_rules`); it was not sent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+#: ``guard(message, override) -> reason``: '' lets the frame go, anything else refuses it.
+Guard = Callable[[Message, bool], str]
 
 
 class EngineTimeout(TimeoutError):
@@ -76,7 +89,8 @@ class _Pending:
 @dataclass
 class Backoff:
     first: float = 0.5
-    cap: float = 10.0
+    #: PROTOCOL.md: back off, but never wait longer than 3 s between attempts to a local engine.
+    cap: float = 3.0
     #: A connection that lived this long resets the backoff to ``first``.
     stable_after: float = 5.0
     attempt: int = field(default=0)
@@ -116,6 +130,8 @@ class EngineClient:
         self._pending: deque[_Pending] = deque()
         self._message_listeners: Listeners[Message] = Listeners("engine message")
         self._status_listeners: Listeners[ConnectionStatus] = Listeners("engine status")
+        #: Asked right before every frame leaves: the last line no screen can bypass.
+        self.guard: Guard | None = None
 
     # ------------------------------------------------------------------ observers
     def on_message(self, callback: Callable[[Message], None]) -> Callable[[], None]:
@@ -224,26 +240,40 @@ class EngineClient:
                 pending.future.set_exception(exc)
 
     # ------------------------------------------------------------------ outgoing
-    async def send(self, message: Message) -> None:
-        """Send now or raise :class:`EngineUnavailable`. Never queued for a later reconnect."""
+    async def send(self, message: Message, *, override: bool = False, token: str | None = None) -> None:
+        """Send now or raise :class:`EngineUnavailable`. Never queued for a later reconnect.
+
+        ``override``: the sender confirmed it acts on a payment in progress on purpose; the
+        :attr:`guard` may still refuse (:class:`CommandRefused`), e.g. a ``cancel "2"``.
+        ``token``: the staff session's token, sent only if the codec is configured to.
+        """
+        if self.guard is not None and (reason := self.guard(message, override)):
+            log.warning("refused to send %s: %s", message.COMMAND, reason)
+            raise CommandRefused(reason)
         connection = self._connection
         if connection is None or self.status != "connected":
             raise EngineUnavailable("the engine is not connected")
-        text = self.codec.encode(message)
+        text = self.codec.encode(message, token=token)
         try:
             await connection.send(text)
         except ConnectionClosed as exc:
             raise EngineUnavailable("the engine connection closed while sending") from exc
         log.debug("sent %s", message.COMMAND)
 
-    async def request(self, message: Message, timeout: float = 10.0) -> Message:
-        """Send ``message`` and wait for the engine's answer to it (see :data:`REPLIES`)."""
+    async def request(
+        self, message: Message, timeout: float = 10.0, *, override: bool = False, token: str | None = None
+    ) -> Message:
+        """Send ``message`` and wait for the engine's answer to it (see :data:`REPLIES`,
+        which the ``[protocol.replies]`` configuration may override)."""
         reply_type, accept = REPLIES[type(message)]
+        configured = self.codec.replies.get(type(message))
+        if configured is not None and configured is not reply_type:
+            reply_type, accept = configured, _any
         future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
         pending = _Pending(reply_type, accept, future)
         self._pending.append(pending)
         try:
-            await self.send(message)
+            await self.send(message, override=override, token=token)
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             raise EngineTimeout(f"no answer to {message.COMMAND} within {timeout:g} s") from None

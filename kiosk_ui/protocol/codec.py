@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import ProtocolError
-from .messages import INCOMING_TYPES, OUTGOING_TYPES, Message
+from .messages import DOCUMENTED_OUTGOING, INCOMING_TYPES, OUTGOING_TYPES, Cancel, Message
 from .values import js_date
 
 #: Frames larger than this are refused before parsing (product images as data URIs fit).
@@ -28,9 +28,27 @@ class Codec:
 
     ``names`` overrides the wire name of any command (``{"paycash": "pagarefectivo"}``),
     keyed by the default name, for an engine whose ``index.html`` spells them otherwise.
+    The rest is the ``[protocol]`` section (docs/protocol-config.md), every part keyed by
+    the default names of PROTOCOL.md:
+
+    - ``fields``: per inferred (I) outgoing command, default field name → wire field name
+      (``{"checknip": {"nip": "pin"}}``); keys are renamed on encode and back on decode;
+    - ``replies``: request command → the command that answers it (``{"report": "status"}``);
+    - ``cancel_values``: the ``cancelvalue`` sent for each operation, ``{"payment": "1",
+      "refill_end": "2"}``; messages keep the logical values "1" (return the money) and
+      "2" (keep it), the codec maps them;
+    - ``token_field``: when set, staff commands sent with a session token carry it in this field.
     """
 
-    def __init__(self, names: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        names: Mapping[str, str] | None = None,
+        *,
+        fields: Mapping[str, Mapping[str, str]] | None = None,
+        replies: Mapping[str, str] | None = None,
+        cancel_values: Mapping[str, str] | None = None,
+        token_field: str | None = None,
+    ) -> None:
         self.names: dict[str, str] = {t.COMMAND: t.COMMAND for t in (*OUTGOING_TYPES, *INCOMING_TYPES)}
         for default, wire in (names or {}).items():
             if default not in self.names:
@@ -45,6 +63,69 @@ class Codec:
                 raise ValueError(f"two commands share the wire name {wire!r}")
             by_wire[wire] = message_type
         self._by_wire = by_wire
+        self._setup_fields(fields or {})
+        self._setup_replies(replies or {})
+        self._setup_cancel(cancel_values or {})
+        if token_field is not None and (not isinstance(token_field, str) or not token_field):
+            raise ValueError("token_field must be a non-empty string")
+        self.token_field = token_field
+
+    def _setup_fields(self, fields: Mapping[str, Mapping[str, str]]) -> None:
+        #: default command → {default field: wire field}, and the reverse for decoding
+        self._field_out: dict[str, dict[str, str]] = {}
+        self._field_in: dict[str, dict[str, str]] = {}
+        by_command = {t.COMMAND: t for t in OUTGOING_TYPES}
+        for command, renames in fields.items():
+            message_type = by_command.get(command)
+            if message_type is None or message_type in DOCUMENTED_OUTGOING:
+                raise ValueError(f"fields: {command!r} is not an inferred outgoing command (its fields are fixed)")
+            if not isinstance(renames, Mapping):
+                raise ValueError(f'fields.{command}: expected a table of field = "wire name"')
+            keys = {key for _, key, _, _ in message_type.SPEC}
+            out: dict[str, str] = {}
+            for key, wire in renames.items():
+                if key not in keys:
+                    raise ValueError(f"fields.{command}: unknown field {key!r} (known: {', '.join(sorted(keys))})")
+                if not isinstance(wire, str) or not wire or wire in ("comando", "fecha"):
+                    raise ValueError(f"fields.{command}.{key}: bad wire name {wire!r}")
+                out[key] = wire
+            final = [out.get(k, k) for k in keys]
+            if len(set(final)) != len(final):
+                raise ValueError(f"fields.{command}: two fields share a wire name")
+            self._field_out[command] = out
+            self._field_in[command] = {wire: key for key, wire in out.items()}
+
+    def _setup_replies(self, replies: Mapping[str, str]) -> None:
+        outgoing = {t.COMMAND: t for t in OUTGOING_TYPES}
+        incoming = {t.COMMAND: t for t in INCOMING_TYPES}
+        #: request type → reply type, where the configuration says otherwise than the default
+        self.replies: dict[type[Message], type[Message]] = {}
+        for request, reply in replies.items():
+            if request not in outgoing:
+                raise ValueError(f"replies: unknown request command {request!r}")
+            if not isinstance(reply, str) or reply not in incoming:
+                raise ValueError(f"replies.{request}: {reply!r} is not an engine-to-app command")
+            self.replies[outgoing[request]] = incoming[reply]
+
+    def _setup_cancel(self, values: Mapping[str, str]) -> None:
+        unknown = set(values) - {"payment", "refill_end"}
+        if unknown:
+            raise ValueError(f"cancel values: unknown operation {sorted(unknown)[0]!r} (payment, refill_end)")
+        payment, refill_end = values.get("payment", "1"), values.get("refill_end", "2")
+        for name, value in (("payment", payment), ("refill_end", refill_end)):
+            if not isinstance(value, str) or not value.strip() or len(value) > 16:
+                raise ValueError(f"cancel value for {name} must be a short non-empty string, got {value!r}")
+        if payment == refill_end:
+            raise ValueError("the payment cancel value and the refill-end value must differ")
+        if payment == "2":
+            raise ValueError('cancel value "2" keeps the customer\'s money: it cannot cancel a payment')
+        #: logical value (messages) → wire value, and back
+        self._cancel_out = {"1": payment, "2": refill_end}
+        self._cancel_in = {payment: "1", refill_end: "2"}
+
+    def cancel_wire_value(self, value: str) -> str:
+        """The ``cancelvalue`` that goes out for a logical :class:`Cancel` value."""
+        return self._cancel_out.get(value, value)
 
     def wire_name(self, message_type: type[Message]) -> str:
         return self.names[message_type.COMMAND]
@@ -71,6 +152,11 @@ class Codec:
         message_type = self._by_wire.get(command)
         if message_type is None:
             raise ProtocolError(f"unknown comando {command[:60]!r}", text)
+        renamed = self._field_in.get(message_type.COMMAND)
+        if renamed:
+            obj = {renamed.get(k, k): v for k, v in obj.items()}
+        if message_type is Cancel and isinstance(obj.get("cancelvalue"), str):
+            obj["cancelvalue"] = self._cancel_in.get(obj["cancelvalue"], "?")
         values: dict[str, Any] = {}
         for attr, key, parse, _ in message_type.SPEC:
             if key not in obj or (not message_type.OUTGOING and obj[key] is None and key not in _NULL_IS_VALUE):
@@ -85,19 +171,28 @@ class Codec:
                 raise ProtocolError(f"{command}: {key}: {exc}", text) from None
         return message_type(**values)
 
-    def to_dict(self, message: Message, fecha: str | None = None) -> dict[str, Any]:
-        """The JSON object for ``message``, keys in the order JavaScript would write them."""
+    def to_dict(self, message: Message, fecha: str | None = None, token: str | None = None) -> dict[str, Any]:
+        """The JSON object for ``message``, keys in the order JavaScript would write them.
+
+        ``token``: the staff session's access token; it goes out only when the configuration
+        names a ``token_field`` (PROTOCOL.md leaves open whether the engine wants it back).
+        """
         obj: dict[str, Any] = {"fecha": fecha or js_date(), "comando": self.names[message.COMMAND]}
+        renamed = self._field_out.get(message.COMMAND, {})
         for attr, key, _, fmt in message.SPEC:
             value = getattr(message, attr)
             if value is None and not message.OUTGOING:
                 continue
-            obj[key] = fmt(value)
+            obj[renamed.get(key, key)] = fmt(value)
+        if isinstance(message, Cancel):
+            obj["cancelvalue"] = self.cancel_wire_value(obj["cancelvalue"])
+        if token and self.token_field and message.OUTGOING and self.token_field not in obj:
+            obj[self.token_field] = token
         return obj
 
-    def encode(self, message: Message, fecha: str | None = None) -> str:
+    def encode(self, message: Message, fecha: str | None = None, token: str | None = None) -> str:
         try:
-            return json.dumps(self.to_dict(message, fecha), ensure_ascii=False, separators=(",", ":"))
+            return json.dumps(self.to_dict(message, fecha, token), ensure_ascii=False, separators=(",", ":"))
         except (ValueError, TypeError) as exc:
             raise ProtocolError(f"cannot encode {type(message).__name__}: {exc}") from None
 

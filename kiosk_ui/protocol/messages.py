@@ -443,7 +443,8 @@ class CheckBrResult(Message):
     COMMAND = "checkbrresult"
     SPEC = (
         ("br_empty", "brempty", _B("brempty"), _same),
-        ("max_qty", "maxqtybr", lambda v: parse_levels(v, "maxqtybr"), _levels_out),
+        # capacities, one per recycler position: "an array", as the manual shows
+        ("max_qty", "maxqtybr", lambda v: parse_levels(v, "maxqtybr"), lambda v: [n for _, n in v]),
     )
 
 

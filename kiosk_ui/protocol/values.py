@@ -49,7 +49,8 @@ def format_amount(amount: Decimal) -> str:
     """Outgoing amount: exactly two decimals, '.' separator, no sign or grouping."""
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         raise ProtocolError(f"cannot send amount {amount!r}")
-    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return str(cents.copy_abs() if cents.is_zero() else cents)  # never "-0.00"
 
 
 def parse_bool(value: Any, field: str = "flag") -> bool:
@@ -101,9 +102,20 @@ def parse_text(value: Any, field: str = "text", limit: int = 10_000) -> str:
     return text
 
 
+#: bvError/caError spellings that mean "no error" (compared stripped and case-folded).
+NO_ERROR_TEXTS = frozenset({"", "0", "false", "ok", "none", "null"})
+
+
 def parse_device_error(value: Any, field: str = "error") -> str:
-    """bvError/caError: "", null, 0, "0" mean no error → "". Anything else is shown as text."""
-    if value is None or value == "" or value == 0 or value == "0" or value is False:
+    """bvError/caError: "", null, 0, "0", false/"False", "OK", "none" mean no error → "".
+
+    Anything else is an error text or code, shown as text.
+    """
+    if value is None or value is False:
+        return ""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool) and value == 0:
+        return ""
+    if isinstance(value, str) and value.strip().casefold() in NO_ERROR_TEXTS:
         return ""
     if isinstance(value, str | int | Decimal | bool):
         return str(value).strip()
@@ -128,9 +140,13 @@ def parse_change_level(value: Any) -> ChangeLevel:
         number = Decimal(value)
         has_point = isinstance(value, Decimal) and "." in str(value)
     elif isinstance(value, str):
+        digits = value.strip()
+        percent_sign = digits.endswith("%")
+        digits = digits.removesuffix("%").strip()
         try:
-            number = Decimal(value.strip())
-            has_point = "." in value
+            number = Decimal(digits)
+            # "75%" and "0.5%" are percentages as written, never fractions
+            has_point = "." in digits and not percent_sign
         except InvalidOperation:
             number = None
             has_point = False
@@ -152,10 +168,19 @@ def parse_change_level(value: Any) -> ChangeLevel:
 Levels = tuple[tuple[str, int], ...]
 
 
+#: The label of a single count given for all positions at once (tubesSW as one number).
+TOTAL_LABEL = "total"
+
+
 def parse_levels(value: Any, field: str = "levels") -> Levels:
-    """tubesSW / maxqtybr: a list of counts, or an object {denomination: count}."""
+    """tubesSW / maxqtybr: a list of counts, an object {denomination: count}, or one number.
+
+    A single number (the manual: "the quantity of coins in the tubes") is one ``total`` row.
+    """
     if value is None or value == "":
         return ()
+    if isinstance(value, int | Decimal | str) and not isinstance(value, bool):
+        return ((TOTAL_LABEL, parse_int(value, field)),)
     if isinstance(value, list):
         if len(value) > 64:
             raise ProtocolError(f"{field}: too many entries")

@@ -242,8 +242,9 @@ class SimEngine:
         self._broadcast(self._status())
 
     def _on_checkbr(self, cid: int, msg: m.CheckBr) -> None:
-        levels = tuple((f"{d:g}", n) for d, n in self.recycler.items())
-        self._send(cid, m.CheckBrResult(all(n == 0 for n in self.recycler.values()), levels))
+        # maxqtybr: "an array with the maximum bill levels in the recycler" = capacities
+        capacities = tuple((f"#{i + 1}", RECYCLER_CAPACITY) for i in range(len(self.recycler)))
+        self._send(cid, m.CheckBrResult(all(n == 0 for n in self.recycler.values()), capacities))
 
     def _on_report(self, cid: int, msg: m.Report) -> None:
         self._send(cid, m.ReportReady())

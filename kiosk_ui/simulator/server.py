@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from .core import Refused, SimEngine
+from .dialect import Dialect
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,12 @@ log = logging.getLogger(__name__)
 class SimServer:
     """Serves ``engine`` at ``ws://host:port/``; ``port=0`` picks a free port (see :attr:`port`)."""
 
-    def __init__(self, engine: SimEngine, host: str = "127.0.0.1", port: int = 8080) -> None:
+    def __init__(
+        self, engine: SimEngine, host: str = "127.0.0.1", port: int = 8080, dialect: Dialect | None = None
+    ) -> None:
         self.engine = engine
+        #: how every engine-to-app frame is spelled on the wire (see :mod:`.dialect`)
+        self.dialect = dialect or Dialect("js")
         self.host = host
         self.port = port
         self._server: Server | None = None
@@ -98,7 +103,8 @@ class SimServer:
         loop = asyncio.get_running_loop()
         while not self._stopping:
             self.engine.tick(loop.time())
-            for target, text in self.engine.drain():
+            for target, canonical in self.engine.drain():
+                text = self.dialect.apply(canonical)
                 receivers = (
                     self._connections.items()
                     if target is None
@@ -121,8 +127,8 @@ class SimServer:
                 await asyncio.wait_for(self._kick.wait(), timeout)
 
 
-async def serve_forever(engine: SimEngine, host: str, port: int) -> None:
-    server = SimServer(engine, host, port)
+async def serve_forever(engine: SimEngine, host: str, port: int, dialect: Dialect | None = None) -> None:
+    server = SimServer(engine, host, port, dialect)
     await server.start()
     try:
         await asyncio.Future()

@@ -114,6 +114,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "err_amount": ("El monto no es válido", "The amount is not valid"),
     "err_card_unavailable": ("El pago con tarjeta no está disponible", "Card payment is not available"),
+    "err_cash_unavailable": (
+        "El pago en efectivo no está disponible: el lector de billetes y el monedero tienen un problema. "
+        "Llame al encargado.",
+        "Cash payment is not available: the bill reader and the coin acceptor have a problem. Please call staff.",
+    ),
     "err_no_ack": ("El equipo no respondió. No se cobró nada.", "The machine did not respond. Nothing was charged."),
     "err_failed": (
         "No se pudo iniciar el pago. No se cobró nada.",
@@ -242,6 +247,7 @@ STAFF_EN: dict[str, str] = {
     "Cancelar": "Cancel",
     "Confirmar": "Confirm",
     "Hay un cobro en curso: esta acción mueve efectivo y podría afectar al cliente.": "A payment is in progress: this action moves cash and could affect the customer.",
+    "Hay un cobro en curso: «Terminar dotación» (cancelar sin devolver) nunca se envía durante un cobro.": "A payment is in progress: “End refill” (cancel without returning the money) is never sent during a payment.",
     "No hacer nada": "Do nothing",
     "Hacerlo de todos modos": "Do it anyway",
     "{title}: esperando respuesta del equipo…": "{title}: waiting for the machine…",
@@ -317,6 +323,14 @@ STAFF_EN: dict[str, str] = {
     "1. Unirse a la red «{ssid}»": "1. Join the “{ssid}” network",
     "{step}. Abrir {url}": "{step}. Open {url}",
     "English": "Español",
+    "Capacidad del reciclador (máximo de billetes por posición)": "Recycler capacity (most bills per position)",
+    "Posición {n}": "Position {n}",
+    "Total": "Total",
+    "Sin datos: use «Revisar reciclador»": "No data: use “Check recycler”",
+    "Reciclador vacío": "Recycler empty",
+    "Reciclador con billetes": "Recycler holds bills",
+    "capacidad: {count} billetes": "capacity: {count} bills",
+    "Aviso de seguridad: la red Wi-Fi del equipo usa la contraseña de fábrica «abcdefgh». Cualquiera cerca puede entrar a la red y enviar instrucciones al motor (puerto 8080). Cámbiela en el router y en la configuración ([wifi] password).": "Security warning: the kiosk's Wi-Fi uses the factory password “abcdefgh”. Anyone nearby can join the network and send instructions to the engine (port 8080). Change it on the router and in the configuration ([wifi] password).",
     # the demo's simulator page (/sim)
     "Simulador del motor Quickpaymini": "Quickpaymini engine simulator",
     "Monedas": "Coins",
@@ -363,3 +377,36 @@ def tr(text: str, lang: str = "es", **values: object) -> str:
     """The staff area's text in ``lang``: es-MX as written, or its English twin."""
     template = STAFF_EN.get(text, text) if lang == "en" else text
     return template.format(**values) if values else template
+
+
+#: The engine's ``Status`` texts (Spanish, for people) that we know, with their English twin.
+#: PROTOCOL.md: show them, translate the known ones on the English screen, decide nothing from them.
+STATUS_EN: dict[str, str] = {
+    "En espera": "Idle",
+    "Cobrando en efectivo": "Charging cash",
+    "Cobrando con tarjeta": "Charging by card",
+    "Siga las instrucciones de la terminal": "Follow the instructions on the card terminal",
+    "Operación cancelada": "Operation cancelled",
+    "Dotación de efectivo": "Loading change",
+    "Dotación terminada": "Change loading finished",
+    "Puerta abierta": "Door open",
+    "Corte de caja realizado": "End-of-day close done",
+    "Pago completado": "Payment complete",
+    "Cambio incompleto": "Change not fully paid",
+    "Pago con tarjeta aprobado": "Card payment approved",
+    "Tarjeta declinada": "Card declined",
+    "Fondos insuficientes": "Insufficient funds",
+    "Transacción cancelada": "Transaction cancelled",
+    "Transacción aprobada": "Transaction approved",
+    "Transacción declinada": "Transaction declined",
+    "Error de comunicación con la terminal": "Communication error with the card terminal",
+    "Tiempo de espera agotado": "Timed out",
+}
+_STATUS_EN_FOLDED = {key.strip().casefold(): value for key, value in STATUS_EN.items()}
+
+
+def status_text(text: str, lang: str = "es") -> str:
+    """The engine's ``Status`` text for ``lang``: a known text in English, an unknown one as it came."""
+    if lang != "en":
+        return text
+    return _STATUS_EN_FOLDED.get(text.strip().casefold(), text)

@@ -21,15 +21,17 @@ from typing import TYPE_CHECKING, Any
 from nicegui import Client, app, ui
 
 from ... import product_images
-from ...engine import EngineTimeout, EngineUnavailable
+from ...engine import CommandRefused, EngineTimeout, EngineUnavailable
 from ...journal import JournalError, export_fields, export_rows
 from ...protocol import Message, Product, ProtocolError, parse_amount
 from ...protocol import messages as m
+from ...protocol.values import TOTAL_LABEL
 from ...staff import Lockout, Sessions
+from ...staff_rules import REFUSED_KEEPS_MONEY, may_send
 from ...state import KioskState
 from ...tasks import spawn
 from ..components.receipt import qr_svg
-from ..i18n import money, tr
+from ..i18n import money, status_text, tr
 from ..theme import demo_mark, head, offline_banner, tid
 
 if TYPE_CHECKING:
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The kiosk Wi-Fi's factory password, as the vendor manual gives it.
+DEFAULT_WIFI_PASSWORD = "abcdefgh"
 UDM_CHOICES = ("PZA", "KG", "GR", "LT", "ML", "M", "CAJA", "PAQ", "SERV")
 CTA_LIMIT = 120
 
@@ -60,7 +64,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("action-cashrefill", "Iniciar dotación", "El equipo aceptará dinero para cambio hasta terminar la dotación.",
            m.CashRefill, True, 5.0, soft=True),
     Action("action-cashrefill-end", "Terminar dotación", "Se terminará la dotación de efectivo.",
-           lambda: m.Cancel("2"), False, 5.0, soft=True),
+           lambda: m.Cancel("2"), True, 5.0, soft=True),
     Action("action-cashcollect-coin", "Recolectar monedas", "Se vaciará la caja de monedas.",
            lambda: m.CashCollect("coin"), True, 120.0),
     Action("action-cashcollect-bill", "Recolectar billetes", "Se vaciará la caja de billetes.",
@@ -133,6 +137,11 @@ class AdminArea:
         tid(ui.button(self._("English"), on_click=self.toggle_language, color="grey-8"), "staff-lang")
 
     # ------------------------------------------------------------------ session
+    @property
+    def token(self) -> str | None:
+        """This session's engine access token, for staff commands (sent only if configured)."""
+        return self.services.sessions.token(self.key)
+
     @property
     def session_tag(self) -> str:
         return hashlib.sha256(self.key.encode()).hexdigest()[:10]
@@ -275,6 +284,7 @@ class AdminArea:
                     ui.link(self._("Pantalla del cliente"), "/").classes("self-center")
                     self._language_button()
                     tid(ui.button(self._("Salir"), icon="logout", on_click=self.logout, color="grey-8"), "admin-logout")
+            self._build_wifi_warning()
             self._build_status()
             self._build_actions()
             self._build_owed()
@@ -285,6 +295,20 @@ class AdminArea:
             self._build_alerts()
         self._undo.append(self.kiosk.on_change(self._render_status))
         self._render_status(self.kiosk.state)
+
+    def _build_wifi_warning(self) -> None:
+        """The manual's default Wi-Fi password lets anyone nearby reach the engine's open port."""
+        if self.kapp.config.wifi_password == DEFAULT_WIFI_PASSWORD:
+            tid(
+                ui.label(
+                    self._(
+                        "Aviso de seguridad: la red Wi-Fi del equipo usa la contraseña de fábrica «abcdefgh». "
+                        "Cualquiera cerca puede entrar a la red y enviar instrucciones al motor (puerto 8080). "
+                        "Cámbiela en el router y en la configuración ([wifi] password)."
+                    )
+                ).classes("w-full kiosk-alert kiosk-alert-bad"),
+                "wifi-default-warning",
+            )
 
     # ---- live status
     def _build_status(self) -> None:
@@ -314,10 +338,15 @@ class AdminArea:
                 self.st_journal = cell("Bitácora", "st-journal")
             ui.label(self._("Tubos de monedas")).classes("text-lg font-bold mt-2")
             self.tubes_box = tid(ui.column().classes("w-full gap-1"), "st-tubes")
-            ui.label(self._("Reciclador / arqueo")).classes("text-lg font-bold mt-2")
+            ui.label(self._("Arqueo")).classes("text-lg font-bold mt-2")
             self.levels_box = tid(ui.column().classes("w-full gap-1"), "st-levels")
+            ui.label(self._("Capacidad del reciclador (máximo de billetes por posición)")).classes(
+                "text-lg font-bold mt-2"
+            )
+            self.capacity_box = tid(ui.column().classes("w-full gap-1"), "st-recycler-capacity")
         self._shown_tubes: Any = None
         self._shown_levels: Any = None
+        self._shown_capacity: Any = None
 
     def _render_status(self, state: KioskState) -> None:
         self.banner.set_visibility(not state.online)
@@ -332,7 +361,7 @@ class AdminArea:
         self.st_change_level.set_text(
             "—" if level is None else f"{level.percent:.0f} %" if level.percent is not None else level.text
         )
-        self.st_status_text.set_text(state.status_text or "—")
+        self.st_status_text.set_text(status_text(state.status_text, self.lang) or "—")
         self.st_coin_cashbox_amount.set_text(money(state.coin_cashbox_amount))
         self.st_coin_cashbox_qty.set_text("—" if state.coin_cashbox_qty is None else str(state.coin_cashbox_qty))
         self.st_bill_cashbox_amount.set_text(money(state.bills_cashbox_amount))
@@ -346,10 +375,33 @@ class AdminArea:
         if state.tubes != self._shown_tubes:
             self._shown_tubes = state.tubes
             self._bars(self.tubes_box, state.tubes, 80)
-        levels = state.inventory or state.recycler_levels
+        levels = state.inventory
         if levels != self._shown_levels:
             self._shown_levels = levels
             self._bars(self.levels_box, levels, max((n for _, n in levels), default=1) or 1)
+        if (state.recycler_levels, state.recycler_empty) != self._shown_capacity:
+            self._shown_capacity = (state.recycler_levels, state.recycler_empty)
+            self._capacities(state.recycler_levels, state.recycler_empty)
+
+    def _capacity_name(self, name: str) -> str:
+        """A recycler position: '#2' (array index) → 'Posición 2'; a denomination → '$20'."""
+        if name.startswith("#") and name[1:].isdigit():
+            return self._("Posición {n}", n=name[1:])
+        return f"${name}" if name[:1].isdigit() else name
+
+    def _capacities(self, capacities: tuple[tuple[str, int], ...], empty: bool | None) -> None:
+        """maxqtybr: capacities (the most bills each position holds), not current counts: no bars."""
+        box = self.capacity_box
+        box.clear()
+        with box:
+            if not capacities and empty is None:
+                ui.label(self._("Sin datos: use «Revisar reciclador»")).classes("text-slate-600")
+            if empty is not None:
+                ui.label(self._("Reciclador vacío" if empty else "Reciclador con billetes")).classes("font-semibold")
+            for name, capacity in capacities:
+                with tid(ui.row().classes("w-full items-center gap-2 no-wrap"), "recycler-capacity-row"):
+                    ui.label(self._capacity_name(name)).classes("w-32")
+                    ui.label(self._("capacidad: {count} billetes", count=capacity))
 
     def _bars(self, box: ui.column, levels: tuple[tuple[str, int], ...], full: int) -> None:
         box.clear()
@@ -358,7 +410,8 @@ class AdminArea:
                 ui.label(self._("Sin datos")).classes("text-slate-600")
             for name, count in levels:
                 with ui.row().classes("w-full items-center gap-2 no-wrap"):
-                    ui.label(f"${name}" if name[:1].isdigit() else name).classes("w-24")
+                    shown = self._("Total") if name == TOTAL_LABEL else f"${name}" if name[:1].isdigit() else name
+                    ui.label(shown).classes("w-24")
                     ui.linear_progress(value=min(1.0, count / full), show_value=False).classes("grow").props(
                         "size=14px rounded"
                     )
@@ -421,7 +474,13 @@ class AdminArea:
         action = self.pending_action
         if action is None:
             return
-        if action.cash_moving and self.kiosk.busy:
+        reason = may_send(action.make(), self.kiosk.busy, override=False)
+        if reason == REFUSED_KEEPS_MONEY:  # no override offered: it would keep the customer's money
+            self.pending_action = None
+            await self.audit(action.test_id, "refused: payment in progress (never sent during a payment)")
+            self._action_failed(action, self._(reason))
+            return
+        if reason or (action.cash_moving and self.kiosk.busy):
             await self.audit(action.test_id, "refused: payment in progress")
             self.busy_dialog.open()
             return
@@ -434,10 +493,16 @@ class AdminArea:
         action = self.pending_action
         if action is None:
             return
+        reason = may_send(action.make(), self.kiosk.busy, override=True)
+        if reason:
+            self.pending_action = None
+            await self.audit(action.test_id, "refused: payment in progress (never sent during a payment)")
+            self._action_failed(action, self._(reason))
+            return
         await self.audit(action.test_id, "override confirmed during a payment")
-        await self.run_action(action)
+        await self.run_action(action, override=True)
 
-    async def run_action(self, action: Action) -> None:
+    async def run_action(self, action: Action, override: bool = False) -> None:
         if not self.authorized():
             return
         self.pending_action = None
@@ -449,12 +514,17 @@ class AdminArea:
         before = self.kiosk.state
         try:
             if action.goes_away:
-                answer = await self._send_and_wait_gone(message, action.timeout)
+                answer = await self._send_and_wait_gone(message, action.timeout, override)
             elif action.soft:
-                answer = await self._send_soft(message, action.timeout)
+                answer = await self._send_soft(message, action.timeout, override)
             else:
-                reply = await self.kiosk.client.request(message, timeout=action.timeout)
+                reply = await self.kiosk.client.request(message, timeout=action.timeout, override=override,
+                                                        token=self.token)  # fmt: skip
                 answer = self._describe(reply)
+        except CommandRefused as exc:  # a payment started between the question and the send
+            self._action_failed(action, self._(exc.reason))
+            await self.audit(action.test_id, "refused: payment in progress")
+            return
         except EngineUnavailable:
             self._action_failed(action, self._("El equipo no está conectado; no se envió nada."))
             await self.audit(action.test_id, "not sent: engine unavailable")
@@ -476,18 +546,20 @@ class AdminArea:
             answer = f"{answer}; {collected}"
         await self.audit(action.test_id, "done", answer)
 
-    async def _send_soft(self, message: Message, timeout: float) -> str:
+    async def _send_soft(self, message: Message, timeout: float, override: bool = False) -> str:
         """A command with no defined answer: show the engine's next status if one comes."""
         try:
-            return self._describe(await self.kiosk.client.request(message, timeout=timeout))
+            return self._describe(
+                await self.kiosk.client.request(message, timeout=timeout, override=override, token=self.token)
+            )
         except EngineTimeout:
             return self._("enviado; el equipo no envió confirmación")
 
-    async def _send_and_wait_gone(self, message: Message, timeout: float) -> str:
+    async def _send_and_wait_gone(self, message: Message, timeout: float, override: bool = False) -> str:
         gone = asyncio.Event()
         undo = self.kiosk.on_change(lambda s: gone.set() if not s.online else None)
         try:
-            await self.kiosk.client.send(message)
+            await self.kiosk.client.send(message, override=override, token=self.token)
             await asyncio.wait_for(gone.wait(), timeout)
         except TimeoutError:
             raise EngineTimeout("engine did not go away") from None
@@ -502,14 +574,17 @@ class AdminArea:
 
     def _describe(self, reply: Message) -> str:
         if isinstance(reply, m.CheckBrResult):
-            levels = ", ".join(f"${k}: {v}" for k, v in (reply.max_qty or ()))
+            levels = ", ".join(
+                f"{self._capacity_name(k)}: {self._('capacidad: {count} billetes', count=v)}"
+                for k, v in (reply.max_qty or ())
+            )
             return self._("reciclador vacío" if reply.br_empty else "reciclador con billetes") + (
                 f" ({levels})" if levels else ""
             )
         if isinstance(reply, m.Status):
             if reply.inventory:
                 return self._("arqueo") + ": " + ", ".join(f"${k} × {v}" for k, v in reply.inventory)
-            return f"{self._('listo')} ({reply.status_text or self._('estado recibido')})"
+            return f"{self._('listo')} ({status_text(reply.status_text or '', self.lang) or self._('estado recibido')})"
         return self._("listo")
 
     # ---- change owed
@@ -614,7 +689,7 @@ class AdminArea:
         message = m.SaveScreenSettings(bool(self.set_showcta.value), bool(self.set_showeyes.value),
                                        bool(self.set_showtime.value), text)  # fmt: skip
         try:
-            await self.kiosk.client.request(message, timeout=10)
+            await self.kiosk.client.request(message, timeout=10, token=self.token)
         except (EngineUnavailable, EngineTimeout) as exc:
             ui.notify(
                 self._(
@@ -720,7 +795,7 @@ class AdminArea:
             return
         try:
             reply = await self.kiosk.client.request(m.SearchProduct((self.product_search.value or "").strip()),
-                                                    timeout=10)  # fmt: skip
+                                                    timeout=10, token=self.token)  # fmt: skip
         except (EngineUnavailable, EngineTimeout):
             ui.notify(self._("No se pudo buscar: el equipo no responde"), type="negative")
             return
@@ -754,7 +829,7 @@ class AdminArea:
         if not self.authorized():
             return
         try:
-            reply = await self.kiosk.client.request(m.GetNewProductCode(), timeout=10)
+            reply = await self.kiosk.client.request(m.GetNewProductCode(), timeout=10, token=self.token)
         except (EngineUnavailable, EngineTimeout):
             ui.notify(self._("El equipo no dio un código nuevo"), type="negative")
             return
@@ -824,7 +899,7 @@ class AdminArea:
         product = Product(self.editing.code, description, price, udm, self.pending_image)
         try:
             await self.kiosk.client.request(
-                m.SaveProduct(product.code, description, udm, price, product.image), timeout=10
+                m.SaveProduct(product.code, description, udm, price, product.image), timeout=10, token=self.token
             )
         except (EngineUnavailable, EngineTimeout):
             self._form_error(self._("El equipo no confirmó el guardado. Intente de nuevo."))
@@ -849,7 +924,7 @@ class AdminArea:
         self.delete_dialog.close()
         code = self.editing.code
         try:
-            await self.kiosk.client.request(m.DeleteProduct(code), timeout=10)
+            await self.kiosk.client.request(m.DeleteProduct(code), timeout=10, token=self.token)
         except (EngineUnavailable, EngineTimeout):
             self._form_error(self._("El equipo no confirmó la eliminación."))
             return

@@ -29,7 +29,7 @@ from ...tasks import spawn
 from ..components.eyes import eyes
 from ..components.live import LiveLabel, push_live
 from ..components.receipt import qr_svg, receipt_text
-from ..i18n import money, spoken_money, t
+from ..i18n import money, spoken_money, status_text, t
 from ..theme import demo_mark, head, offline_banner, tid
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,9 @@ class CustomerScreen:
         self.sale_total.set_text(money(total))
         reason = self.kiosk.can_pay()
         can_pay = not reason and total > 0 and not self._starting
-        self.pay_cash.set_enabled(can_pay)
+        cash_off = bool(state.bv_error and state.ca_error)  # neither bills nor coins can be taken
+        self.pay_cash.set_enabled(can_pay and not cash_off)
+        reason = reason or ("err_cash_unavailable" if cash_off else "")
         card_ok = can_pay and state.card_available
         self.pay_card.set_enabled(card_ok)
         self.pay_card.set_visibility(state.card_available or not state.online)
@@ -342,7 +344,7 @@ class CustomerScreen:
         self.result_icon.props(f'name="{icon}"').classes(replace=f"text-8xl {color}")
         reason = ""
         if outcome == "declined":
-            reason = result.reason
+            reason = status_text(result.reason, lang)
         elif outcome == "failed":
             reason = t("err_no_ack" if "acknowledg" in result.reason else "err_failed", lang)
         self.result_reason.set_text(reason)
