@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 import tomllib
@@ -57,6 +58,8 @@ class Config:
     wifi_password: str = ""
     #: the address the tablet QR points at; empty = guess the LAN address
     public_url: str = ""
+    #: addresses (or networks) besides loopback allowed on / and /sim in run mode (a second customer display)
+    allowed_addresses: tuple[str, ...] = ()
     demo: bool = False
 
     def codec(self) -> Codec:
@@ -73,6 +76,7 @@ _TOML_KEYS = {
     ("server", "port"): "port",
     ("server", "data_dir"): "data_dir",
     ("server", "public_url"): "public_url",
+    ("server", "allowed_addresses"): "allowed_addresses",
     ("kiosk", "language"): "language",
     ("kiosk", "currency"): "currency",
     ("kiosk", "max_amount"): "max_amount",
@@ -121,6 +125,12 @@ def _coerce(name: str, value: Any) -> Any:
             return Decimal(str(value))
         if kind == "Path":
             return Path(str(value)).expanduser()
+        if kind == "tuple[str, ...]":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TypeError
+            for entry in value:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            return tuple(v.strip() for v in value)
         if not isinstance(value, str):
             raise TypeError
         return value
