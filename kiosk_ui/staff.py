@@ -206,8 +206,11 @@ class NipChecker:
     """One NIP check in flight for the whole kiosk, counted before it is sent."""
 
     def __init__(self, client: EngineClient, lockout: Lockout, timeout: float = 8.0,
-                 queue_timeout: float = 20.0, busy: Callable[[], bool] = lambda: False) -> None:  # fmt: skip
+                 queue_timeout: float = 20.0, busy: Callable[[], bool] = lambda: False,
+                 on_locked: Callable[[str], object] = lambda _address: None) -> None:  # fmt: skip
         self.client = client
+        #: an address was just locked out (its staff sessions end)
+        self.on_locked = on_locked
         #: a customer payment is under way: the engine connection is not dropped under it
         self.busy = busy
         self.lockout = lockout
@@ -261,6 +264,8 @@ class NipChecker:
 
     def _failed(self, address: str, outcome: NipOutcome) -> NipResult:
         left = self.lockout.seconds_left(address)
+        if left:
+            self.on_locked(address)
         return NipResult(outcome, seconds_left=left, attempts_left=self.lockout.attempts_left(address),
                          locked_now=bool(left))  # fmt: skip
 

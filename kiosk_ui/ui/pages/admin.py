@@ -276,10 +276,7 @@ class AdminArea:
             return
         await self.audit("login", "failed" if result.outcome == "wrong" else "failed: no answer (counted)")
         if result.locked_now:
-            await self.audit("lockout", "locked", f"{result.seconds_left} s")
-            ended = self.services.sessions.end_address(self.address)
-            if ended:
-                await self.audit("logout", "ended by lockout", f"{ended} session(s)")
+            await self.audit("lockout", "locked", f"{result.seconds_left} s")  # the address's sessions ended
         if self._show_lock_if_any():
             return
         if result.outcome == "no-answer":
@@ -997,11 +994,9 @@ class AdminArea:
 def register(kapp: KioskApp) -> None:
     config = kapp.config
     lockout = Lockout(config.data_dir / "nip-lockout.json", config.nip_max_attempts, config.nip_lockout_minutes * 60)
-    services = StaffServices(
-        lockout,
-        Sessions(config.session_idle_minutes * 60),
-        NipChecker(kapp.client, lockout, busy=lambda: kapp.kiosk.busy),
-    )
+    sessions = Sessions(config.session_idle_minutes * 60)
+    checker = NipChecker(kapp.client, lockout, busy=lambda: kapp.kiosk.busy, on_locked=sessions.end_address)
+    services = StaffServices(lockout, sessions, checker)
     kapp.extras["staff"] = services
     images = product_images.folder(config.data_dir)
     images.mkdir(parents=True, exist_ok=True)
