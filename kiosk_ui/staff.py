@@ -219,7 +219,10 @@ class NipChecker:
         self._lock = asyncio.Lock()
         #: after a timeout, the number of the connection that must not carry another check
         self._tainted_connection: int | None = None
+        #: checks sent, and the most ever waiting for an answer at once (figures for tests and the log)
         self.sent = 0
+        self._in_flight = 0
+        self.max_in_flight = 0
 
     async def check(self, nip: str, address: str, loopback: bool = False) -> NipResult:
         from .engine import EngineTimeout, EngineUnavailable
@@ -245,6 +248,8 @@ class NipChecker:
             connection = self.client.connects
             at = self.lockout.attempt(address)
             self.sent += 1
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
             try:
                 answer = await self.client.request(m.CheckNip(nip), timeout=self.timeout)
             except EngineTimeout:
@@ -255,6 +260,8 @@ class NipChecker:
             except EngineUnavailable:
                 self._tainted_connection = connection
                 return self._failed(address, "offline")
+            finally:
+                self._in_flight -= 1
             if not isinstance(answer, m.Access) or answer.valid_nip is not True:
                 return self._failed(address, "wrong")
             self.lockout.success(address, at)
