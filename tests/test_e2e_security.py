@@ -163,13 +163,22 @@ def test_logout_ends_every_tab_and_a_copied_cookie_opens_nothing(
     second.goto(lan_base(app) + "/admin")
     expect(second.get_by_test_id("admin-home")).to_be_visible(timeout=WAIT)
     # the same cookies in a browser at another address (loopback here) open nothing
+    cookies = context.cookies(lan_base(app))
+    assert cookies
     thief = new_context(browser)
-    thief.add_cookies(context.cookies(lan_base(app)))
+    thief.add_cookies([{**c, "domain": "127.0.0.1"} for c in cookies])  # type: ignore[typeddict-item]
     stolen = thief.new_page()
     stolen.goto(app.base + "/admin")
     expect(stolen.get_by_test_id("nip-input")).to_be_visible(timeout=WAIT)
     expect(stolen.get_by_test_id("admin-home")).to_have_count(0, timeout=WAIT)
     thief.close()
+    # the same cookies from the same address do open it (so the refusal above is the address check)
+    twin = new_context(browser)
+    twin.add_cookies(cookies)  # type: ignore[arg-type]
+    same = twin.new_page()
+    same.goto(lan_base(app) + "/admin")
+    expect(same.get_by_test_id("admin-home")).to_be_visible(timeout=WAIT)
+    twin.close()
     # logout in one tab: the other shows the gate by itself and its live figures stop
     first.get_by_test_id("admin-logout").click()
     expect(second.get_by_test_id("nip-input")).to_be_visible(timeout=WAIT)
