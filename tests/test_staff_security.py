@@ -330,3 +330,18 @@ async def test_listed_address_gets_the_customer_screen(env: Env) -> None:
 @pytest.mark.parametrize("config_overrides", [{"demo": True}])
 async def test_demo_mode_is_open_to_everyone(env: Env) -> None:
     assert (await _get(LAN, "/")).status_code == 200
+
+
+@pytest.mark.parametrize("config_overrides", [{"wifi_ssid": "quickpaymini001", "wifi_password": "abcdefgh"}])
+async def test_staff_area_warns_about_the_factory_wifi_password(env: Env) -> None:
+    user = env.new_user()
+    await login(user)
+    await user.should_see(marker="wifi-default-warning", retries=30)
+    await user.should_see("contraseña de fábrica")
+
+
+async def test_no_wifi_warning_with_another_password(env: Env) -> None:
+    user = env.new_user()
+    await login(user)
+    await user.should_see(marker="admin-home", retries=30)
+    assert "wifi-default-warning" not in markers_on_page(user)

@@ -233,6 +233,7 @@ STAFF_EN: dict[str, str] = {
     "{title}: {answer}": "{title}: {answer}",
     "enviado; el equipo no envió confirmación": "sent; the machine sent no confirmation",
     "{title}: enviado, sin confirmación del equipo.": "{title}: sent, not confirmed by the machine.",
+    "La red Wi-Fi del cajero usa la contraseña de fábrica: cualquiera puede unirse. Cámbiela en el equipo y en [wifi] password.": "The kiosk's Wi-Fi uses the factory password: anyone can join. Change it on the machine and in [wifi] password.",
     "Hay otra verificación de NIP o un cobro en curso. Intente en un momento.": "Another PIN check or a payment is under way. Please try again in a moment.",
     "El equipo no está conectado; no se envió el NIP.": "The machine is not connected; the PIN was not sent.",
     "el equipo se está reiniciando/apagando; esta pantalla se reconectará sola.": "the machine is restarting/powering off; this screen will reconnect by itself.",

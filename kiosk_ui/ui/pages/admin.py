@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: the vendor manual's Wi-Fi password: anyone who read the manual can join the kiosk's network
+DEFAULT_WIFI_PASSWORD = "abcdefgh"
 UDM_CHOICES = ("PZA", "KG", "GR", "LT", "ML", "M", "CAJA", "PAQ", "SERV")
 CTA_LIMIT = 120
 
@@ -979,6 +981,14 @@ class AdminArea:
         url = config.public_url or f"http://{lan_address()}:{config.port}/admin"
         with ui.card().classes("w-full p-4 gap-2"):
             ui.label(self._("Conectar una tableta")).classes("text-xl font-bold")
+            if config.wifi_password == DEFAULT_WIFI_PASSWORD:
+                tid(
+                    ui.label(
+                        self._("La red Wi-Fi del cajero usa la contraseña de fábrica: cualquiera puede unirse. "
+                               "Cámbiela en el equipo y en [wifi] password.")
+                    ).classes("kiosk-alert kiosk-alert-bad"),
+                    "wifi-default-warning",
+                )  # fmt: skip
             with tid(ui.row().classes("gap-8"), "tablet-qr"):
                 if config.wifi_ssid:
                     with ui.column().classes("items-center"):
