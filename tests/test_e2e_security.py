@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -203,3 +204,58 @@ def test_concurrent_pages_do_not_interleave_checks(browser: Browser, stack: tupl
         expect(page.get_by_test_id("admin-home")).to_be_visible(timeout=WAIT)
     for context in contexts:
         context.close()
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    pytest.skip("no /proc to read the app's memory from")
+
+
+def test_huge_upload_is_cut_off_and_memory_stays_flat(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
+    """Finding 7: 300 MB posted to the staff area's upload route from a logged-in browser on the LAN."""
+    sim, app = stack
+    unlock(app, sim)
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(lan_base(app) + "/admin")
+    page.get_by_test_id("nip-input").fill("1234")
+    page.get_by_test_id("nip-submit").click()
+    expect(page.get_by_test_id("admin-home")).to_be_visible(timeout=WAIT)
+    page.get_by_test_id("product-new").click()
+    expect(page.get_by_test_id("product-code")).not_to_have_value("", timeout=WAIT)
+    element = page.get_by_test_id("product-image").get_attribute("id")
+    client_id = page.evaluate("window.clientId")
+    assert element and client_id
+    url = f"{lan_base(app)}/_nicegui/client/{client_id}/upload/{element.lstrip('c')}"
+    before = rss_mb(app.pid)
+    sent_bytes = 0
+
+    def body() -> Iterator[bytes]:
+        nonlocal sent_bytes
+        yield b'--B\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'
+        chunk = b"\x89PNG\r\n\x1a\n" + b"x" * (1024 * 1024 - 8)
+        for _ in range(300):
+            sent_bytes += len(chunk)
+            yield chunk
+        yield b"\r\n--B--\r\n"
+
+    cookies = {c["name"]: c["value"] for c in context.cookies(lan_base(app))}
+    try:
+        response = httpx.post(url, content=body(), cookies=cookies, timeout=60,
+                              headers={"content-type": "multipart/form-data; boundary=B"})  # fmt: skip
+        status = response.status_code
+    except httpx.HTTPError:  # the server may close the connection while we are still sending
+        status = 413
+    after = rss_mb(app.pid)
+    print(f"\nFIGURE: upload of 300 MB: status {status}, {sent_bytes / 2**20:.0f} MB sent before the cut, "
+          f"app RSS {before:.1f} -> {after:.1f} MB")  # fmt: skip
+    assert status == 413
+    assert after - before < 30
+    images = app.log_path.parent / "product-images"
+    assert not any(images.iterdir())
+    context.close()
