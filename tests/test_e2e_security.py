@@ -259,3 +259,29 @@ def test_huge_upload_is_cut_off_and_memory_stays_flat(browser: Browser, stack: t
     images = app.log_path.parent / "product-images"
     assert not any(images.iterdir())
     context.close()
+
+
+def test_late_valid_answer_opens_no_other_browser(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
+    """Finding 2 in Chromium: the engine answers 9 s late (the app waits 8 s)."""
+    sim, app = stack
+    unlock(app, sim)
+    sim.call(lambda: sim.engine.set_fault("slow_replies", 9.0))
+    try:
+        staff_context, intruder_context = new_context(browser), new_context(browser)
+        staff_page, intruder = staff_context.new_page(), intruder_context.new_page()
+        staff_page.goto(app.base + "/admin")
+        intruder.goto(lan_base(app) + "/admin")
+        expect(intruder.get_by_test_id("nip-input")).to_be_visible(timeout=WAIT)
+        staff_page.get_by_test_id("nip-input").fill("1234")
+        staff_page.get_by_test_id("nip-submit").click()
+        expect(staff_page.get_by_test_id("nip-error")).to_contain_text("No hay respuesta", timeout=WAIT)
+        intruder.get_by_test_id("nip-input").fill("0000")
+        intruder.get_by_test_id("nip-submit").click()  # submitted just after staff's check timed out
+        expect(intruder.get_by_test_id("nip-error")).to_be_visible(timeout=40_000)  # its own timeout, never home
+        expect(intruder.get_by_test_id("admin-home")).to_have_count(0)
+        expect(staff_page.get_by_test_id("admin-home")).to_have_count(0)
+    finally:
+        sim.call(lambda: sim.engine.set_fault("slow_replies", 0.0))
+    staff_context.close()
+    intruder_context.close()
+    unlock(app, sim)
