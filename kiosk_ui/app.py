@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
 from nicegui import app as nicegui_app
 
-from . import __version__
+from . import __version__, product_images
+from .access import AddressGate, loopback
 from .config import Config
 from .engine import EngineClient
 from .journal import Journal
@@ -19,6 +21,7 @@ from .simulator import Catalog, SimEngine
 from .simulator.server import SimServer
 from .staff_rules import may_send
 from .ui.theme import ASSETS_DIR, STATIC_DIR
+from .upload_limit import UploadLimit
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +104,18 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     nicegui_app.on_startup(kapp.startup)
     nicegui_app.on_shutdown(kapp.shutdown)
 
+    # the real TCP peer decides (request.client.host), see access.py
+    nicegui_app.add_middleware(AddressGate, config=config)
+    nicegui_app.add_middleware(UploadLimit, limit=product_images.MAX_IMAGE_BYTES + 64 * 1024)
+    if config.demo:
+        log.warning("demo mode: every address may use the customer screen and /sim (no real money)")
+
     @nicegui_app.get("/health")
-    def health() -> dict[str, Any]:
-        return kapp.health()
+    def health(request: Request) -> dict[str, Any]:
+        figures = kapp.health()
+        if not loopback(request.client.host if request.client else None):
+            return {"engine": figures["engine"]}
+        return figures
 
     customer.register(kiosk, config)
     admin.register(kapp)

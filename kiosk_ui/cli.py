@@ -1,4 +1,4 @@
-"""The ``kiosk-ui`` command: run | demo | simulate | journal | windows-setup (UI_CONTRACT.md)."""
+"""The ``kiosk-ui`` command: run | demo | simulate | journal | unlock | windows-setup (docs/contract.md)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,13 @@ def make_parser() -> argparse.ArgumentParser:
     win.add_argument("--chrome", default=r"C:\Program Files\Google\Chrome\Application\chrome.exe",
                      help="chrome.exe path")  # fmt: skip
     win.add_argument("--user", default="", help=r"the Windows account that logs on at the kiosk (DOMAIN\user)")
+    unlock = sub.add_parser(
+        "unlock",
+        help="clear the NIP lockout (recovery from a guessing attack)",
+        description="Clear every NIP lock and counted failure; a running app picks it up at its next NIP check.",
+    )
+    unlock.add_argument("--data-dir", type=Path, help=f"the app's data dir (default {default_data_dir()})")
+    unlock.add_argument("--config", type=Path, help="TOML configuration file")
     return parser
 
 
@@ -210,6 +217,24 @@ def _windows_setup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unlock(args: argparse.Namespace) -> int:
+    from .staff import clear_lockout
+
+    try:
+        config = load(args.config, data_dir=args.data_dir)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    path = config.data_dir / "nip-lockout.json"
+    if not config.data_dir.is_dir():
+        return _fail(f"no data dir at {config.data_dir}")
+    try:
+        active = clear_lockout(path)
+    except OSError as exc:
+        return _fail(f"cannot write {path}: {exc.strerror or exc}")
+    print(f"NIP lockout cleared ({active} active lock(s) removed) in {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
@@ -223,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             return _journal(args)
         if args.command == "windows-setup":
             return _windows_setup(args)
+        if args.command == "unlock":
+            return _unlock(args)
         if args.command == "run":
             if args.engine:
                 check_engine_url(args.engine)

@@ -101,9 +101,9 @@ class Config:
     wifi_password: str = ""
     #: the address the tablet QR points at; empty = guess the LAN address
     public_url: str = ""
-    demo: bool = False
-    #: addresses besides loopback that may read /metrics (and the full /health)
+    #: addresses (or networks) besides loopback allowed on /, /sim and /metrics in run mode
     allowed_addresses: tuple[str, ...] = ()
+    demo: bool = False
     #: this kiosk's name in metrics and alerts (a chain tells its kiosks apart by it)
     kiosk_id: str = ""
     #: seconds without the kiosk's own customer screen (a loopback browser on /) before it is reported; 0 = off

@@ -56,7 +56,7 @@ def read_journal(journal: Journal) -> JournalCounts:
         sum((Decimal(r["shortfall"]) for r in owed), Decimal(0)), len(owed), len(journal.to_review())
     )
     for row in journal._read(  # the staff area's audit rows: login/failed and lockout/locked
-        "SELECT action, COUNT(*) AS n FROM staff_actions WHERE (action = 'login' AND result = 'failed')"
+        "SELECT action, COUNT(*) AS n FROM staff_actions WHERE (action = 'login' AND result LIKE 'failed%')"
         " OR action = 'lockout' GROUP BY action"
     ):
         if row["action"] == "login":
@@ -160,8 +160,7 @@ class KioskCollector(Collector):
                 yield nip
         lockout = s.lockout()
         if lockout is not None:
-            now = time.time()
-            locked = sum(1 for until in list(lockout.locked_until.values()) if until > now)
+            locked = lockout.locked_now()
             yield self._gauge("kiosk_nip_locked", "addresses (or '*' the whole kiosk) locked out now", locked)
         yield self._gauge("kiosk_journal_writable", "0 while the journal cannot be written",
                           float(not s.kiosk.journal_error))  # fmt: skip

@@ -1,11 +1,14 @@
 """Product images uploaded in the staff catalog: checked, stored in the data dir, found by code.
 
-An image is stored as ``<code><ext>`` so that the customer screen finds it from the product
-code alone (the engine's ``productinfo`` carries no image).
+An image is stored as ``p-<hash of the code><ext>`` so that the customer screen finds it from the
+product code alone (the engine's ``productinfo`` carries no image). A hash, not the code: ``A-1``
+and ``A1`` never share a file, and no code becomes a Windows device name (``CON``, ``NUL``) or a
+path. Images stored under the older ``<letters and digits of the code><ext>`` are still found.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 URL_PREFIX = "/product-images"
@@ -19,7 +22,12 @@ def folder(data_dir: Path) -> Path:
 
 
 def stem(code: str) -> str:
-    """A file name from a product code: letters and digits only, so no path can be smuggled in."""
+    """The file name (without extension) for a product code: distinct per code, safe on every OS."""
+    return "p-" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:32]
+
+
+def legacy_stem(code: str) -> str:
+    """How images were named before (letters and digits of the code): read, never written."""
     return "".join(c for c in code if c.isalnum())[:64] or "producto"
 
 
@@ -34,9 +42,10 @@ def check(data: bytes, content_type: str) -> str:
 def find(data_dir: Path, code: str) -> str:
     """The stored image's file name for ``code``, or ''."""
     base = folder(data_dir)
-    for ext in IMAGE_TYPES.values():
-        if (base / f"{stem(code)}{ext}").is_file():
-            return f"{stem(code)}{ext}"
+    for name in (stem(code), legacy_stem(code)):
+        for ext in IMAGE_TYPES.values():
+            if (base / f"{name}{ext}").is_file():
+                return f"{name}{ext}"
     return ""
 
 

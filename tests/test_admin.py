@@ -140,10 +140,15 @@ async def test_session_expires_when_idle(env: Env) -> None:
     await login(user)
     await user.should_see(marker="admin-home", retries=30)
     services = env.kapp.extras["staff"]
-    services.sessions.idle_seconds = -1.0  # every session is now past its idle time, without sleeping
+    area_sessions = services.sessions
+    area_sessions.idle_seconds = -1.0  # every session is now past its idle time, without sleeping
+    with user:  # a click that arrives after the expiry does nothing (the handler checks the session)
+        opendoor = next(iter(user.find(marker="action-opendoor").elements))
+    opendoor.props  # noqa: B018 - the element exists until the expiry timer has run
     user.find(marker="action-opendoor").click()
-    await user.should_see(marker="nip-input", retries=30)  # sent back to the gate
-    await user.should_not_see(marker="confirm-ok")
+    # the expiry ends the tab by itself: the gate comes back, nothing of the staff area is left
+    await user.should_see(marker="nip-submit", retries=60)
+    assert not STAFF_ONLY & markers_on_page(user)
     assert not sent(env, m.OpenDoor)
 
 
@@ -166,11 +171,8 @@ async def logged_in(env: Env) -> User:
 @pytest.mark.parametrize(
     ("action_id", "expected"),
     [
-        ("action-opendoor", m.OpenDoor()),
-        ("action-cashrefill", m.CashRefill()),
         ("action-cashcollect-coin", m.CashCollect("coin")),
         ("action-cashcollect-bill", m.CashCollect("bill")),
-        ("action-resetbalance", m.ResetBalance()),
         ("action-bvreset", m.BvReset()),
         ("action-checkbr", m.CheckBr()),
         ("action-report", m.Report()),
@@ -209,8 +211,33 @@ async def test_action_without_a_defined_answer_reports_sent(env: Env, monkeypatc
     env.engine.set_fault("slow_replies", 5.0)  # the engine says nothing back in time
     user.find(marker="action-opendoor").click()
     user.find(marker="confirm-ok").click()
-    await user.should_see("Abrir puerta: enviado; el equipo no envió confirmación", retries=30)
+    await user.should_see("Abrir puerta: enviado, sin confirmación del equipo.", retries=30)
     assert sent(env, m.OpenDoor) == [m.OpenDoor()]
+
+
+@pytest.mark.parametrize(
+    ("action_id", "expected"),
+    [("action-opendoor", m.OpenDoor()), ("action-cashrefill", m.CashRefill()),
+     ("action-resetbalance", m.ResetBalance())],
+)  # fmt: skip
+async def test_action_with_no_defined_answer_is_never_done(env: Env, action_id: str, expected: m.Message) -> None:
+    """Finding 6: an unrelated periodic status must not mark "Corte de caja" (or any such action) done."""
+    user = await logged_in(env)
+    user.find(marker=action_id).click()
+    user.find(marker="confirm-ok").click()
+    await user.should_see(marker="action-sent", retries=40)
+    await user.should_see("enviado, sin confirmación del equipo.")
+    assert [msg for _, msg in env.engine.received if msg == expected] == [expected]
+    for _ in range(3):  # the engine's periodic status, and one in answer to getstatus
+        env.engine._broadcast(env.engine._status())
+        env.kick()
+        await asyncio.sleep(0.05)
+    await eventually(lambda: env.kapp.kiosk.state.online)
+    with user:
+        done = [e for e in ui.context.client.elements.values() if "action-done" in e._markers and e.visible]
+    assert not done
+    rows = [r for r in env.kapp.journal.staff_actions() if r["action"] == action_id]
+    assert [r["result"] for r in rows] == ["sent, not confirmed"]
 
 
 async def test_product_search_as_you_type(env: Env, caplog: pytest.LogCaptureFixture) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from kiosk_ui import product_images
 from kiosk_ui.devtools import AppProcess, ThreadedSim
 
 from .test_product_images import tiny_png
@@ -208,7 +209,8 @@ def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedS
     shot(page, "admin-home")
     page.get_by_test_id("action-opendoor").click()
     page.get_by_test_id("confirm-ok").click()
-    expect(page.get_by_test_id("action-done")).to_be_visible()
+    expect(page.get_by_test_id("action-sent")).to_be_visible()  # no documented answer: never "done"
+    expect(page.get_by_test_id("action-done")).to_be_hidden()
     page.get_by_test_id("product-search").fill("coca")
     page.get_by_test_id("product-search").press("Enter")
     expect(page.get_by_test_id("product-result")).to_have_count(1)
@@ -219,18 +221,19 @@ def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedS
     page.get_by_test_id("product-price").fill("22.00")
     image = {"name": "tamal.png", "mimeType": "image/png", "buffer": tiny_png()}
     page.get_by_test_id("product-image").locator("input[type=file]").set_input_files(image)  # type: ignore[arg-type]
-    expect(page.get_by_text(f"{code}.png")).to_be_visible()
+    stored = f"{product_images.stem(code)}.png"
+    expect(page.get_by_text(stored)).to_be_visible()
     page.get_by_test_id("product-save").click()
     row = page.get_by_test_id("product-result").filter(has_text="Tamal de elote")
     expect(row).to_be_visible()
-    expect(row.locator("img")).to_have_attribute("src", f"/product-images/{code}.png")
+    expect(row.locator("img")).to_have_attribute("src", f"/product-images/{stored}")
     # the customer screen shows the picture when the item is scanned
     customer = context.new_page()
     customer.goto(app.base + "/")
     expect(customer.get_by_test_id("screen-idle")).to_be_visible()
     sim.call(lambda: sim.engine.push_product(code))
     expect(customer.get_by_test_id("cart-item")).to_contain_text("Tamal de elote")
-    expect(customer.get_by_test_id("cart-image").locator("img")).to_have_attribute("src", f"/product-images/{code}.png")
+    expect(customer.get_by_test_id("cart-image").locator("img")).to_have_attribute("src", f"/product-images/{stored}")
     customer.get_by_test_id("sale-back").click()
     customer.close()
     page.get_by_test_id("admin-logout").click()

@@ -30,8 +30,9 @@ def test_check_accepts_real_images_only() -> None:
 
 
 def test_names_cannot_escape_the_folder(tmp_path: Path) -> None:
-    assert product_images.stem("../../etc/passwd") == "etcpasswd"
-    assert product_images.stem("///") == "producto"
+    for code in ("../../etc/passwd", "///", "a\\b", "C:x"):
+        name = product_images.stem(code)
+        assert name.startswith("p-") and name[2:].isalnum() and name.isascii()
     (tmp_path / "secret.png").write_bytes(b"x")
     assert product_images.url(tmp_path, "../secret.png") == ""
     assert product_images.url(tmp_path, "nothing.png") == ""
@@ -42,6 +43,26 @@ def test_find_by_code(tmp_path: Path) -> None:
     folder = product_images.folder(tmp_path)
     folder.mkdir()
     assert product_images.find(tmp_path, "7501") == ""
-    (folder / "7501.webp").write_bytes(b"RIFF")
+    (folder / "7501.webp").write_bytes(b"RIFF")  # stored under the older name: still found
     assert product_images.find(tmp_path, "7501") == "7501.webp"
     assert product_images.url(tmp_path, "7501.webp") == "/product-images/7501.webp"
+    new = product_images.stem("7501") + ".png"
+    (folder / new).write_bytes(b"x")  # the current name wins
+    assert product_images.find(tmp_path, "7501") == new
+
+
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+def test_names_never_collide_and_are_safe_on_windows(tmp_path: Path) -> None:
+    codes = ["A-1", "A1", "a1", "A 1", "CON", "NUL", "con.txt", "LPT1", "ñandú", "x" * 200]
+    names = [product_images.stem(code) for code in codes]
+    assert len(set(names)) == len(codes)  # A-1 and A1 (and a1) no longer share a file
+    for name in names:
+        assert name.split(".")[0].upper() not in WINDOWS_DEVICES
+        assert len(name) < 64 and all(c.isascii() and (c.isalnum() or c == "-") for c in name)
+    folder = product_images.folder(tmp_path)
+    folder.mkdir()
+    (folder / f"{product_images.stem('A-1')}.png").write_bytes(b"x")
+    assert product_images.find(tmp_path, "A-1")
+    assert product_images.find(tmp_path, "A1") == ""

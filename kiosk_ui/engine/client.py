@@ -280,3 +280,31 @@ class EngineClient:
         finally:
             with contextlib.suppress(ValueError):
                 self._pending.remove(pending)
+
+    async def reconnect(self, timeout: float = 10.0) -> bool:
+        """Drop the current connection and wait (up to ``timeout`` s) for a new one to be open.
+
+        Whatever was asked on the old connection can then never be answered on the new one: the
+        NIP check uses this after a timeout so that a late ``access`` authorizes nobody.
+        """
+        loop = asyncio.get_running_loop()
+        before = self.connects
+        changed = asyncio.Event()
+        undo = self.on_status(lambda _status: changed.set())
+        try:
+            connection = self._connection
+            if connection is not None:
+                log.info("dropping the engine connection on purpose (a request timed out)")
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(connection.close(), timeout)
+            deadline = loop.time() + timeout
+            while not (self.connected and self.connects > before):
+                changed.clear()
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), remaining)
+            return True
+        finally:
+            undo()

@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 from nicegui import Client, app, ui
 
 from ... import product_images
+from ...access import loopback
 from ...engine import CommandRefused, EngineTimeout, EngineUnavailable
 from ...journal import JournalError, export_fields, export_rows
 from ...protocol import Message, Product, ProtocolError, parse_amount
 from ...protocol import messages as m
 from ...protocol.values import TOTAL_LABEL
-from ...staff import Lockout, Sessions
+from ...staff import Lockout, NipChecker, NipResult, Sessions
 from ...staff_rules import REFUSED_KEEPS_MONEY, may_send
 from ...state import KioskState
 from ...tasks import spawn
@@ -88,6 +89,7 @@ ACTIONS: tuple[Action, ...] = (
 class StaffServices:
     lockout: Lockout
     sessions: Sessions
+    nip: NipChecker
 
 
 def lan_address() -> str:
@@ -113,9 +115,11 @@ class AdminArea:
         self.kiosk = kapp.kiosk
         self.services = services
         self.client = client
-        self.key: str = str(app.storage.browser.get("id", ""))
+        #: the staff session id made at login (bound to this address), not the browser id
+        self.sid: str = str(app.storage.user.get("staff_sid", ""))
         self.lang: str = str(app.storage.user.get("staff_lang", kapp.config.language))
         self.address = client.ip or "?"
+        self._session_undo: list[Callable[[], None]] = []
         self.editing: Product | None = None
         self._search_timer: asyncio.TimerHandle | None = None
         self.pending_image = ""
@@ -128,7 +132,7 @@ class AdminArea:
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "es" else "es"
         app.storage.user["staff_lang"] = self.lang
-        if self.services.sessions.valid(self.key):
+        if self.session_valid():
             self.build_home()
         else:
             self.build_gate()
@@ -140,15 +144,25 @@ class AdminArea:
     @property
     def token(self) -> str | None:
         """This session's engine access token, for staff commands (sent only if configured)."""
-        return self.services.sessions.token(self.key)
+        return self.services.sessions.token(self.sid)
 
     @property
     def session_tag(self) -> str:
-        return hashlib.sha256(self.key.encode()).hexdigest()[:10]
+        return hashlib.sha256(self.sid.encode()).hexdigest()[:10] if self.sid else "-"
+
+    def session_valid(self, touch: bool = True) -> bool:
+        return self.services.sessions.valid(self.sid, self.address, touch=touch)
+
+    def _session_ended(self) -> None:
+        """Logout, expiry or lockout of this session, from any of its tabs: back to the gate, no more data."""
+        self._drop_staff_listeners()
+        self.sid = ""
+        if self.client.id in Client.instances:
+            self.build_gate()
 
     def authorized(self) -> bool:
         """Server-side check before anything of the staff area is built or done."""
-        if self.services.sessions.valid(self.key):
+        if self.session_valid():
             return True
         ui.navigate.to("/admin")
         return False
@@ -160,9 +174,14 @@ class AdminArea:
         except JournalError as exc:
             log.error("staff action %s not journaled: %s", action, exc)
 
-    def _cleanup(self) -> None:
-        for undo in self._undo:
+    def _drop_staff_listeners(self) -> None:
+        for undo in self._undo + self._session_undo:
             undo()
+        self._undo.clear()
+        self._session_undo.clear()
+
+    def _cleanup(self) -> None:
+        self._drop_staff_listeners()
         if self._search_timer is not None:
             self._search_timer.cancel()
 
@@ -171,7 +190,7 @@ class AdminArea:
         head()
         demo_mark(self.kapp.config.demo)
         self.root = ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4")
-        if self.services.sessions.valid(self.key):
+        if self.session_valid():
             self.build_home()
         else:
             self.build_gate()
@@ -218,7 +237,7 @@ class AdminArea:
         self._show_lock_if_any()
 
     def _show_lock_if_any(self) -> bool:
-        left = self.services.lockout.seconds_left(self.address)
+        left = self.services.lockout.seconds_left(self.address, loopback=loopback(self.address))
         if left:
             minutes, seconds = divmod(left, 60)
             self.nip_locked.set_text(
@@ -235,6 +254,7 @@ class AdminArea:
     async def submit_nip(self) -> None:
         nip = (self.nip.value or "").strip()
         self.nip.set_value("")
+        own_screen = loopback(self.address)
         if self._show_lock_if_any():
             await self.audit("login", "refused: locked out")
             return
@@ -242,39 +262,52 @@ class AdminArea:
             self.nip_error.set_text(self._("El NIP son de 4 a 12 dígitos."))
             self.nip_error.set_visibility(True)
             return
-        try:
-            answer = await self.kiosk.client.request(m.CheckNip(nip), timeout=8.0)
-        except (EngineUnavailable, EngineTimeout):
-            self.nip_error.set_text(self._("No hay respuesta del equipo; no se pudo validar el NIP. Intente de nuevo."))
-            self.nip_error.set_visibility(True)
-            return
-        assert isinstance(answer, m.Access)
-        if answer.valid_nip:
-            self.services.lockout.success(self.address)
-            self.services.sessions.login(self.key, answer.token or "", self.address)
+        result = await self.services.nip.check(nip, self.address, loopback=own_screen)
+        await self._nip_result(result)
+
+    async def _nip_result(self, result: NipResult) -> None:
+        if result.outcome == "ok":
+            sid = self.services.sessions.login(result.token, self.address)
+            app.storage.user["staff_sid"] = sid
+            self.sid = sid
             await self.audit("login", "ok")
             self.build_home()
             return
-        left = self.services.lockout.fail(self.address)
-        await self.audit("login", "failed")
-        if left:
-            await self.audit("lockout", "locked", f"{left} s")
+        if result.outcome == "locked":
             self._show_lock_if_any()
+            await self.audit("login", "refused: locked out")
             return
-        attempts = self.services.lockout.attempts_left(self.address)
-        self.nip_error.set_text(self._("NIP incorrecto. Intentos restantes: {attempts}.", attempts=attempts))
+        if result.outcome in ("busy", "offline"):
+            text = ("Hay otra verificación de NIP o un cobro en curso. Intente en un momento."
+                    if result.outcome == "busy" else "El equipo no está conectado; no se envió el NIP.")  # fmt: skip
+            self.nip_error.set_text(self._(text))
+            self.nip_error.set_visibility(True)
+            return
+        await self.audit("login", "failed" if result.outcome == "wrong" else "failed: no answer (counted)")
+        if result.locked_now:
+            await self.audit("lockout", "locked", f"{result.seconds_left} s")  # the address's sessions ended
+        if self._show_lock_if_any():
+            return
+        if result.outcome == "no-answer":
+            self.nip_error.set_text(self._("No hay respuesta del equipo; no se pudo validar el NIP. Intente de nuevo."))
+        else:
+            self.nip_error.set_text(
+                self._("NIP incorrecto. Intentos restantes: {attempts}.", attempts=result.attempts_left)
+            )
         self.nip_error.set_visibility(True)
 
     async def logout(self) -> None:
         await self.audit("logout", "ok")
-        self.services.sessions.logout(self.key)
+        app.storage.user.pop("staff_sid", None)
+        self.services.sessions.end(self.sid)  # every tab of this session goes back to the gate
         ui.navigate.to("/admin")
 
     # ------------------------------------------------------------------ home
     def build_home(self) -> None:
-        if not self.services.sessions.valid(self.key):
+        if not self.session_valid():
             self.build_gate()
             return
+        self._drop_staff_listeners()
         self.root.clear()
         with self.root:
             self.banner = offline_banner(lambda: "es")
@@ -294,6 +327,7 @@ class AdminArea:
             self._build_tablet()
             self._build_alerts()
         self._undo.append(self.kiosk.on_change(self._render_status))
+        self._session_undo.append(self.services.sessions.on_end(self.sid, self._session_ended))
         self._render_status(self.kiosk.state)
 
     def _build_wifi_warning(self) -> None:
@@ -433,7 +467,8 @@ class AdminArea:
                 ui.label("").classes("kiosk-alert border-green-700 bg-green-50 text-green-900"), "action-done"
             )
             self.action_failed = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "action-failed")
-            for label in (self.action_progress, self.action_done, self.action_failed):
+            self.action_sent = tid(ui.label("").classes("kiosk-alert"), "action-sent")
+            for label in (self.action_progress, self.action_done, self.action_failed, self.action_sent):
                 label.set_visibility(False)
         with ui.dialog() as self.confirm_dialog, ui.card().classes("p-6 gap-4 max-w-lg"):
             self.confirm_title = ui.label("").classes("text-2xl font-bold")
@@ -508,6 +543,7 @@ class AdminArea:
         self.pending_action = None
         self.action_done.set_visibility(False)
         self.action_failed.set_visibility(False)
+        self.action_sent.set_visibility(False)
         self.action_progress.set_text(self._("{title}: esperando respuesta del equipo…", title=self._(action.title)))
         self.action_progress.set_visibility(True)
         message = action.make()
@@ -516,7 +552,9 @@ class AdminArea:
             if action.goes_away:
                 answer = await self._send_and_wait_gone(message, action.timeout, override)
             elif action.soft:
-                answer = await self._send_soft(message, action.timeout, override)
+                await self.kiosk.client.send(message, override=override, token=self.token)
+                await self._action_sent(action)
+                return
             else:
                 reply = await self.kiosk.client.request(message, timeout=action.timeout, override=override,
                                                         token=self.token)  # fmt: skip
@@ -546,14 +584,12 @@ class AdminArea:
             answer = f"{answer}; {collected}"
         await self.audit(action.test_id, "done", answer)
 
-    async def _send_soft(self, message: Message, timeout: float, override: bool = False) -> str:
-        """A command with no defined answer: show the engine's next status if one comes."""
-        try:
-            return self._describe(
-                await self.kiosk.client.request(message, timeout=timeout, override=override, token=self.token)
-            )
-        except EngineTimeout:
-            return self._("enviado; el equipo no envió confirmación")
+    async def _action_sent(self, action: Action) -> None:
+        """A command with no documented answer: never "done" (an unrelated status proves nothing)."""
+        self.action_progress.set_visibility(False)
+        self.action_sent.set_text(self._("{title}: enviado, sin confirmación del equipo.", title=self._(action.title)))
+        self.action_sent.set_visibility(True)
+        await self.audit(action.test_id, "sent, not confirmed")
 
     async def _send_and_wait_gone(self, message: Message, timeout: float, override: bool = False) -> str:
         gone = asyncio.Event()
@@ -742,7 +778,9 @@ class AdminArea:
                             label=self._("Imagen (PNG, JPG o WebP, máx. 1 MB)"),
                             auto_upload=True,
                             max_files=1,
+                            max_file_size=product_images.MAX_IMAGE_BYTES,
                             on_upload=self._image_uploaded,
+                            on_rejected=lambda: self._form_error(self._("La imagen pesa más de 1 MB.")),
                         ).props('accept="image/png,image/jpeg,image/webp"'),
                         "product-image",
                     )
@@ -857,13 +895,13 @@ class AdminArea:
         if not self.authorized() or self.editing is None:
             return
         file = event.file
+        if file.size() > product_images.MAX_IMAGE_BYTES:  # checked before reading it into memory
+            self._form_error(self._("La imagen pesa más de 1 MB."))
+            return
         data = await file.read()
         ext = product_images.check(data, file.content_type)
         if not ext:
             self._form_error(self._("La imagen debe ser PNG, JPG o WebP."))
-            return
-        if len(data) > product_images.MAX_IMAGE_BYTES:
-            self._form_error(self._("La imagen pesa más de 1 MB."))
             return
         name = f"{product_images.stem(self.editing.code)}{ext}"
         base = product_images.folder(self.kapp.config.data_dir)
@@ -952,13 +990,15 @@ class AdminArea:
         spawn(self._render_journal())
 
     async def _render_journal(self) -> None:
-        if not self.services.sessions.valid(self.key, touch=False):
+        if not self.session_valid(touch=False):
             return
         try:
             entries = await asyncio.to_thread(lambda: list(self.kiosk.journal.entries()))
         except JournalError as exc:
             ui.notify(self._("No se pudo leer la bitácora: {error}", error=exc), type="negative")
             return
+        if self.report_box.is_deleted or not self.session_valid(touch=False):
+            return  # the session ended (or the page went) while the journal was read
         totals: dict[tuple[str, str], Decimal] = {}
         counts: dict[tuple[str, str], int] = {}
         for entry in entries:
@@ -1074,10 +1114,10 @@ class AdminArea:
 
 def register(kapp: KioskApp) -> None:
     config = kapp.config
-    services = StaffServices(
-        Lockout(config.data_dir / "nip-lockout.json", config.nip_max_attempts, config.nip_lockout_minutes * 60),
-        Sessions(config.session_idle_minutes * 60),
-    )
+    lockout = Lockout(config.data_dir / "nip-lockout.json", config.nip_max_attempts, config.nip_lockout_minutes * 60)
+    sessions = Sessions(config.session_idle_minutes * 60)
+    checker = NipChecker(kapp.client, lockout, busy=lambda: kapp.kiosk.busy, on_locked=sessions.end_address)
+    services = StaffServices(lockout, sessions, checker)
     kapp.extras["staff"] = services
     images = product_images.folder(config.data_dir)
     images.mkdir(parents=True, exist_ok=True)
