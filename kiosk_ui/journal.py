@@ -541,6 +541,13 @@ class Journal:
         self._jobs.put(None)
         if threading.current_thread() is not self._writer:
             self._writer.join()
+        while True:  # a write queued while closing: fail it rather than leave its caller waiting
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None:
+                job[1].set_exception(JournalError("journal closed"))
         with self._readers_lock:
             for db in self._readers:
                 db.close()
@@ -648,21 +655,18 @@ class Journal:
         staff_cols = {"kind": "'staff'"}
         p_sel = ", ".join(payment_cols.get(n, n if n in PAYMENT_FIELDS else "NULL") for n in EXPORT_FIELDS)
         s_sel = ", ".join(staff_cols.get(n, n if n in STAFF_FIELDS else "NULL") for n in EXPORT_FIELDS)
-        # two index-ordered cursors merged in Python: no temporary sort of the whole journal
+        # SQLite merges the two index-ordered scans itself (MERGE (UNION ALL)): no sort of the journal
+        sql = (
+            f"SELECT {p_sel} FROM payments INDEXED BY payments_time WHERE {p_where}"
+            f" UNION ALL SELECT {s_sel} FROM staff_actions INDEXED BY staff_time WHERE {s_where} ORDER BY at"
+        )
         with self._reader() as db:
-            db.execute("BEGIN")  # one snapshot for both tables
+            cursor = db.execute(sql, [*p_args, *s_args])
             try:
-                p_cur = db.execute(
-                    f"SELECT {p_sel} FROM payments INDEXED BY payments_time WHERE {p_where} ORDER BY created_at, id",
-                    p_args,
-                )
-                s_cur = db.cursor().execute(
-                    f"SELECT {s_sel} FROM staff_actions INDEXED BY staff_time WHERE {s_where} ORDER BY at, id",
-                    s_args,
-                )
-                yield from heapq.merge(_batched(p_cur, batch), _batched(s_cur, batch), key=_at_of)
+                while rows := cursor.fetchmany(batch):
+                    yield from rows
             finally:
-                db.execute("COMMIT")
+                cursor.close()
 
     def entries(self, flt: Filter | None = None) -> Iterator[Entry]:
         """Payments and staff actions together, oldest first, streamed."""
@@ -704,15 +708,6 @@ def backup(source: str | Path, target: str | Path) -> Path:
     return target
 
 
-def _at_of(row: tuple[Any, ...]) -> str:
-    return str(row[1])
-
-
-def _batched(cursor: sqlite3.Cursor, size: int) -> Iterator[tuple[Any, ...]]:
-    while rows := cursor.fetchmany(size):
-        yield from rows
-
-
 _PAYMENT_KEYS = [(i, n) for i, n in enumerate(EXPORT_FIELDS) if n in PAYMENT_FIELDS or n in ("kind", "at")]
 _STAFF_KEYS = [(i, n) for i, n in enumerate(EXPORT_FIELDS) if n in STAFF_FIELDS or n == "kind"]
 
@@ -730,15 +725,44 @@ def _entry(data: dict[str, Any]) -> Entry:
     return Entry("staff", data["at"], {n: data[n] for n in STAFF_FIELDS})
 
 
+#: columns whose text may come from outside (engine, staff input): checked for formulas
+_FREE_TEXT = tuple(i for i, n in enumerate(EXPORT_FIELDS) if n not in AMOUNT_FIELDS and n not in ("kind", "at"))
+
+
+def _safe_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]] | list[Any]:
+    """Rows with formula-like cells neutralized (most rows pass through untouched)."""
+    danger = _FORMULA_START
+    out: list[Any] = rows
+    for n, row in enumerate(rows):
+        for i in _FREE_TEXT:
+            cell = row[i]
+            if cell and type(cell) is str and cell[0] in danger:
+                if out is rows:
+                    out = list(rows)
+                out[n] = tuple(neutralize(c) for c in row)
+                break
+    return out
+
+
+def _batches(rows: Iterator[tuple[Any, ...]], size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def write_csv(rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
-    """CSV of export tuples, formula cells neutralized; returns the number of rows."""
+    """CSV of export tuples (RFC 4180 line ends), formula cells neutralized; returns the number of rows."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_FIELDS)
     count = 0
-    danger = _FORMULA_START
-    for row in rows:
-        writer.writerow([neutralize(c) if type(c) is str and c and c[0] in danger else c for c in row])
-        count += 1
+    for batch in _batches(rows):
+        writer.writerows(_safe_rows(batch))
+        count += len(batch)
     return count
 
 
@@ -749,9 +773,8 @@ def csv_chunks(rows: Iterator[tuple[Any, ...]], *, chunk: int = 1 << 16, bom: bo
     if bom:
         buffer.write("\ufeff")
     writer.writerow(EXPORT_FIELDS)
-    danger = _FORMULA_START
-    for row in rows:
-        writer.writerow([neutralize(c) if type(c) is str and c and c[0] in danger else c for c in row])
+    for batch in _batches(rows, 500):
+        writer.writerows(_safe_rows(batch))
         if buffer.tell() >= chunk:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
