@@ -173,7 +173,7 @@ def _journal(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     out = _utf8_stdout()
     try:
-        rows = journal.export_tuples(flt) if journal else iter(())
+        rows = journal.export_batches(flt) if journal else iter(())
         if args.format == "json":
             for chunk in json_chunks(rows):
                 out.write(chunk)

@@ -1187,11 +1187,11 @@ def _export_stream(kapp: KioskApp, flt: Filter, address: str) -> Iterator[bytes]
     """The CSV in chunks (run by the server's thread pool), journaled when it ends or is cut short."""
     count = 0
 
-    def counted() -> Iterator[tuple[Any, ...]]:
+    def counted() -> Iterator[list[tuple[Any, ...]]]:
         nonlocal count
-        for row in kapp.journal.export_tuples(flt):
-            count += 1
-            yield row
+        for batch in kapp.journal.export_batches(flt, 500):
+            count += len(batch)
+            yield batch
 
     result = "failed"
     try:
