@@ -110,7 +110,7 @@ def export_figures(path: Path) -> tuple[int, float, float, float | None]:
     sampler.start()
     t0, c0 = time.perf_counter(), time.process_time()
     with open(os.devnull, "w", encoding="utf-8", newline="") as sink:
-        rows = write_csv(journal.export_batches(), sink)
+        rows = write_csv(journal.csv_lines(), sink)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     stop.set()
     sampler.join()

@@ -173,12 +173,11 @@ def _journal(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     out = _utf8_stdout()
     try:
-        rows = journal.export_batches(flt) if journal else iter(())
         if args.format == "json":
-            for chunk in json_chunks(rows):
+            for chunk in json_chunks(journal.export_batches(flt) if journal else iter(())):
                 out.write(chunk)
         else:
-            write_csv(rows, out)
+            write_csv(journal.csv_lines(flt) if journal else iter(()), out)
         out.flush()
     except JournalError as exc:
         return _fail(str(exc))

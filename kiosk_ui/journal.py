@@ -18,12 +18,11 @@ them as two-decimal text (``"77.77"``), as v1 did.
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
 import heapq
-import io
 import json
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Coroutine, Iterable, Iterator
@@ -148,6 +147,12 @@ def to_cents(value: str | Decimal | int, name: str = "amount") -> int:
     return int(amount * 100)
 
 
+def _check_open(method: str, due: str | Decimal) -> None:
+    if method not in METHODS:
+        raise ValueError(f"bad payment method {method!r}")
+    to_cents(due, "due")
+
+
 def cents_text(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
@@ -163,13 +168,24 @@ def neutralize(cell: Any) -> Any:
     """
     if not isinstance(cell, str) or not cell or cell[0] not in _FORMULA_START:
         return cell
-    if cell[0] == "-":
-        try:
-            Decimal(cell)
-            return cell
-        except InvalidOperation:
-            pass
+    if cell[0] == "-" and _NEGATIVE_NUMBER.fullmatch(cell):
+        return cell
     return "'" + cell
+
+
+_NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]*)?")
+
+
+def _sql_csv_cell(x: str) -> str:
+    """SQL for one CSV cell of text column ``x``: the same as :func:`neutralize` then the csv module's
+    minimal quoting (quote when the text holds a comma, a quote, CR or LF), NULL as empty."""
+    starts = ", ".join(str(ord(c)) for c in sorted(_FORMULA_START - {"-"}))
+    number = f"({x} GLOB '-[0-9]*' AND substr({x}, 2) NOT GLOB '*[^0-9.]*' AND {x} NOT GLOB '*.*.*')"
+    safe = f"CASE WHEN unicode({x}) IN ({starts}) OR (unicode({x}) = 45 AND NOT {number}) THEN '''' || {x} ELSE {x} END"
+    return (
+        f"CASE WHEN {x} IS NULL THEN '' WHEN {x} GLOB '*[,\"' || char(10, 13) || ']*'"
+        f" THEN '\"' || replace({safe}, '\"', '\"\"') || '\"' ELSE {safe} END"
+    )
 
 
 @dataclass(frozen=True)
@@ -287,12 +303,17 @@ class Journal:
         self._closed = False
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        db = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = self._connect()
+            self._db = db = self._connect()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._migrate()
-        except (OSError, sqlite3.Error, ValueError) as exc:
+        except (OSError, sqlite3.Error, ValueError, JournalError) as exc:
+            if db is not None:
+                db.close()
+            if isinstance(exc, JournalError):
+                raise
             raise JournalError(f"cannot open the journal at {self.path}: {exc}") from exc
         self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="journal-writer", daemon=True)
@@ -461,7 +482,7 @@ class Journal:
         )  # fmt: skip
 
     def open_payment(self, payment_id: str, method: str, due: str | Decimal, items: list[dict[str, Any]]) -> None:
-        to_cents(due, "due")  # bad input: a clear error here, nothing queued
+        _check_open(method, due)  # bad input: a clear error here, nothing queued
         self._call(lambda: self._open_payment_now(payment_id, method, due, items))
 
     @staticmethod
@@ -559,7 +580,7 @@ class Journal:
     def aopen_payment(self, payment_id: str, method: str, due: str | Decimal,
                       items: list[dict[str, Any]]) -> Coroutine[Any, Any, None]:  # fmt: skip
         """Queue the opening of a payment now; await the result to know it is on disk."""
-        to_cents(due, "due")
+        _check_open(method, due)
         return self._wait(self._submit(lambda: self.open_payment(payment_id, method, due, items)))
 
     def aupdate_payment(self, payment_id: str, **values: str | Decimal) -> Coroutine[Any, Any, None]:
@@ -664,6 +685,42 @@ class Journal:
             finally:
                 cursor.close()
 
+    def csv_lines(self, flt: Filter | None = None, batch: int = 2000) -> Iterator[list[str]]:
+        """The CSV lines (after :data:`CSV_HEADER`) of every entry matching ``flt``, oldest first, in
+        batches. SQLite builds each line (neutralized, quoted, CRLF): two Python objects per row
+        instead of nineteen, which is what makes a million-row export fast."""
+        flt = flt or Filter()
+        p_where, p_args = flt.payment_where()
+        s_where, s_args = flt.staff_where()
+
+        def line(columns: dict[str, str]) -> str:
+            cells = []
+            for name in EXPORT_FIELDS:
+                if name not in columns:
+                    cells.append("''")
+                elif name in _APP_WRITTEN:  # never outside text: no formula, comma or quote can be in them
+                    cells.append(f"coalesce({columns[name]}, '')")
+                else:
+                    cells.append(_sql_csv_cell(columns[name]))
+            return " || ',' || ".join(cells) + " || char(13, 10)"
+
+        payment = {n: n for n in PAYMENT_FIELDS if n != "created_at"}
+        payment.update({"kind": "'payment'", "at": "created_at"})
+        payment.update({n: _TEXT.format(c=f"{n}_cents", name=n).split(" AS ")[0] for n in AMOUNT_FIELDS})
+        staff = {n: n for n in STAFF_FIELDS} | {"kind": "'staff'", "id": "staff_actions.id"}
+        sql = (
+            f"SELECT created_at AS at, {line(payment)} FROM payments INDEXED BY payments_time WHERE {p_where}"
+            f" UNION ALL SELECT at, {line(staff)} FROM staff_actions INDEXED BY staff_time WHERE {s_where}"
+            " ORDER BY at"
+        )
+        with self._reader() as db:
+            cursor = db.execute(sql, [*p_args, *s_args])
+            try:
+                while rows := cursor.fetchmany(batch):
+                    yield [row[1] for row in rows]
+            finally:
+                cursor.close()
+
     def export_tuples(self, flt: Filter | None = None) -> Iterator[tuple[Any, ...]]:
         for rows in self.export_batches(flt):
             yield from rows
@@ -725,50 +782,32 @@ def _entry(data: dict[str, Any]) -> Entry:
     return Entry("staff", data["at"], {n: data[n] for n in STAFF_FIELDS})
 
 
-#: columns whose text may come from outside (engine, staff input): checked for formulas
-_FREE_TEXT = tuple(i for i, n in enumerate(EXPORT_FIELDS) if n not in AMOUNT_FIELDS and n not in ("kind", "at"))
+CSV_HEADER = ",".join(EXPORT_FIELDS) + "\r\n"
+#: columns only the app writes (times, enums, cents): copied into the CSV line as they are
+_APP_WRITTEN = frozenset({"kind", "at", *AMOUNT_FIELDS, "method", "outcome", "updated_at", "owed_settled_at"})
 
 
-def _safe_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]] | list[Any]:
-    """Rows with formula-like cells neutralized (most rows pass through untouched)."""
-    danger = _FORMULA_START
-    out: list[Any] = rows
-    for n, row in enumerate(rows):
-        for i in _FREE_TEXT:
-            cell = row[i]
-            if cell and type(cell) is str and cell[0] in danger:
-                if out is rows:
-                    out = list(rows)
-                out[n] = tuple(neutralize(c) for c in row)
-                break
-    return out
-
-
-def write_csv(batches: Iterable[list[tuple[Any, ...]]], out: TextIO) -> int:
-    """CSV of export batches (RFC 4180 line ends), formula cells neutralized; returns the number of rows."""
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_FIELDS)
+def write_csv(line_batches: Iterable[list[str]], out: TextIO) -> int:
+    """The CSV (header, then :meth:`Journal.csv_lines`) to ``out``; returns the number of rows."""
+    out.write(CSV_HEADER)
     count = 0
-    for batch in batches:
-        writer.writerows(_safe_rows(batch))
-        count += len(batch)
+    for lines in line_batches:
+        out.write("".join(lines))
+        count += len(lines)
     return count
 
 
-def csv_chunks(batches: Iterable[list[tuple[Any, ...]]], *, chunk: int = 1 << 16, bom: bool = False) -> Iterator[bytes]:
+def csv_chunks(line_batches: Iterable[list[str]], *, chunk: int = 1 << 16, bom: bool = False) -> Iterator[bytes]:
     """The CSV as UTF-8 byte chunks of about ``chunk`` bytes (for a streamed download)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if bom:
-        buffer.write("\ufeff")
-    writer.writerow(EXPORT_FIELDS)
-    for batch in batches:
-        writer.writerows(_safe_rows(batch))
-        if buffer.tell() >= chunk:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    parts, size = [("\ufeff" if bom else "") + CSV_HEADER], 0
+    for lines in line_batches:
+        text = "".join(lines)
+        parts.append(text)
+        size += len(text)
+        if size >= chunk:
+            yield "".join(parts).encode("utf-8")
+            parts, size = [], 0
+    yield "".join(parts).encode("utf-8")
 
 
 def json_chunks(batches: Iterable[list[tuple[Any, ...]]], *, chunk: int = 1 << 16) -> Iterator[str]:

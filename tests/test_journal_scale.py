@@ -17,8 +17,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from kiosk_ui.journal import _V1, Filter, Journal, JournalError, local_day, neutralize, now_iso
+from kiosk_ui.journal import (
+    _V1,
+    EXPORT_FIELDS,
+    Filter,
+    Journal,
+    JournalError,
+    local_day,
+    neutralize,
+    now_iso,
+    write_csv,
+)
 
 from .conftest import Env, eventually
 from .test_admin import logged_in
@@ -325,3 +337,28 @@ async def test_open_then_update_reach_the_database_in_call_order(tmp_path: Path)
 
 def test_now_iso_orders_as_text() -> None:
     assert now_iso() <= now_iso()
+
+
+TRICKY = st.text(alphabet=st.sampled_from(list("=+-@\t\r\n,\"'.05aZ ñ漢＝－＋＠")), max_size=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(TRICKY, min_size=3, max_size=3))
+def test_csv_lines_built_by_sqlite_match_the_csv_module(tmp_path: Path, texts: list[str]) -> None:
+    path = tmp_path / f"j{abs(hash(tuple(texts)))}.sqlite3"
+    journal = Journal(path)
+    try:
+        journal.open_payment("p", "cash", "1.00", [{"d": texts[0]}])
+        journal.update_payment("p", detail=texts[0], reference=texts[1])
+        journal.record_action(texts[2], texts[1], client=texts[0], detail=texts[2])
+        expected = io.StringIO()
+        writer = csv.writer(expected, lineterminator="\r\n")
+        writer.writerow(EXPORT_FIELDS)
+        writer.writerows([neutralize(c) for c in row] for row in journal.export_tuples())
+        got = io.StringIO()
+        assert write_csv(journal.csv_lines(), got) == 2
+        assert got.getvalue() == expected.getvalue()
+    finally:
+        journal.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)

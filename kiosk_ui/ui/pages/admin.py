@@ -1187,9 +1187,9 @@ def _export_stream(kapp: KioskApp, flt: Filter, address: str) -> Iterator[bytes]
     """The CSV in chunks (run by the server's thread pool), journaled when it ends or is cut short."""
     count = 0
 
-    def counted() -> Iterator[list[tuple[Any, ...]]]:
+    def counted() -> Iterator[list[str]]:
         nonlocal count
-        for batch in kapp.journal.export_batches(flt, 500):
+        for batch in kapp.journal.csv_lines(flt, 500):
             count += len(batch)
             yield batch
 
