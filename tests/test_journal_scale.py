@@ -170,6 +170,17 @@ async def test_newest_payment_on_the_staff_views_first_page(env: Env) -> None:
     assert len(list(user.find(marker="journal-row").elements)) == 1
 
 
+async def test_staff_view_shows_a_payment_that_ends_while_it_is_open(env: Env) -> None:
+    user = await logged_in(env)
+    await user.should_see(marker="journal-row", retries=30)
+    assert await env.kapp.kiosk.start_payment("cash", Decimal("42.17")) is None
+    await env.insert("50")
+    await eventually(lambda: env.kapp.journal.open_payments() == [])
+    (newest,) = env.kapp.journal.page(Filter(kind="payment"), None, 1).entries
+    await user.should_see(newest.data["id"][:8], retries=50)  # pushed: nobody pressed refresh
+    await user.should_see("$42.17")
+
+
 def test_pages_cover_everything_once_newest_first(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.sqlite3")
     same = "2025-05-05T10:00:00.000Z"  # ties across both kinds and within each

@@ -963,6 +963,18 @@ class AdminArea:
         self._j_next: PageCursor | None = None
         spawn(self._render_report())
         spawn(self._render_journal())
+        self._undo.append(self.kiosk.on_result(self._journal_changed))
+
+    def _journal_changed(self, _result: Any) -> None:
+        """A payment ended (the journal already holds it): refresh the newest page and the report."""
+        if self.client.is_deleted or self.root.is_deleted or len(self._j_pages) > 1:
+            return
+        spawn(self._refresh_in_page())
+
+    async def _refresh_in_page(self) -> None:
+        with self.root:
+            await self._show_page()
+            await self._render_report()
 
     def _journal_filter(self) -> Filter | None:
         """The filter the staff typed, or None (and a message) when some field is not valid."""
