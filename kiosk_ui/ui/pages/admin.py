@@ -915,13 +915,15 @@ class AdminArea:
                         {"": self._("Todo"), "payment": self._("Pagos"), "staff": self._("Personal")},
                         value="",
                         label=self._("Tipo"),
-                    ).props("outlined dense"),
+                    )
+                    .props("outlined dense")
+                    .classes("min-w-[9rem]"),
                     "journal-kind",
                 )
                 self.j_outcome = tid(
-                    ui.select(
-                        {"": self._("Todos"), **{o: o for o in OUTCOMES}}, value="", label=self._("Resultado")
-                    ).props("outlined dense"),
+                    ui.select({"": self._("Todos"), **{o: o for o in OUTCOMES}}, value="", label=self._("Resultado"))
+                    .props("outlined dense")
+                    .classes("min-w-[9rem]"),
                     "journal-outcome",
                 )
                 self.j_method = tid(
@@ -929,7 +931,9 @@ class AdminArea:
                         {"": self._("Todos"), "cash": self._("Efectivo"), "card": self._("Tarjeta")},
                         value="",
                         label=self._("Forma de pago"),
-                    ).props("outlined dense"),
+                    )
+                    .props("outlined dense")
+                    .classes("min-w-[9rem]"),
                     "journal-method",
                 )
                 self.j_min = tid(
