@@ -1,11 +1,9 @@
-"""The ``kiosk-ui`` command: run | demo | simulate | journal | unlock | windows-setup (docs/contract.md)."""
+"""The ``kiosk-ui`` command: run | demo | simulate | journal | backup | unlock | windows-setup (docs/contract.md)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import json
 import logging
 import os
 import socket
@@ -82,6 +80,18 @@ def make_parser() -> argparse.ArgumentParser:
     journal.add_argument("--data-dir", type=Path, help=f"where the journal is (default {default_data_dir()})")
     journal.add_argument("--format", choices=["csv", "json"], default="json")
     journal.add_argument("--config", type=Path, help="TOML configuration file")
+    journal.add_argument("--since", help="from this local date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)")
+    journal.add_argument("--until", help="up to this local date, inclusive (YYYY-MM-DD), or time, exclusive")
+
+    backup = sub.add_parser(
+        "backup",
+        help="a consistent copy of the journal while the app runs",
+        description="Copy the journal with SQLite's online backup API (safe while the app runs). "
+        "'{date}' in FILE becomes today's date.",
+    )
+    backup.add_argument("--data-dir", type=Path, help=f"where the journal is (default {default_data_dir()})")
+    backup.add_argument("--to", required=True, help="the copy to write, e.g. D:/backups/journal-{date}.sqlite3")
+    backup.add_argument("--config", type=Path, help="TOML configuration file")
 
     win = sub.add_parser(
         "windows-setup",
@@ -171,28 +181,65 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _utf8_stdout() -> Any:
+    """stdout as UTF-8 whatever the console code page (Windows cp1252 would fail on other characters)."""
+    out = sys.stdout
+    if hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8", newline="")
+    return out
+
+
 def _journal(args: argparse.Namespace) -> int:
-    from .journal import Journal, JournalError, export_fields, export_rows
+    from .journal import Filter, Journal, JournalError, json_chunks, parse_bound, write_csv
+
+    try:
+        since = parse_bound(args.since, end=False) if args.since else None
+        until = parse_bound(args.until, end=True) if args.until else None
+        flt = Filter(since=since, until=until)
+    except ValueError as exc:
+        return _fail(str(exc))
+    try:
+        config = load(args.config, data_dir=args.data_dir)
+        path = config.data_dir / "journal.sqlite3"
+        journal = Journal(path) if path.exists() else None
+    except (ConfigError, JournalError) as exc:
+        return _fail(str(exc))
+    out = _utf8_stdout()
+    try:
+        if args.format == "json":
+            for chunk in json_chunks(journal.export_batches(flt) if journal else iter(())):
+                out.write(chunk)
+        else:
+            write_csv(journal.csv_lines(flt) if journal else iter(()), out)
+        out.flush()
+    except JournalError as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:  # `kiosk-ui journal | more` closed early: not an error
+        sys.stdout = None  # type: ignore[assignment]  # nothing left to flush at exit
+    finally:
+        if journal:
+            journal.close()
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .journal import JournalError, backup
 
     try:
         config = load(args.config, data_dir=args.data_dir)
         path = config.data_dir / "journal.sqlite3"
         if not path.exists():
-            rows: list[dict[str, Any]] = []
-        else:
-            journal = Journal(path)
-            rows = export_rows(journal)
-            journal.close()
-    except (ConfigError, JournalError) as exc:
+            return _fail(f"no journal at {path}")
+        target = Path(args.to.replace("{date}", dt.date.today().isoformat()))
+        if target.resolve() == path.resolve() or target.is_dir():
+            return _fail(f"--to must be a new file name, not {target}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        backup(path, target)
+    except (ConfigError, JournalError, OSError) as exc:
         return _fail(str(exc))
-    if args.format == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        fields = export_fields(rows)
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    print(f"journal copied to {target}", flush=True)
     return 0
 
 
@@ -250,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
             return _windows_setup(args)
         if args.command == "unlock":
             return _unlock(args)
+        if args.command == "backup":
+            return _backup(args)
         if args.command == "run":
             if args.engine:
                 check_engine_url(args.engine)

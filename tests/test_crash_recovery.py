@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def journal_rows(data_dir: Path) -> list[dict[str, Any]]:
     with sqlite3.connect(data_dir / "journal.sqlite3") as db:
         db.row_factory = sqlite3.Row
-        return [dict(r) for r in db.execute("SELECT * FROM payments ORDER BY created_at")]
+        return [dict(r) for r in db.execute("SELECT * FROM payments_text ORDER BY created_at")]
 
 
 @pytest.fixture

@@ -8,22 +8,25 @@ on the server again before it acts.
 from __future__ import annotations
 
 import asyncio
-import csv
+import datetime as dt
 import hashlib
-import io
 import logging
+import secrets
 import socket
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from fastapi import Request
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from nicegui import Client, app, ui
 
 from ... import product_images
 from ...access import loopback
 from ...engine import CommandRefused, EngineTimeout, EngineUnavailable
-from ...journal import JournalError, export_fields, export_rows
+from ...journal import OUTCOMES, Filter, JournalError, PageCursor, csv_chunks, day_start_iso, to_cents
 from ...protocol import Message, Product, ProtocolError, parse_amount
 from ...protocol import messages as m
 from ...protocol.values import TOTAL_LABEL
@@ -973,9 +976,42 @@ class AdminArea:
 
     # ---- reports and journal
     def _build_reports(self) -> None:
+        today = dt.date.today()
         with ui.card().classes("w-full p-4 gap-2"):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label(self._("Ventas y bitácora")).classes("text-xl font-bold")
+            with ui.row().classes("items-end gap-2"):
+                self.report_from = tid(
+                    ui.input(self._("Desde"), value=(today - dt.timedelta(days=30)).isoformat()).props(
+                        "type=date outlined dense"
+                    ),
+                    "report-from",
+                )
+                self.report_to = tid(
+                    ui.input(self._("Hasta"), value=today.isoformat()).props("type=date outlined dense"), "report-to"
+                )
+                tid(
+                    ui.button(self._("Ver reporte"), icon="query_stats", on_click=self._render_report), "report-refresh"
+                )
+            self.report_error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "report-error")
+            self.report_error.set_visibility(False)
+            self.report_summary = tid(ui.row().classes("w-full gap-6"), "report-summary")
+            self.report_box = tid(ui.column().classes("w-full gap-1"), "sales-report")
+            self.sales_chart = tid(
+                ui.echart(
+                    {
+                        "tooltip": {},
+                        "legend": {},
+                        "xAxis": {"type": "category", "data": []},
+                        "yAxis": {"type": "value"},
+                        "series": [],
+                    }
+                ).classes("w-full h-64"),
+                "sales-chart",
+            )
+        with ui.card().classes("w-full p-4 gap-2"):
+            with ui.row().classes("w-full items-center justify-between"):
+                ui.label(self._("Bitácora")).classes("text-xl font-bold")
                 with ui.row().classes("gap-2"):
                     tid(
                         ui.button(self._("Actualizar"), icon="refresh", on_click=self._render_journal),
@@ -985,67 +1021,236 @@ class AdminArea:
                         ui.button(self._("Exportar CSV"), icon="download", on_click=self.export_journal),
                         "journal-export",
                     )
-            self.report_box = tid(ui.column().classes("w-full gap-1"), "sales-report")
+            with ui.row().classes("items-end gap-2"):
+                self.j_from = tid(ui.input(self._("Desde")).props("type=date outlined dense clearable"), "journal-from")
+                self.j_to = tid(ui.input(self._("Hasta")).props("type=date outlined dense clearable"), "journal-to")
+                self.j_kind = tid(
+                    ui.select(
+                        {"": self._("Todo"), "payment": self._("Pagos"), "staff": self._("Personal")},
+                        value="",
+                        label=self._("Tipo"),
+                    )
+                    .props("outlined dense")
+                    .classes("min-w-[9rem]"),
+                    "journal-kind",
+                )
+                self.j_outcome = tid(
+                    ui.select({"": self._("Todos"), **{o: o for o in OUTCOMES}}, value="", label=self._("Resultado"))
+                    .props("outlined dense")
+                    .classes("min-w-[9rem]"),
+                    "journal-outcome",
+                )
+                self.j_method = tid(
+                    ui.select(
+                        {"": self._("Todos"), "cash": self._("Efectivo"), "card": self._("Tarjeta")},
+                        value="",
+                        label=self._("Forma de pago"),
+                    )
+                    .props("outlined dense")
+                    .classes("min-w-[9rem]"),
+                    "journal-method",
+                )
+                self.j_min = tid(
+                    ui.input(self._("Monto mínimo")).props("outlined dense inputmode=decimal").classes("w-28"),
+                    "journal-amount-min",
+                )
+                self.j_max = tid(
+                    ui.input(self._("Monto máximo")).props("outlined dense inputmode=decimal").classes("w-28"),
+                    "journal-amount-max",
+                )
+                self.j_search = tid(
+                    ui.input(self._("Folio o referencia")).props("outlined dense clearable"), "journal-search"
+                )
+                self.j_search.on("keydown.enter", self._render_journal)
+                tid(ui.button(self._("Buscar"), icon="search", on_click=self._render_journal), "journal-apply")
+            self.journal_error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "journal-error")
+            self.journal_error.set_visibility(False)
             self.journal_box = ui.column().classes("w-full gap-0 max-h-[480px] overflow-auto")
+            with ui.row().classes("w-full items-center justify-center gap-4"):
+                self.j_newer = tid(
+                    ui.button(self._("Más recientes"), icon="chevron_left", on_click=lambda: self._turn_page(-1)),
+                    "journal-newer",
+                )
+                self.j_page_label = tid(ui.label(""), "journal-page")
+                self.j_older = tid(
+                    ui.button(self._("Más antiguos"), icon="chevron_right", on_click=lambda: self._turn_page(1)),
+                    "journal-older",
+                )
+        self._j_filter = Filter()
+        self._j_pages: list[PageCursor | None] = [None]
+        self._j_next: PageCursor | None = None
+        spawn(self._render_report())
         spawn(self._render_journal())
+        self._undo.append(self.kiosk.on_result(self._journal_changed))
+
+    def _journal_changed(self, _result: Any) -> None:
+        """A payment ended (the journal already holds it): refresh the newest page and the report."""
+        if self.client.is_deleted or self.root.is_deleted or len(self._j_pages) > 1:
+            return
+        spawn(self._refresh_in_page())
+
+    async def _refresh_in_page(self) -> None:
+        with self.root:
+            await self._show_page()
+            await self._render_report()
+
+    def _journal_filter(self) -> Filter | None:
+        """The filter the staff typed, or None (and a message) when some field is not valid."""
+        try:
+            since = dt.date.fromisoformat(self.j_from.value) if self.j_from.value else None
+            until = dt.date.fromisoformat(self.j_to.value) if self.j_to.value else None
+        except ValueError:
+            self._journal_problem(self._("Fecha no válida: use AAAA-MM-DD."))
+            return None
+        amounts: list[int | None] = []
+        for field in (self.j_min, self.j_max):
+            text = str(field.value or "").replace("$", "").replace(",", "").strip()
+            try:
+                amounts.append(to_cents(text) if text else None)
+            except ValueError:
+                self._journal_problem(self._("Monto no válido: use un monto como 18.50."))
+                return None
+        try:
+            return Filter(
+                since=day_start_iso(since) if since else None,
+                until=day_start_iso(until + dt.timedelta(days=1)) if until else None,
+                kind=self.j_kind.value or None,
+                outcome=self.j_outcome.value or None,
+                method=self.j_method.value or None,
+                min_cents=amounts[0],
+                max_cents=amounts[1],
+                search=str(self.j_search.value or "").strip()[:64],
+            )
+        except ValueError:
+            self._journal_problem(self._("Rango no válido: el inicio va antes del fin."))
+            return None
+
+    def _journal_problem(self, text: str) -> None:
+        self.journal_error.set_text(text)
+        self.journal_error.set_visibility(True)
+        return None
 
     async def _render_journal(self) -> None:
+        """Apply the filters and show the newest page (the refresh button, search, start)."""
+        flt = self._journal_filter()
+        if flt is None:
+            return
+        self._j_filter = flt
+        self._j_pages = [None]
+        await self._show_page()
+
+    async def _turn_page(self, step: int) -> None:
+        if step > 0 and self._j_next is not None:
+            self._j_pages.append(self._j_next)
+        elif step < 0 and len(self._j_pages) > 1:
+            self._j_pages.pop()
+        else:
+            return
+        await self._show_page()
+
+    async def _show_page(self) -> None:
         if not self.session_valid(touch=False):
             return
         try:
-            entries = await asyncio.to_thread(lambda: list(self.kiosk.journal.entries()))
+            page = await asyncio.to_thread(self.kiosk.journal.page, self._j_filter, self._j_pages[-1], JOURNAL_PAGE)
         except JournalError as exc:
-            ui.notify(self._("No se pudo leer la bitácora: {error}", error=exc), type="negative")
+            self._journal_problem(self._("No se pudo leer la bitácora: {error}", error=exc))
             return
-        if self.report_box.is_deleted or not self.session_valid(touch=False):
-            return  # the session ended (or the page went) while the journal was read
-        totals: dict[tuple[str, str], Decimal] = {}
-        counts: dict[tuple[str, str], int] = {}
-        for entry in entries:
-            p = entry.data
-            if entry.kind != "payment" or p["outcome"] != "completed":
-                continue
-            key = (p["created_at"][:10], p["method"])
-            totals[key] = totals.get(key, Decimal(0)) + Decimal(p["due"])
-            counts[key] = counts.get(key, 0) + 1
-        self.report_box.clear()
-        with self.report_box:
-            if not totals:
-                ui.label(self._("Sin ventas registradas")).classes("text-slate-600")
-            for (day, method), total in sorted(totals.items(), reverse=True)[:31]:
-                with tid(ui.row().classes("w-full gap-4"), "report-row"):
-                    ui.label(day).classes("w-32 font-mono")
-                    ui.label(self._("Efectivo" if method == "cash" else "Tarjeta")).classes("w-24")
-                    ui.label(self._("{count} ventas", count=counts[(day, method)])).classes("w-24")
-                    ui.label(money(total)).classes("font-semibold")
+        self.journal_error.set_visibility(False)
+        self._j_next = page.older
+        self.j_newer.set_enabled(len(self._j_pages) > 1)
+        self.j_older.set_enabled(page.older is not None)
+        self.j_page_label.set_text(self._("Página {page}", page=len(self._j_pages)))
         self.journal_box.clear()
         with self.journal_box:
-            for entry in list(reversed(entries))[:200]:
+            if not page.entries:
+                tid(
+                    ui.label(self._("Nada en la bitácora con estos filtros")).classes("text-slate-600"), "journal-empty"
+                )
+            for entry in page.entries:
                 data = entry.data
                 with tid(ui.row().classes("w-full gap-3 border-b py-1 text-sm no-wrap"), "journal-row"):
-                    ui.label(entry.at[:19].replace("T", " ")).classes("w-40 font-mono")
+                    ui.label(_local_time(entry.at)).classes("w-40 font-mono")
                     if entry.kind == "payment":
                         ui.label(self._("Efectivo" if data["method"] == "cash" else "Tarjeta")).classes("w-20")
                         ui.label(money(Decimal(data["due"]))).classes("w-24 text-right")
                         ui.label(data["outcome"]).classes("w-24")
-                        ui.label(data["detail"][:80]).classes("grow text-slate-600")
+                        ui.label(data["id"][:8]).classes("w-20 font-mono text-slate-600")
+                        ui.label(f"{data['reference']} {data['detail'][:80]}".strip()).classes("grow text-slate-600")
                     else:
                         ui.label(self._("Personal")).classes("w-20")
                         ui.label(data["action"]).classes("w-48")
                         ui.label(data["result"]).classes("w-40")
                         ui.label(f"{data['client']} {data['detail'][:60]}").classes("grow text-slate-600")
 
+    async def _render_report(self) -> None:
+        if not self.session_valid(touch=False):
+            return
+        try:
+            first = dt.date.fromisoformat(self.report_from.value or "")
+            last = dt.date.fromisoformat(self.report_to.value or "")
+            if first > last or (last - first).days > 366:
+                raise ValueError
+        except ValueError:
+            self.report_error.set_text(self._("Rango no válido: hasta un año, el inicio antes del fin."))
+            self.report_error.set_visibility(True)
+            return
+        try:
+            report = await asyncio.to_thread(self.kiosk.journal.report, first, last)
+        except JournalError as exc:
+            self.report_error.set_text(self._("No se pudo leer la bitácora: {error}", error=exc))
+            self.report_error.set_visibility(True)
+            return
+        self.report_error.set_visibility(False)
+        self.report_summary.clear()
+        with self.report_summary:
+            for caption, value, test_id in (
+                ("Ventas", money(report.total), "report-total"),
+                ("Cambio adeudado", money(report.change_owed), "report-owed"),
+                ("Cambio entregado después", money(report.change_settled), "report-settled"),
+            ):
+                with ui.column().classes("gap-0"):
+                    ui.label(self._(caption)).classes("text-sm text-slate-600")
+                    tid(ui.label(value).classes("text-xl font-semibold"), test_id)
+            with ui.column().classes("gap-0"):
+                ui.label(self._("Pagos por resultado")).classes("text-sm text-slate-600")
+                tid(
+                    ui.label(", ".join(f"{o}: {report.outcomes[o]}" for o in OUTCOMES if o in report.outcomes) or "—"),
+                    "report-outcomes",
+                )
+        self.report_box.clear()
+        with self.report_box:
+            if not report.sales:
+                ui.label(self._("Sin ventas registradas")).classes("text-slate-600")
+            for (day, method), (count, total) in sorted(report.sales.items(), reverse=True):
+                with tid(ui.row().classes("w-full gap-4"), "report-row"):
+                    ui.label(day).classes("w-32 font-mono")
+                    ui.label(self._("Efectivo" if method == "cash" else "Tarjeta")).classes("w-24")
+                    ui.label(self._("{count} ventas", count=count)).classes("w-24")
+                    ui.label(money(total)).classes("font-semibold")
+        days = [(first + dt.timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+        self.sales_chart.options["xAxis"]["data"] = days
+        self.sales_chart.options["series"] = [
+            {
+                "name": self._(name),
+                "type": "bar",
+                "stack": "sales",
+                "data": [str(report.sales.get((day, method), (0, Decimal(0)))[1]) for day in days],
+            }
+            for method, name in (("cash", "Efectivo"), ("card", "Tarjeta"))
+        ]
+        self.sales_chart.update()
+
     async def export_journal(self) -> None:
+        """A streamed CSV of what the filters select (everything by default), via a one-use link."""
         if not self.authorized():
             return
-        rows = await asyncio.to_thread(export_rows, self.kiosk.journal)
-        buffer = io.StringIO()
-        fields = export_fields(rows)
-        writer = csv.DictWriter(buffer, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-        ui.download.content(buffer.getvalue().encode("utf-8-sig"), "bitacora-kiosk.csv", "text/csv")
-        await self.audit("journal-export", "ok", f"{len(rows)} rows")
+        flt = self._journal_filter()
+        if flt is None:
+            return
+        token = export_tickets(self.kapp).issue(flt, self.client.ip)
+        await self.audit("journal-export", "started")
+        ui.download.from_url(f"{EXPORT_ROUTE}/{token}")
 
     # ---- tablet pairing
     def _build_tablet(self) -> None:
@@ -1112,6 +1317,88 @@ class AdminArea:
         await self.audit("alert-test", "sent")
 
 
+JOURNAL_PAGE = 50
+EXPORT_ROUTE = "/admin/journal-export"
+
+
+def _local_time(at: str) -> str:
+    """A journal time (UTC) as the kiosk's local date and time."""
+    try:
+        moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return at[:19]
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+class ExportTickets:
+    """One-use, short-lived links for the streamed CSV: issued to an authorized staff page, redeemed once."""
+
+    TTL = 120.0
+
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[float, str | None, Filter]] = {}
+
+    def issue(self, flt: Filter, address: str | None) -> str:
+        now = time.monotonic()
+        self._open = {k: v for k, v in self._open.items() if v[0] > now}
+        token = secrets.token_urlsafe(24)
+        self._open[token] = (now + self.TTL, address, flt)
+        return token
+
+    def redeem(self, token: str, address: str | None) -> Filter | None:
+        entry = self._open.pop(token, None)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        if entry[1] and address and entry[1] != address:
+            return None
+        return entry[2]
+
+
+def export_tickets(kapp: KioskApp) -> ExportTickets:
+    tickets = kapp.extras.setdefault("journal_exports", ExportTickets())
+    assert isinstance(tickets, ExportTickets)
+    return tickets
+
+
+def _export_stream(kapp: KioskApp, flt: Filter, address: str) -> Iterator[bytes]:
+    """The CSV in chunks (run by the server's thread pool), journaled when it ends or is cut short."""
+    count = 0
+
+    def counted() -> Iterator[list[str]]:
+        nonlocal count
+        for batch in kapp.journal.csv_lines(flt, 500):
+            count += len(batch)
+            yield batch
+
+    result = "failed"
+    try:
+        yield from csv_chunks(counted(), bom=True)
+        result = "ok"
+    except GeneratorExit:
+        result = "interrupted"
+        raise
+    finally:
+        try:
+            kapp.journal.record_action("journal-export", result, client=address, detail=f"{count} rows")
+        except JournalError as exc:
+            log.error("journal export not journaled: %s", exc)
+
+
+def _register_export_route(kapp: KioskApp) -> None:
+    @app.get(EXPORT_ROUTE + "/{token}", include_in_schema=False)
+    def journal_export(token: str, request: Request) -> Response:
+        address = request.client.host if request.client else ""
+        flt = export_tickets(kapp).redeem(token, address)
+        if flt is None:
+            return PlainTextResponse("Enlace vencido o ya usado / link expired or used", status_code=404)
+        name = f"bitacora-kiosk-{dt.date.today().isoformat()}.csv"
+        return StreamingResponse(
+            _export_stream(kapp, flt, address),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        )
+
+
 def register(kapp: KioskApp) -> None:
     config = kapp.config
     lockout = Lockout(config.data_dir / "nip-lockout.json", config.nip_max_attempts, config.nip_lockout_minutes * 60)
@@ -1122,6 +1409,7 @@ def register(kapp: KioskApp) -> None:
     images = product_images.folder(config.data_dir)
     images.mkdir(parents=True, exist_ok=True)
     app.add_static_files(product_images.URL_PREFIX, images)
+    _register_export_route(kapp)
 
     @ui.page("/admin", title="Administración · Quickpaymini")
     def admin_page(client: Client) -> None:
