@@ -109,6 +109,9 @@ def _card(facts: Facts) -> Decision:
         return Decision("completed", credit=facts.due, reference=reference, reason=facts.status_text)
     if facts.credit is None and facts.change_dispensed is None:
         return Decision("unknown", reason="the card payment ended without a final status")
+    held = max(facts.credit_seen, facts.credit or ZERO)
+    if held > 0:  # never "nothing was charged" while the engine reports credit
+        return Decision("unknown", credit=held, reason=f"card payment ended with Credit {held} and no reference")
     if facts.cancel_requested:
         return Decision("cancelled", reason=facts.status_text)
     return Decision("declined", reason=facts.status_text)
