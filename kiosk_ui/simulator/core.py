@@ -63,6 +63,8 @@ class Faults:
     odd_shapes: bool = False
     #: an idle engine keeps reporting the previous sale's Due and Credit (the real engine does)
     stale_sale_facts: bool = False
+    #: a cash payment is acknowledged with an ``updateCredit`` only (no status/sockets with cobrando)
+    ack_by_update_credit: bool = False
 
 
 @dataclass
@@ -205,6 +207,9 @@ class SimEngine:
             return
         self.payment = Payment("efectivo", msg.due, requester=cid)
         self.status_text = "Cobrando en efectivo"
+        if self.faults.ack_by_update_credit:
+            self._broadcast(m.UpdateCredit(msg.due, Decimal(0), self.status_text, self._bar()))
+            return
         self._broadcast(self._status())
         self._broadcast(self._sockets())
 
