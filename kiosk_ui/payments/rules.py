@@ -109,8 +109,8 @@ def _card(facts: Facts) -> Decision:
         return Decision("completed", credit=facts.due, reference=reference, reason=facts.status_text)
     if facts.credit is None and facts.change_dispensed is None:
         return Decision("unknown", reason="the card payment ended without a final status")
-    held = max(facts.credit_seen, facts.credit or ZERO)
-    if held > 0:  # never "nothing was charged" while the engine reports credit
+    held = facts.credit_seen  # the final status's Credit may be the previous sale's: not a card fact
+    if held > 0:  # never "nothing was charged" while the engine took cash during this payment
         return Decision("unknown", credit=held, reason=f"card payment ended with Credit {held} and no reference")
     if facts.cancel_requested:
         return Decision("cancelled", reason=facts.status_text)
