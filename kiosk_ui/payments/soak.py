@@ -100,6 +100,7 @@ async def _one_payment(index: int, rng: random.Random, engine: SimEngine, server
         problem(f"cannot pay: {kiosk.can_pay()}")
         return
     rows_before = len(journal.payments())
+    sales_before = len(engine.ledger)
     outcome = await kiosk.start_payment(method, due)  # type: ignore[arg-type]
     payment = kiosk.payment
     payment_id = outcome.id if outcome is not None else (payment.id if payment else "")
@@ -151,6 +152,20 @@ async def _one_payment(index: int, rng: random.Random, engine: SimEngine, server
     if result.outcome in ("completed", "cancelled") and row["credit"] != f"{result.credit:.2f}":
         problem(f"journal credit {row['credit']} != published {result.credit}")
     _check_money(result, engine, problem)
+    sales = engine.ledger[sales_before:]
+    if len(sales) > 1:
+        problem(f"the engine ran {len(sales)} sales for one payment")
+    elif sales:
+        truth, _, engine_credit, engine_change = sales[0]
+        seen = result.outcome
+        if result.method == "card" and seen == "cancelled":
+            seen = "declined"  # a card cancelled at the terminal is a decline to the engine
+        if seen != truth or (result.method == "cash" and (result.credit, result.change_paid)
+                                  != (engine_credit, engine_change)):  # fmt: skip
+            problem(f"published {result.outcome} {result.credit}/{result.change_paid}; "
+                    f"the engine {truth} {engine_credit}/{engine_change}")  # fmt: skip
+    elif result.outcome not in ("failed", "unknown"):
+        problem(f"published {result.outcome} but the engine ran no sale")
 
 
 def _check_money(result: PaymentResult, engine: SimEngine, problem: Callable[[str], None]) -> None:

@@ -102,6 +102,8 @@ class SimEngine:
         self.last_reference = ""
         #: the last sale's Due and Credit, reported while idle when ``faults.stale_sale_facts``
         self.last_sale = (Decimal(0), Decimal(0))
+        #: how every sale really ended, for tests: (outcome, due, credit, change paid out)
+        self.ledger: list[tuple[str, Decimal, Decimal, Decimal]] = []
         #: a payment request taken up later (``faults.ack_delay``): (when, client, message)
         self.pending_start: tuple[float, int, Message] | None = None
         self.status_text = "En espera"
@@ -246,6 +248,7 @@ class SimEngine:
         self.payment = None
         if payment.method == "efectivo":  # the final status reports the sale it ends
             self.last_sale = (payment.due, payment.credit)
+            self.ledger.append(("cancelled", payment.due, payment.credit, returned))
             self._broadcast(self._status(credit=payment.credit, due=payment.due))
         else:
             self._broadcast(self._status())
@@ -355,6 +358,7 @@ class SimEngine:
             self.status_text = "Pago completado" if self.last_change == owed else "Cambio incompleto"
             self.payment = None
             self.last_sale = (payment.due, payment.credit)
+            self.ledger.append(("completed", payment.due, payment.credit, self.last_change))
             self._broadcast(self._status(credit=payment.credit, due=payment.due))
             self._broadcast(self._sockets())
         self._changed()
@@ -369,6 +373,7 @@ class SimEngine:
         self.status_text = "Pago con tarjeta aprobado"
         self.payment = None
         self.last_sale = (due, due)
+        self.ledger.append(("completed", due, due, Decimal(0)))
         self.card_decide_at = None
         self._broadcast(self._status(credit=due, due=due))
         self._broadcast(self._sockets())
@@ -379,6 +384,7 @@ class SimEngine:
         if self.payment is None or self.payment.method != "tarjeta":
             return False
         due = self.payment.due
+        self.ledger.append(("declined", due, Decimal(0), Decimal(0)))
         self.last_reference = ""
         self.last_change = Decimal(0)
         self.status_text = reason
