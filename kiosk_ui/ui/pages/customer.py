@@ -416,7 +416,8 @@ class CustomerScreen:
     def on_result(self, result: PaymentResult) -> None:
         if self._cancel_for == result.id:
             self._close_cancel_dialog()
-        if self.phase != "payment":
+        # a payment this screen started may end before the coalesced state notice switched it over
+        if self.phase != "payment" and not (self._starting and self.phase == "sale"):
             return
         self.result = result
         self._go("result")
@@ -589,6 +590,8 @@ class CustomerScreen:
             self.result = result
             self._go("result")
             self.sound("error")
+        elif result is None and self.phase == "sale" and self.kiosk.payment is not None:
+            self._go("payment")  # the state notice may still be on its way (coalesced to a frame)
 
     # ------------------------------------------------------------------ cancel
     def ask_cancel(self) -> None:
