@@ -56,7 +56,7 @@ class CartItem:
 class ScanRouter:
     """Where a ``productinfo`` goes. A reply to a screen's own scan (keyboard wedge) goes back to
     that screen only; one nobody asked for (the engine's own scanner) goes to the kiosk's own
-    screen only: the first screen open on the kiosk PC, else the first screen open."""
+    screen only: the first connected screen open on the kiosk PC, else the first connected one."""
 
     def __init__(self, kiosk: Kiosk) -> None:
         self.screens: list[CustomerScreen] = []
@@ -70,8 +70,10 @@ class ScanRouter:
         asked = [screen for screen in self.screens if code in screen.pending_scans]
         if asked:
             return asked[0]
-        local = [screen for screen in self.screens if screen.is_local]
-        candidates = local or self.screens
+        # a closed tab lingers until NiceGUI deletes its client: prefer screens still connected
+        live = [screen for screen in self.screens if screen.connected] or self.screens
+        local = [screen for screen in live if screen.is_local]
+        candidates = local or live
         return candidates[0] if candidates else None
 
     def _on_message(self, message: Message) -> None:
@@ -422,6 +424,10 @@ class CustomerScreen:
         self.result = result
         self._go("result")
         self._announce(result)
+
+    @property
+    def connected(self) -> bool:
+        return self.client.has_socket_connection
 
     @property
     def is_local(self) -> bool:
