@@ -60,6 +60,7 @@ class Kiosk:
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_flush = float("-inf")
         self._payment_seen: ActivePayment | None = None
+        self._in_message = False
         self._phase_waiters: list[asyncio.Future[None]] = []
         self.machine = pm.PaymentMachine(
             ack_timeout=ack_timeout, end_grace=end_grace,
@@ -113,7 +114,8 @@ class Kiosk:
         if self.machine.payment is not self._payment_seen:
             self._payment_seen = self.machine.payment
             self._wake_phase_waiters()
-            self._notify()
+            if not self._in_message:  # an engine message notifies once, at its end
+                self._notify()
 
     def _wake_phase_waiters(self) -> None:
         waiters, self._phase_waiters = self._phase_waiters, []
@@ -153,7 +155,11 @@ class Kiosk:
         self.state = reduce(self.state, message)
         event = pm.from_message(message)
         if event is not None:
-            self._dispatch(event)
+            self._in_message = True
+            try:
+                self._dispatch(event)
+            finally:
+                self._in_message = False
         self._message_listeners.emit(message)
         if self.state is not before or self.machine.payment is not payment_before:
             self._notify()
