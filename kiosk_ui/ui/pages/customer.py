@@ -335,8 +335,9 @@ class CustomerScreen:
         if method == "card":
             credit = Decimal(0)
         self.pay_title.set_text(t("pay_title_card" if method == "card" else "pay_title_cash", lang))
-        phase = payment.phase if payment is not None else ""
-        note = {"starting": "starting_payment", "abandoning": "no_ack_cancelling"}.get(phase)
+        starting = payment is not None and payment.phase == "starting"
+        abandoning = payment is not None and payment.phase == "abandoning"
+        note = "no_ack_cancelling" if abandoning else "starting_payment" if starting else ""
         self.pay_note.set_text(t(note, lang) if note else "")
         push_live(self.client, [
             ("pay-due", self.pay_due, money(due)),
@@ -350,7 +351,7 @@ class CustomerScreen:
         errors += [t("ca_error", lang)] if state.ca_error else []
         self.device_error.set_text(" ".join(errors))
         self.device_error.set_visibility(bool(errors) and method == "cash")
-        self.cancel_button.set_enabled(state.online and phase in ("starting", "charging"))
+        self.cancel_button.set_enabled(state.online)  # ask_cancel refuses once nothing can be cancelled
         if credit > self.shown_credit:
             self.sound("coin")
         self.shown_credit = credit
