@@ -12,24 +12,25 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from .engine import EngineClient, EngineUnavailable
 from .journal import Journal, JournalError, now_iso
 from .listeners import Listeners
+from .payments import machine as pm
+from .payments.machine import ActivePayment, PaymentResult
+from .payments.rules import Method, Outcome
+from .payments.service import PaymentService
 from .protocol import Message
 from .protocol import messages as m
-from .protocol.values import format_amount
+from .protocol.values import CENT
 from .state import ConnectionStatus, KioskState, reduce, with_connection
 from .tasks import spawn
 
 log = logging.getLogger(__name__)
 
-Method = Literal["cash", "card"]
-Outcome = Literal["completed", "cancelled", "declined", "failed", "unknown"]
-ZERO = Decimal(0)
+__all__ = ["ActivePayment", "Kiosk", "Method", "Outcome", "PaymentRefused", "PaymentResult"]
 
 
 class PaymentRefused(Exception):
@@ -40,58 +41,41 @@ class PaymentRefused(Exception):
         self.reason = reason
 
 
-@dataclass
-class ActivePayment:
-    id: str
-    method: Method
-    due: Decimal
-    items: list[dict[str, Any]] = field(default_factory=list)
-    #: "starting" until the engine acknowledges with cobrando true, then "charging"
-    phase: Literal["starting", "charging", "ending"] = "starting"
-    credit: Decimal = ZERO
-    cancel_requested: bool = False
-    reference_before: str = ""
-    #: the engine connection dropped while it was under way: what the engine says next may not
-    #: describe this payment (it may have restarted), so only a clear answer is taken
-    interrupted: bool = False
-
-
-@dataclass(frozen=True)
-class PaymentResult:
-    id: str
-    outcome: Outcome
-    method: Method
-    due: Decimal
-    credit: Decimal = ZERO
-    change_owed: Decimal = ZERO
-    change_paid: Decimal = ZERO
-    shortfall: Decimal = ZERO
-    reference: str = ""
-    reason: str = ""
-    at: str = ""
-
-
 class Kiosk:
+    """Facade the pages use: engine state, the payment in progress, intents. The payment rules
+    live in :mod:`kiosk_ui.payments`; this only translates engine events into machine events."""
+
     def __init__(self, client: EngineClient, journal: Journal, *, ack_timeout: float = 5.0,
-                 end_grace: float = 2.0) -> None:  # fmt: skip
+                 end_grace: float = 2.0, abandon_grace: float | None = None) -> None:  # fmt: skip
         self.client = client
         self.journal = journal
         self.ack_timeout = ack_timeout
         self.end_grace = end_grace
         self.state = KioskState(connection=client.status)
-        self.payment: ActivePayment | None = None
         self.journal_error: str = ""
         self._change_listeners: Listeners[KioskState] = Listeners("state")
         self._result_listeners: Listeners[PaymentResult] = Listeners("result")
         self._message_listeners: Listeners[Message] = Listeners("message")
         self._start_lock = asyncio.Lock()
-        self._ack: asyncio.Event | None = None
-        self._end_timer: asyncio.TimerHandle | None = None
-        self._recovering: list[dict[str, Any]] = []
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_flush = float("-inf")
+        self._payment_seen: ActivePayment | None = None
+        self._in_message = False
+        self._phase_waiters: list[asyncio.Future[None]] = []
+        self.machine = pm.PaymentMachine(
+            ack_timeout=ack_timeout, end_grace=end_grace,
+            abandon_grace=ack_timeout if abandon_grace is None else abandon_grace,
+            new_id=lambda: uuid.uuid4().hex, now=now_iso, connected=client.status == "connected",
+        )  # fmt: skip
+        self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
+        self.service.after_event = self._after_event
         client.on_message(self._on_message)
         client.on_status(self._on_status)
+
+    @property
+    def payment(self) -> ActivePayment | None:
+        """The payment in progress (read-only: the machine owns it)."""
+        return self.machine.payment
 
     # ------------------------------------------------------------------ observers
     def on_change(self, callback: Callable[[KioskState], None]) -> Callable[[], None]:
@@ -122,116 +106,68 @@ class Kiosk:
         self._last_flush = asyncio.get_running_loop().time()
         self._change_listeners.emit(self.state)
 
+    # ------------------------------------------------------------------ machine
+    def _dispatch(self, event: pm.Event) -> asyncio.Future[list[Exception]]:
+        return self.service.dispatch(event)
+
+    def _after_event(self) -> None:
+        if self.machine.payment is not self._payment_seen:
+            self._payment_seen = self.machine.payment
+            self._wake_phase_waiters()
+            if not self._in_message:  # an engine message notifies once, at its end
+                self._notify()
+
+    def _wake_phase_waiters(self) -> None:
+        waiters, self._phase_waiters = self._phase_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _journal_failed(self, error: str) -> None:
+        self.journal_error = error
+
     # ------------------------------------------------------------------ start-up
     async def recover(self) -> None:
         """Payments the journal holds open from a previous run wait for the engine's word."""
         try:
-            self._recovering = await asyncio.to_thread(self.journal.open_payments)
+            rows = await asyncio.to_thread(self.journal.open_payments)
         except JournalError as exc:
             self.journal_error = str(exc)
-        if self._recovering:
-            log.warning("%d payment(s) open from a previous run; reconciling", len(self._recovering))
-
-    def _reconcile(self) -> None:
-        """First engine status after start: resume or settle what the journal left open.
-
-        Still charging: the payment screen comes back with the same journal id. Idle, with the
-        engine still reporting that payment's total and a credit covering it: it completed, and
-        ``changeDispensed`` says what came out. Anything else cannot be told apart: ``unknown``,
-        listed for staff to review. Never a second record for the same payment.
-        """
-        if not self._recovering:
             return
-        rows, self._recovering = self._recovering, []
-        latest, older = rows[-1], rows[:-1]
-        for row in older:  # only one payment can be live; older open ones cannot be told apart
-            spawn(self._settle_unknown(row["id"], "open at restart; superseded by a later payment"))
-        method: Method = "card" if latest["method"] == "card" else "cash"
-        due = Decimal(latest["due"])
-        state = self.state
-        if state.charging and self.payment is None:
-            self.payment = ActivePayment(latest["id"], method, due, phase="charging", credit=state.credit)  # fmt: skip
-            log.warning("resumed payment %s after restart", latest["id"])
-        elif method == "cash" and state.due == due and state.credit >= due:
-            owed = state.credit - due
-            result = PaymentResult(
-                latest["id"], "completed", method, due, credit=state.credit, change_owed=owed,
-                change_paid=state.change_dispensed, shortfall=max(owed - state.change_dispensed, ZERO),
-                reason="completed while the app was down", at=_now(),
-            )  # fmt: skip
-            spawn(self._record_result(result, publish=False))
-        else:
-            spawn(self._settle_unknown(latest["id"], "app restarted mid-payment; engine idle; outcome unknown"))
-
-    async def _settle_unknown(self, payment_id: str, detail: str) -> None:
-        try:
-            await self.journal.aupdate_payment(payment_id, outcome="unknown", detail=detail)
-        except JournalError as exc:
-            self.journal_error = str(exc)
+        if rows:
+            log.warning("%d payment(s) open from a previous run; reconciling", len(rows))
+            self._dispatch(pm.Recover(tuple(rows)))
 
     # ------------------------------------------------------------------ engine events
     def _on_status(self, status: ConnectionStatus) -> None:
         self.state = with_connection(self.state, status)
         if status == "connected":
+            self._dispatch(pm.ConnectionBack())
             # the screen is derived from the engine: ask it where it stands
             spawn(self._ask(m.GetStatus(), m.GetScreenSettings()))
-        if status != "connected" and self.payment is not None and self.payment.phase != "starting":
-            self.payment.interrupted = True
-        if status != "connected" and self.payment and self.payment.phase == "starting" and self._ack:
-            self._ack.set()  # wake start_payment: it fails at once rather than waiting
+        elif self.machine.connected:
+            self._dispatch(pm.ConnectionLost())
         self._notify()
 
     def _on_message(self, message: Message) -> None:
         before = self.state
+        payment_before = self.machine.payment
         self.state = reduce(self.state, message)
-        if isinstance(message, m.Status | m.Sockets) and self._recovering:
-            self._reconcile()
-        self._track(before, message)
+        event = pm.from_message(message)
+        if event is not None:
+            self._in_message = True
+            try:
+                self._dispatch(event)
+            finally:
+                self._in_message = False
         self._message_listeners.emit(message)
-        if self.state is not before:
+        if self.state is not before or self.machine.payment is not payment_before:
             self._notify()
 
-    def _track(self, before: KioskState, message: Message) -> None:
-        state = self.state
-        payment = self.payment
-        if payment is None:
-            if state.charging and not before.charging and isinstance(message, m.Status | m.Sockets):
-                self._adopt()
-            return
-        if state.charging:
-            if payment.phase == "starting":
-                payment.phase = "charging"
-                if self._ack:
-                    self._ack.set()
-            payment.credit = max(payment.credit, state.credit)
-            return
-        if payment.phase == "starting":
-            return
-        # cobrando went false: the payment ended. Only a `status` carries changeDispensed and
-        # referenceCC, so on a bare `sockets` ask for one and give it a moment.
-        if isinstance(message, m.Status):
-            self._finish_from_status(message)
-        elif payment.phase == "charging":
-            payment.phase = "ending"
-            spawn(self._ask(m.GetStatus()))
-            loop = asyncio.get_running_loop()
-            self._end_timer = loop.call_later(self.end_grace, self._finish_without_status)
-
-    def _adopt(self) -> None:
-        """The engine is charging and we did not ask: show it and journal it as found."""
-        method: Method = "card" if self.state.payment_method == "tarjeta" else "cash"
-        payment = ActivePayment(uuid.uuid4().hex, method, self.state.due, phase="charging",
-                                credit=self.state.credit)  # fmt: skip
-        self.payment = payment
-        spawn(self._journal_open(payment, detail="adopted: engine was already charging"))
-
-    async def _journal_open(self, payment: ActivePayment, detail: str = "") -> None:
-        try:
-            await self.journal.aopen_payment(payment.id, payment.method, format_amount(payment.due), payment.items)
-            if detail:
-                await self.journal.aupdate_payment(payment.id, detail=detail)
-        except JournalError as exc:
-            self.journal_error = str(exc)
+    async def _send_own(self, message: Message) -> None:
+        """A command of the payment machine's own (pay, or cancel of its payment): it acts on that payment on
+        purpose, so it passes the busy check; the client's guard still never lets a money-keeping cancel out."""
+        await self.client.send(message, override=True)
 
     async def _ask(self, *messages: Message) -> None:
         """Best-effort questions to the engine; if it is gone, its next connect asks again."""
@@ -239,80 +175,18 @@ class Kiosk:
             for message in messages:
                 await self.client.send(message)
 
-    def _finish_from_status(self, status: m.Status) -> None:
-        payment = self.payment
-        if payment is None:
-            return
-        credit = max(payment.credit, status.credit or ZERO)
-        dispensed = status.change_dispensed
-        reference = status.reference_cc or ""
-        if reference == payment.reference_before:
-            reference = ""  # a reference left over from the previous sale says nothing
-        self._conclude(payment, credit, dispensed, reference, status.status_text or "")
-
-    def _finish_without_status(self) -> None:
-        payment = self.payment
-        if payment is None or payment.phase != "ending":
-            return
-        self._conclude(payment, max(payment.credit, self.state.credit), None, "", self.state.status_text)
-
-    def _conclude(self, payment: ActivePayment, credit: Decimal, dispensed: Decimal | None,
-                  reference: str, reason: str) -> None:  # fmt: skip
-        if self._end_timer:
-            self._end_timer.cancel()
-            self._end_timer = None
-        self.payment = None
-        owed = ZERO
-        paid = dispensed or ZERO
-        outcome: Outcome
-        if payment.method == "card":
-            if reference:
-                outcome = "completed"
-                credit = payment.due
-            else:
-                outcome = "cancelled" if payment.cancel_requested else "declined"
-        elif payment.cancel_requested or credit < payment.due:
-            outcome = "cancelled"
-            owed = credit
-        else:
-            outcome = "completed"
-            owed = credit - payment.due
-        if dispensed is None and owed > 0:
-            outcome = "unknown"  # we never learned how much change came out
-        if payment.interrupted and not (payment.method == "card" and reference):
-            outcome = "unknown"  # the engine went away mid-payment: its next word may not be about this one
-            reason = "engine connection lost during the payment; outcome to be checked by staff"
-        shortfall = max(owed - paid, ZERO) if dispensed is not None else ZERO
-        result = PaymentResult(
-            id=payment.id, outcome=outcome, method=payment.method, due=payment.due, credit=credit,
-            change_owed=owed, change_paid=paid, shortfall=shortfall, reference=reference,
-            reason=reason, at=_now(),
-        )  # fmt: skip
-        spawn(self._record_result(result))
-
-    async def _record_result(self, result: PaymentResult, publish: bool = True) -> None:
-        try:
-            await self.journal.aupdate_payment(
-                result.id, outcome=result.outcome, credit=format_amount(result.credit),
-                change_owed=format_amount(result.change_owed), change_paid=format_amount(result.change_paid),
-                shortfall=format_amount(result.shortfall), reference=result.reference, detail=result.reason,
-            )  # fmt: skip
-        except JournalError as exc:
-            self.journal_error = str(exc)
-            log.error("payment %s outcome %s not journaled: %s", result.id, result.outcome, exc)
-        if publish:
-            self._publish(result)
-
     def _publish(self, result: PaymentResult) -> None:
         log.info("payment %s %s (%s %s)", result.id, result.outcome, result.method, result.due)
         self._result_listeners.emit(result)
+        self._payment_seen = self.machine.payment
+        self._wake_phase_waiters()
         self._notify()
 
     # ------------------------------------------------------------------ commands
     @property
     def busy(self) -> bool:
         """A payment is in progress (ours, adopted, or the engine says it is charging)."""
-        return self.payment is not None or self.state.charging
+        return self.machine.payment is not None or self.state.charging
 
     async def probe_journal(self) -> None:
         """Re-check the journal (a sale is starting): a freed disk lets payments start again."""
@@ -338,14 +212,15 @@ class Kiosk:
 
     async def start_payment(self, method: Method, due: Decimal, items: list[dict[str, Any]] | None = None
                             ) -> PaymentResult | None:  # fmt: skip
-        """Start a payment and wait for the engine to acknowledge it.
+        """Start a payment and wait until the engine acknowledges it (or it is given up).
 
-        Returns ``None`` once the engine is charging (the outcome comes through
-        :meth:`on_result`), or a failed :class:`PaymentResult` when it never acknowledged.
-        Raises :class:`PaymentRefused` when it could not even be asked.
+        Returns ``None`` once the engine is charging, or once no acknowledgement came in time
+        (``cancel "1"`` has gone out; the outcome comes through :meth:`on_result`, and a late
+        acknowledgement shows the same payment live). Returns the failed :class:`PaymentResult`
+        when it ended before that. Raises :class:`PaymentRefused` when it could not even be asked.
         """
-        if not isinstance(due, Decimal) or not due.is_finite() or due <= 0:
-            raise PaymentRefused("err_amount")
+        if not isinstance(due, Decimal) or not due.is_finite() or due <= 0 or due != due.quantize(CENT):
+            raise PaymentRefused("err_amount")  # amounts are rounded to cents where they enter
         async with self._start_lock:
             reason = self.can_pay()
             if reason:
@@ -354,51 +229,50 @@ class Kiosk:
                 raise PaymentRefused("err_card_unavailable")
             if method == "cash" and self.state.bv_error and self.state.ca_error:
                 raise PaymentRefused("err_cash_unavailable")  # neither bills nor coins can be taken
-            payment = ActivePayment(uuid.uuid4().hex, method, due, list(items or []),
-                                    reference_before=self.state.reference_cc)  # fmt: skip
             try:
                 await asyncio.to_thread(self.journal.check_writable)
-                await self.journal.aopen_payment(payment.id, method, format_amount(due), payment.items)
             except JournalError as exc:
                 self.journal_error = str(exc)
                 self._notify()
                 raise PaymentRefused("err_journal") from exc
-            self.payment = payment
-            self._ack = asyncio.Event()
-            self._notify()
+            payment_id = uuid.uuid4().hex
+            results: list[PaymentResult] = []
+            undo = self.on_result(lambda r: results.append(r) if r.id == payment_id else None)
             try:
-                await self.client.send(m.PayCash(due) if method == "cash" else m.PayCreditCard(due))
-            except EngineUnavailable:
-                self.payment = None
-                await self._fail(payment, "engine unavailable")
-                raise PaymentRefused("err_offline") from None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._ack.wait(), self.ack_timeout)
-            if payment.phase != "starting":
-                return None
-            if self.payment is payment:
-                self.payment = None
-            return await self._fail(payment, "no acknowledgement from the engine")
+                self._notify()
+                errors = await self._dispatch(pm.StartRequested(payment_id, method, due, tuple(items or ())))
+                if any(isinstance(e, JournalError) for e in errors):
+                    self._notify()
+                    raise PaymentRefused("err_journal")
+                while True:
+                    payment = self.machine.payment
+                    if results:
+                        if results[0].outcome == "failed" and results[0].reason == "engine unavailable":
+                            raise PaymentRefused("err_offline")
+                        return results[0]
+                    if payment is None or payment.id != payment_id or payment.phase != "starting":
+                        return None
+                    waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                    self._phase_waiters.append(waiter)
+                    await waiter
+            finally:
+                undo()
 
-    async def _fail(self, payment: ActivePayment, detail: str) -> PaymentResult:
-        result = PaymentResult(payment.id, "failed", payment.method, payment.due, reason=detail, at=_now())
-        try:
-            await self.journal.aupdate_payment(payment.id, outcome="failed", detail=detail)
-        except JournalError as exc:
-            self.journal_error = str(exc)
-        self._publish(result)
-        return result
+    async def cancel(self, value: str = "1", payment_id: str | None = None) -> bool:
+        """Ask the engine to cancel the payment ``payment_id`` (default: the one in progress).
 
-    async def cancel(self, value: str = "1") -> None:
-        """Ask the engine to cancel the payment in progress. Raises EngineUnavailable."""
-        if self.payment is not None:
-            self.payment.cancel_requested = True
-        # the payment's own cancel acts on it on purpose; the client's guard still never lets "2" out
-        await self.client.send(m.Cancel(value), override=True)
+        Sends nothing, and returns False, when that payment is no longer in progress.
+        Raises EngineUnavailable when the engine could not be told.
+        """
+        payment = self.machine.payment
+        if payment is None or (payment_id is not None and payment.id != payment_id):
+            log.info("cancel for payment %s ignored: it is no longer in progress", payment_id)
+            return False
+        errors = await self._dispatch(pm.CancelRequested(payment.id, value))
+        for error in errors:
+            if isinstance(error, EngineUnavailable):
+                raise error
+        return True
 
     async def send(self, message: Message) -> None:
         await self.client.send(message)
-
-
-def _now() -> str:
-    return now_iso()

@@ -199,19 +199,46 @@ def test_missing_fields_are_none() -> None:
         '{"fecha":"x"}',
         '{"comando":5}',
         '{"comando":"nope","fecha":"x"}',
-        '{"comando":"status","cobrando":"maybe"}',
-        '{"comando":"updateCredit","Credit":"mucho"}',
         '{"comando":"status","Credit":NaN}',
-        '{"comando":"access","validNIP":"si"}',
-        '{"comando":"searchresults","datos":[{"descripcion":"x"}]}',
         '{"comando":"paycash"}',
         '{"comando":"paycash","due":"-1"}',
-        '{"comando":"status","tubesSW":"lots"}',
     ],
 )
 def test_junk_frames_raise_only_protocol_error(text: str) -> None:
     with pytest.raises(ProtocolError):
         decode(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "kept"),
+    [
+        ('{"comando":"status","cobrando":"maybe","Due":"5"}', "status.cobrando", {"due": Decimal(5)}),
+        ('{"comando":"updateCredit","Credit":"mucho","Due":"5"}', "updateCredit.Credit", {"due": Decimal(5)}),
+        ('{"comando":"access","validNIP":"si","token":"t"}', "access.validNIP", {"token": "t"}),
+        ('{"comando":"searchresults","datos":[{"descripcion":"x"}]}', "searchresults.datos", {}),
+        ('{"comando":"status","tubesSW":"lots","referenceCC":"9"}', "status.tubesSW", {"reference_cc": "9"}),
+        # finding 2: tubesSW as a list of objects must not cost the final status its referenceCC
+        ('{"comando":"status","cobrando":false,"referenceCC":"123456","tubesSW":[{"d":"1","n":3}]}',
+         "status.tubesSW", {"reference_cc": "123456", "cobrando": False}),
+    ],
+)  # fmt: skip
+def test_a_field_with_an_unexpected_shape_is_dropped_and_counted(text: str, field: str, kept: dict) -> None:
+    from kiosk_ui.protocol.messages import dropped_fields
+
+    before = dropped_fields().get(field, 0)
+    message = decode(text)
+    assert dropped_fields()[field] == before + 1
+    for attr, value in kept.items():
+        assert getattr(message, attr) == value
+    attr = next(a for a, key, _, _ in type(message).SPEC if f"{message.COMMAND}.{key}" == field)
+    assert getattr(message, attr) is None  # dropped reads as "not sent": the state keeps what it knew
+
+
+def test_three_decimal_prices_are_rounded_half_up_where_they_enter() -> None:
+    info = decode('{"comando":"productinfo","codigoproducto":"1","descripcion":"x","precio":"18.505"}')
+    assert isinstance(info, m.ProductInfo) and info.price == Decimal("18.51")
+    rows = decode('{"comando":"searchresults","datos":[{"codigoproducto":"1","precio":18.504}]}')
+    assert isinstance(rows, m.SearchResults) and rows.items and rows.items[0].price == Decimal("18.50")
 
 
 def test_binary_and_oversized_frames() -> None:

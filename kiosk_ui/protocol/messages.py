@@ -7,12 +7,17 @@ did not send it, and the reducer keeps what it knew. Outgoing fields are require
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
+from .errors import ProtocolError
 from .values import (
+    CENT,
     ChangeLevel,
     Levels,
     format_amount,
@@ -26,6 +31,8 @@ from .values import (
     parse_levels,
     parse_text,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _same(value: Any) -> Any:
@@ -244,6 +251,17 @@ class Access(Message):
 
 
 _A = lambda name: lambda v: parse_amount(v, name)  # noqa: E731
+
+
+def _price(value: Any) -> Decimal:
+    """A product price: rounded half-up to cents here, where it enters, once (18.505 → 18.51)."""
+    return parse_amount(value, "precio").quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _price_out(value: Decimal) -> Any:
+    return str(value)  # as the engine's catalog holds it (the simulator may hold 18.505)
+
+
 _B = lambda name: lambda v: parse_bool(v, name)  # noqa: E731
 _I = lambda name: lambda v: parse_int(v, name)  # noqa: E731
 
@@ -361,7 +379,7 @@ def _parse_product_rows(value: Any) -> tuple[Product, ...]:
             Product(
                 code=parse_text(row["codigoproducto"], "codigoproducto", 64),
                 description=parse_text(row.get("descripcion") or "", "descripcion", 500),
-                price=None if row.get("precio") in (None, "") else parse_amount(row["precio"], "precio"),
+                price=None if row.get("precio") in (None, "") else _price(row["precio"]),
                 udm=parse_text(row.get("udm") or "", "udm", 32),
                 image=parse_text(row.get("imagen") or "", "imagen", 2_000_000),
             )
@@ -392,7 +410,7 @@ class ProductInfo(Message):
     SPEC = (
         ("code", "codigoproducto", _text(64), _same),
         ("description", "descripcion", _text(500), _same),
-        ("price", "precio", _A("precio"), _amount_out),
+        ("price", "precio", _price, _price_out),
         ("udm", "udm", _text(32), _same),
     )
 
@@ -477,3 +495,44 @@ INCOMING_TYPES: tuple[type[Message], ...] = (
 DOCUMENTED_OUTGOING: tuple[type[Message], ...] = (
     PayCash, PayCreditCard, Cancel, OpenDoor, CashRefill, CashCollect, ResetBalance, Shutdown,
 )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- tolerant decoding
+#: Incoming fields dropped because their shape was unexpected, by "comando.key" (the rest of each
+#: frame was used). A frame is only dropped whole when it is not JSON or has no ``comando``.
+DROPPED_FIELDS: Counter[str] = Counter()
+_dropped_lock = threading.Lock()
+
+
+class _Dropped(Exception):
+    pass
+
+
+def _tolerant(command: str, key: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Wrap an incoming field's parser: an unreadable value becomes ``None`` ("not sent"),
+    counted, and logged the first time for that field."""
+    name = f"{command}.{key}"
+
+    def parse_or_drop(value: Any) -> Any:
+        try:
+            return parse(value)
+        except (ProtocolError, ValueError, TypeError, ArithmeticError) as exc:
+            with _dropped_lock:
+                DROPPED_FIELDS[name] += 1
+                first = DROPPED_FIELDS[name] == 1
+            if first:
+                log.warning("dropped field %s with an unexpected shape (%s); the rest of the frame is used",
+                            name, exc)  # fmt: skip
+            return None
+
+    parse_or_drop.__wrapped__ = parse  # type: ignore[attr-defined]
+    return parse_or_drop
+
+
+def dropped_fields() -> dict[str, int]:
+    with _dropped_lock:
+        return dict(DROPPED_FIELDS)
+
+
+for _type in INCOMING_TYPES:
+    _type.SPEC = tuple((attr, key, _tolerant(_type.COMMAND, key, parse), fmt) for attr, key, parse, fmt in _type.SPEC)

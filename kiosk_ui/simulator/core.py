@@ -8,6 +8,7 @@ fault). Control actions (insert money, approve a card, faults) are plain methods
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from collections.abc import Callable
@@ -52,6 +53,18 @@ class Faults:
     slow_replies: float = 0.0
     junk_frames: bool = False
     refuse_connections: bool = False
+    #: seconds between a paycash/paycreditcard and the engine taking it up (a late acknowledgement);
+    #: a cancel arriving meanwhile finds no payment and is answered with a plain status
+    ack_delay: float = 0.0
+    #: a bill of this value is taken just before a cancel is processed (0: off): the cancel races
+    #: the last bill, the sale completes and the cancel finds no payment
+    race_bill_on_cancel: float = 0.0
+    #: status frames carry fields in shapes the app does not expect (tubesSW as a list of objects)
+    odd_shapes: bool = False
+    #: an idle engine keeps reporting the previous sale's Due and Credit (the real engine does)
+    stale_sale_facts: bool = False
+    #: a cash payment is acknowledged with an ``updateCredit`` only (no status/sockets with cobrando)
+    ack_by_update_credit: bool = False
 
 
 @dataclass
@@ -87,6 +100,12 @@ class SimEngine:
         self.bill_cashbox: dict[Decimal, int] = {}
         self.last_change = Decimal(0)
         self.last_reference = ""
+        #: the last sale's Due and Credit, reported while idle when ``faults.stale_sale_facts``
+        self.last_sale = (Decimal(0), Decimal(0))
+        #: how every sale really ended, for tests: (outcome, due, credit, change paid out)
+        self.ledger: list[tuple[str, Decimal, Decimal, Decimal]] = []
+        #: a payment request taken up later (``faults.ack_delay``): (when, client, message)
+        self.pending_start: tuple[float, int, Message] | None = None
         self.status_text = "En espera"
         self.screen = m.ScreenSettings(True, True, True, "¡Paga aquí tus compras!")
         self.off_until: float | None = None
@@ -124,6 +143,10 @@ class SimEngine:
         self.now = now
         if self.off_until is not None and now >= self.off_until:
             self.off_until = None
+        if self.pending_start is not None and now >= self.pending_start[0]:
+            _, cid, request = self.pending_start
+            self.pending_start = None
+            self._start_payment(cid, request)
         if self.card_decide_at is not None and now >= self.card_decide_at:
             self.card_decide_at = None
             if self.card_mode == "approve":
@@ -138,6 +161,8 @@ class SimEngine:
     def next_deadline(self) -> float | None:
         times = [t for t, _, _ in self.outbox]
         times += [t for t in (self.off_until, self.card_decide_at) if t is not None]
+        if self.pending_start is not None:
+            times.append(self.pending_start[0])
         if self.status_interval:
             times.append(self.next_status_at)
         return min(times, default=None)
@@ -163,16 +188,36 @@ class SimEngine:
         handler(cid, message)
         self._changed()
 
-    def _on_paycash(self, cid: int, msg: m.PayCash) -> None:
+    def _delayed(self, cid: int, msg: Message) -> bool:
+        if self.faults.ack_delay <= 0 or self.pending_start is not None:
+            return False
+        self.pending_start = (self.now + self.faults.ack_delay, cid, msg)
+        return True
+
+    def _start_payment(self, cid: int, msg: Message) -> None:
+        if isinstance(msg, m.PayCash):
+            self._on_paycash(cid, msg, now=True)
+        elif isinstance(msg, m.PayCreditCard):
+            self._on_paycreditcard(cid, msg, now=True)
+        self._changed()
+
+    def _on_paycash(self, cid: int, msg: m.PayCash, now: bool = False) -> None:
+        if not now and self._delayed(cid, msg):
+            return
         if self.payment is not None or msg.due <= 0:
             self._send(cid, self._status())
             return
         self.payment = Payment("efectivo", msg.due, requester=cid)
         self.status_text = "Cobrando en efectivo"
+        if self.faults.ack_by_update_credit:
+            self._broadcast(m.UpdateCredit(msg.due, Decimal(0), self.status_text, self._bar()))
+            return
         self._broadcast(self._status())
         self._broadcast(self._sockets())
 
-    def _on_paycreditcard(self, cid: int, msg: m.PayCreditCard) -> None:
+    def _on_paycreditcard(self, cid: int, msg: m.PayCreditCard, now: bool = False) -> None:
+        if not now and self._delayed(cid, msg):
+            return
         if self.payment is not None or msg.due <= 0 or self.faults.card_unavailable:
             self._send(cid, self._status())
             return
@@ -185,6 +230,9 @@ class SimEngine:
         self._broadcast(self._sockets())
 
     def _on_cancel(self, cid: int, msg: m.Cancel) -> None:
+        race = self.faults.race_bill_on_cancel
+        if race and self.payment is not None and self.payment.method == "efectivo":
+            self.insert(Decimal(str(race)), "bill")  # the bill was already in the validator
         payment = self.payment
         if payment is None:
             self._send(cid, self._status())
@@ -198,7 +246,12 @@ class SimEngine:
         self.last_change = returned
         self.status_text = "Operación cancelada" if payment.method == "efectivo" else "Dotación terminada"
         self.payment = None
-        self._broadcast(self._status())
+        if payment.method == "efectivo":  # the final status reports the sale it ends
+            self.last_sale = (payment.due, payment.credit)
+            self.ledger.append(("cancelled", payment.due, payment.credit, returned))
+            self._broadcast(self._status(credit=payment.credit, due=payment.due))
+        else:
+            self._broadcast(self._status())
         self._broadcast(self._sockets())
 
     def _on_opendoor(self, cid: int, msg: m.OpenDoor) -> None:
@@ -305,6 +358,8 @@ class SimEngine:
             self.last_change = self._pay_out(owed)
             self.status_text = "Pago completado" if self.last_change == owed else "Cambio incompleto"
             self.payment = None
+            self.last_sale = (payment.due, payment.credit)
+            self.ledger.append(("completed", payment.due, payment.credit, self.last_change))
             self._broadcast(self._status(credit=payment.credit, due=payment.due))
             self._broadcast(self._sockets())
         self._changed()
@@ -318,6 +373,8 @@ class SimEngine:
         self.last_change = Decimal(0)
         self.status_text = "Pago con tarjeta aprobado"
         self.payment = None
+        self.last_sale = (due, due)
+        self.ledger.append(("completed", due, due, Decimal(0)))
         self.card_decide_at = None
         self._broadcast(self._status(credit=due, due=due))
         self._broadcast(self._sockets())
@@ -328,6 +385,7 @@ class SimEngine:
         if self.payment is None or self.payment.method != "tarjeta":
             return False
         due = self.payment.due
+        self.ledger.append(("declined", due, Decimal(0), Decimal(0)))
         self.last_reference = ""
         self.last_change = Decimal(0)
         self.status_text = reason
@@ -341,6 +399,8 @@ class SimEngine:
     def power_off(self, seconds: float) -> None:
         """Drop every connection and refuse new ones for ``seconds`` (shutdown, restart)."""
         self.payment = None
+        self.pending_start = None
+        self.last_sale = (Decimal(0), Decimal(0))
         self.off_until = self.now + seconds
         self.clients.clear()
         self.outbox.clear()
@@ -400,10 +460,11 @@ class SimEngine:
     def _status(self, *, credit: Decimal | None = None, due: Decimal | None = None,
                 inventory: bool = False) -> m.Status:  # fmt: skip
         payment = self.payment
+        idle_due, idle_credit = self.last_sale if self.faults.stale_sale_facts else (Decimal(0), Decimal(0))
         if credit is None:
-            credit = payment.credit if payment else Decimal(0)
+            credit = payment.credit if payment else idle_credit
         if due is None:
-            due = payment.due if payment else Decimal(0)
+            due = payment.due if payment else idle_due
         rows: tuple[tuple[str, int], ...] = ()
         if inventory:
             every = {**self.tubes, **self.recycler}
@@ -447,6 +508,12 @@ class SimEngine:
         at = self.now + self.faults.slow_replies
         if self.faults.junk_frames:
             self.outbox.append((at, target, self.rng.choice(JUNK_FRAMES)))
+        if self.faults.odd_shapes and isinstance(message, m.Status):
+            obj = self.codec.to_dict(message)
+            obj["tubesSW"] = [{"denominacion": k, "cantidad": v} for k, v in message.tubes or ()]
+            obj["changeBar"] = {"nivel": obj.get("changeBar")}
+            self.outbox.append((at, target, json.dumps(obj, ensure_ascii=False, default=str)))
+            return
         self.outbox.append((at, target, self.codec.encode(message)))
 
     def _send(self, cid: int, message: Message) -> None:

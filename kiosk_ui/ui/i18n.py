@@ -43,6 +43,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pay_title_card": ("Siga las instrucciones de la terminal", "Follow the instructions on the card terminal"),
     "starting_payment": ("Preparando el cobro…", "Getting ready…"),
     "ending_payment": ("Procesando…", "Processing…"),
+    "no_ack_cancelling": (
+        "El equipo no respondió. Estamos cancelando el cobro; no inserte dinero.",
+        "The machine did not respond. We are cancelling the payment; do not insert money.",
+    ),
     "due": ("Total", "Total"),
     "inserted": ("Ingresado", "Inserted"),
     "remaining": ("Falta", "Remaining"),

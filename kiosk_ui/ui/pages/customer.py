@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -52,9 +53,40 @@ class CartItem:
         return self.price * self.quantity
 
 
+class ScanRouter:
+    """Where a ``productinfo`` goes. A reply to a screen's own scan (keyboard wedge) goes back to
+    that screen only; one nobody asked for (the engine's own scanner) goes to the kiosk's own
+    screen only: the first connected screen open on the kiosk PC, else the first connected one."""
+
+    def __init__(self, kiosk: Kiosk) -> None:
+        self.screens: list[CustomerScreen] = []
+        kiosk.on_message(self._on_message)
+
+    def add(self, screen: CustomerScreen) -> Callable[[], None]:
+        self.screens.append(screen)
+        return lambda: self.screens.remove(screen) if screen in self.screens else None
+
+    def target(self, code: str) -> CustomerScreen | None:
+        asked = [screen for screen in self.screens if code in screen.pending_scans]
+        if asked:
+            return asked[0]
+        # a closed tab lingers until NiceGUI deletes its client: prefer screens still connected
+        live = [screen for screen in self.screens if screen.connected] or self.screens
+        local = [screen for screen in live if screen.is_local]
+        candidates = local or live
+        return candidates[0] if candidates else None
+
+    def _on_message(self, message: Message) -> None:
+        if isinstance(message, m.ProductInfo) and message.code:
+            screen = self.target(message.code)
+            if screen is not None:
+                screen._on_product(message)
+
+
 class CustomerScreen:
-    def __init__(self, kiosk: Kiosk, config: Config, client: Client) -> None:
+    def __init__(self, kiosk: Kiosk, config: Config, client: Client, scans: ScanRouter | None = None) -> None:
         self.kiosk = kiosk
+        self.scans = scans or ScanRouter(kiosk)
         self.config = config
         self.client = client
         self.lang = config.language
@@ -70,6 +102,8 @@ class CustomerScreen:
         self._expire_timer: asyncio.TimerHandle | None = None
         self._result_timer: asyncio.TimerHandle | None = None
         self._starting = False
+        #: the payment the open cancel question is about (None: no question open)
+        self._cancel_for: str | None = None
 
     # ------------------------------------------------------------------ building
     def _label(self, key: str, classes: str = "") -> ui.label:
@@ -110,7 +144,7 @@ class CustomerScreen:
         unsubscribe = [
             self.kiosk.on_change(self.on_state),
             self.kiosk.on_result(self.on_result),
-            self.kiosk.on_message(self.on_message),
+            self.scans.add(self),
         ]
 
         def cleanup() -> None:
@@ -234,7 +268,7 @@ class CustomerScreen:
             self._label("cancel_confirm_title", "kiosk-title")
             self.cancel_text = ui.label("").classes("text-xl")
             with ui.row().classes("gap-4 justify-end w-full"):
-                self._button("cancel_no", "confirm-cancel", self.cancel_dialog.close, color="grey-7")
+                self._button("cancel_no", "confirm-cancel", self._close_cancel_dialog, color="grey-7")
                 self._button("cancel_yes", "confirm-ok", self.confirm_cancel, color="negative")
         with (
             ui.dialog().props("persistent") as self.timeout_dialog,
@@ -298,12 +332,15 @@ class CustomerScreen:
             return
         method = payment.method if payment else ("card" if state.payment_method == "tarjeta" else "cash")
         due = payment.due if payment else state.due
-        credit = max(payment.credit, state.credit) if payment else state.credit
+        # the payment's own credit: an idle engine may still report the previous sale's Credit
+        credit = payment.credit if payment else state.credit
         if method == "card":
             credit = Decimal(0)
         self.pay_title.set_text(t("pay_title_card" if method == "card" else "pay_title_cash", lang))
         starting = payment is not None and payment.phase == "starting"
-        self.pay_note.set_text(t("starting_payment", lang) if starting else "")
+        abandoning = payment is not None and payment.phase == "abandoning"
+        note = "no_ack_cancelling" if abandoning else "starting_payment" if starting else ""
+        self.pay_note.set_text(t(note, lang) if note else "")
         push_live(self.client, [
             ("pay-due", self.pay_due, money(due)),
             ("pay-credit", self.pay_credit, money(credit)),
@@ -316,7 +353,7 @@ class CustomerScreen:
         errors += [t("ca_error", lang)] if state.ca_error else []
         self.device_error.set_text(" ".join(errors))
         self.device_error.set_visibility(bool(errors) and method == "cash")
-        self.cancel_button.set_enabled(state.online)
+        self.cancel_button.set_enabled(state.online)  # ask_cancel refuses once nothing can be cancelled
         if credit > self.shown_credit:
             self.sound("coin")
         self.shown_credit = credit
@@ -373,21 +410,35 @@ class CustomerScreen:
 
     # ------------------------------------------------------------------ engine events
     def on_state(self, state: KioskState) -> None:
+        payment = self.kiosk.payment
+        if self._cancel_for is not None and (payment is None or payment.id != self._cancel_for):
+            self._close_cancel_dialog()  # the payment it asked about has ended
         if self.kiosk.busy and self.phase != "payment":
             self._go("payment")
             return
         self.render()
 
     def on_result(self, result: PaymentResult) -> None:
-        if self.phase != "payment":
+        if self._cancel_for == result.id:
+            self._close_cancel_dialog()
+        # a payment this screen started may end before the coalesced state notice switched it over
+        if self.phase != "payment" and not (self._starting and self.phase == "sale"):
             return
         self.result = result
         self._go("result")
         self._announce(result)
 
-    def on_message(self, message: Message) -> None:
-        if isinstance(message, m.ProductInfo) and message.code:
-            self._on_product(message)
+    @property
+    def connected(self) -> bool:
+        return self.client.has_socket_connection
+
+    @property
+    def is_local(self) -> bool:
+        """This screen runs on the kiosk PC itself (its own Chrome), not on another device."""
+        try:
+            return self.client.ip in ("127.0.0.1", "::1", "localhost", "testclient")
+        except RuntimeError:
+            return False
 
     # ------------------------------------------------------------------ phases
     def _go(self, phase: Phase) -> None:
@@ -548,18 +599,30 @@ class CustomerScreen:
             self.result = result
             self._go("result")
             self.sound("error")
+        elif result is None and self.phase == "sale" and self.kiosk.payment is not None:
+            self._go("payment")  # the state notice may still be on its way (coalesced to a frame)
 
     # ------------------------------------------------------------------ cancel
     def ask_cancel(self) -> None:
         payment = self.kiosk.payment
-        credit = payment.credit if payment else self.kiosk.state.credit
-        self.cancel_text.set_text(t("cancel_confirm_text", self.lang, amount=money(credit)))
+        if payment is None or payment.phase not in ("starting", "charging"):
+            return  # nothing this screen can cancel
+        self._cancel_for = payment.id
+        self.cancel_text.set_text(t("cancel_confirm_text", self.lang, amount=money(payment.credit)))
         self.cancel_dialog.open()
 
-    async def confirm_cancel(self) -> None:
+    def _close_cancel_dialog(self) -> None:
+        self._cancel_for = None
         self.cancel_dialog.close()
+
+    async def confirm_cancel(self) -> None:
+        payment_id = self._cancel_for
+        self._close_cancel_dialog()
+        if payment_id is None:
+            return
         try:
-            await self.kiosk.cancel("1")
+            # the intent names its payment: a cancel is never sent for another one, or for none
+            await self.kiosk.cancel("1", payment_id=payment_id)
         except EngineUnavailable:
             ui.notify(t("err_offline", self.lang), type="negative")
 
@@ -642,6 +705,8 @@ class CustomerScreen:
 
 
 def register(kiosk: Kiosk, config: Config) -> None:
+    scans = ScanRouter(kiosk)
+
     @ui.page("/", title="Quickpaymini")
     def customer_page(client: Client) -> None:
-        CustomerScreen(kiosk, config, client).build()
+        CustomerScreen(kiosk, config, client, scans).build()

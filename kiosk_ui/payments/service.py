@@ -1,0 +1,144 @@
+"""The thin asyncio service that runs the payment machine's effects, in order.
+
+The machine's transition happens at once, when the event arrives (so the screens read the
+new state immediately); its effects go on one queue and run one after another: a journal
+write is awaited before the next effect, so an outcome is on disk before it is published,
+and a payment's ``paycash`` is never sent before its journal row exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from ..engine import EngineUnavailable
+from ..journal import Journal, JournalError
+from ..protocol import Message
+from ..protocol.values import format_amount
+from . import machine as pm
+
+log = logging.getLogger(__name__)
+
+Batch = tuple[list[pm.Effect], "asyncio.Future[list[Exception]]"]
+
+
+class PaymentService:
+    def __init__(self, machine: pm.PaymentMachine, journal: Journal, send: Callable[[Message], Awaitable[None]],
+                 publish: Callable[[pm.PaymentResult], None],
+                 journal_failed: Callable[[str], None]) -> None:  # fmt: skip
+        self.machine = machine
+        self.journal = journal
+        self._send = send
+        self._publish = publish
+        self._journal_failed = journal_failed
+        self._queue: deque[Batch] = deque()
+        self._wake: asyncio.Event | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        #: every effect run, in order, for tests and the soak (bounded)
+        self.trace: deque[pm.Effect] = deque(maxlen=10_000)
+        #: called after every transition (the payment on screen may have changed)
+        self.after_event: Callable[[], None] = lambda: None
+
+    def dispatch(self, event: pm.Event) -> asyncio.Future[list[Exception]]:
+        """Feed one event: the machine moves now; its effects are queued. The future resolves
+        when they have run, with the errors met (a journal or engine failure), if any."""
+        effects = self.machine.handle(event)
+        self.after_event()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[list[Exception]] = loop.create_future()
+        if not effects:
+            done.set_result([])
+            return done
+        self._queue.append((effects, done))
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        self._wake.set()
+        if self._worker is None or self._worker.done():
+            self._worker = loop.create_task(self._run(), name="payment-effects")
+        return done
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            while self._queue:
+                effects, done = self._queue.popleft()
+                errors: list[Exception] = []
+                try:
+                    await self._run_batch(effects, errors)
+                except Exception as exc:  # a bug must not stop the queue
+                    log.exception("payment effects failed")
+                    errors.append(exc)
+                if not done.done():
+                    done.set_result(errors)
+            self._wake.clear()
+            await self._wake.wait()
+
+    async def _run_batch(self, effects: list[pm.Effect], errors: list[Exception]) -> None:
+        for effect in effects:
+            self.trace.append(effect)
+            if isinstance(effect, pm.JournalOpen):
+                try:
+                    await self.journal.aopen_payment(effect.payment_id, effect.method, format_amount(effect.due),
+                                                     list(effect.items))  # fmt: skip
+                    if effect.detail:
+                        await self.journal.aupdate_payment(effect.payment_id, detail=effect.detail)
+                except JournalError as exc:
+                    self._journal_failed(str(exc))
+                    errors.append(exc)
+                    # nothing after an unrecorded payment may happen (no paycash without a row)
+                    self.dispatch(pm.JournalOpenFailed(effect.payment_id))
+                    return
+            elif isinstance(effect, pm.JournalUpdate):
+                result = effect.result
+                fields = {"outcome": result.outcome, "detail": result.reason}
+                if result.outcome != "unknown" or result.credit:
+                    fields.update(
+                        credit=format_amount(result.credit), change_owed=format_amount(result.change_owed),
+                        change_paid=format_amount(result.change_paid), shortfall=format_amount(result.shortfall),
+                        reference=result.reference,
+                    )  # fmt: skip
+                try:
+                    await self.journal.aupdate_payment(effect.payment_id, **fields)
+                except JournalError as exc:
+                    self._journal_failed(str(exc))
+                    errors.append(exc)
+                    log.error("payment %s outcome %s not journaled: %s", result.id, result.outcome, exc)
+            elif isinstance(effect, pm.Publish):
+                self._publish(effect.result)
+            elif isinstance(effect, pm.Send):
+                try:
+                    await self._send(effect.message)
+                except EngineUnavailable as exc:
+                    errors.append(exc)
+                    if effect.payment_id:
+                        self.dispatch(pm.SendFailed(effect.payment_id, effect.message.COMMAND))
+            elif isinstance(effect, pm.StartTimer):
+                self._stop(effect.name)
+                loop = asyncio.get_running_loop()
+                event = pm.TimerFired(effect.name, effect.payment_id)
+                self._timers[effect.name] = loop.call_later(effect.seconds, self.dispatch, event)
+            elif isinstance(effect, pm.StopTimer):
+                self._stop(effect.name)
+
+    def _stop(self, name: str) -> None:
+        handle = self._timers.pop(name, None)
+        if handle is not None:
+            handle.cancel()
+
+    async def idle(self) -> None:
+        """Wait until every queued effect has run (tests, shutdown)."""
+        while self._queue or (self._wake is not None and self._wake.is_set() and self._worker
+                              and not self._worker.done()):  # fmt: skip
+            await asyncio.sleep(0.005)
+
+    def close(self) -> None:
+        for name in list(self._timers):
+            self._stop(name)
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(RuntimeError):
+                self._worker = None
