@@ -230,6 +230,11 @@ class PaymentMachine:
     last_reference: str = ""
     #: open journal rows from a previous run, settled on the engine's first status
     recovering: tuple[dict[str, Any], ...] = ()
+    #: (Due, most Credit) of the payment that ended last: a ``cobrando`` true that repeats them may be a
+    #: broadcast built before the end and delivered after it (an engine thread's stale echo)
+    last_end: tuple[Decimal, Decimal] | None = None
+    #: a possible echo was seen and ``getstatus`` sent: the engine's next status decides
+    echo_asked: bool = False
 
     def handle(self, event: Event) -> list[Effect]:
         effects: list[Effect] = []
@@ -275,6 +280,8 @@ class PaymentMachine:
         )  # fmt: skip
         self.payment = None
         self.state = IDLE
+        self.last_end = (payment.due, max(decision.credit, payment.credit))
+        self.echo_asked = False
         effects: list[Effect] = [StopTimer(name) for name in stop]
         return [*effects, JournalUpdate(payment.id, result), Publish(result)]
 
@@ -345,6 +352,12 @@ class PaymentMachine:
                                                 "payment; outcome unknown")  # fmt: skip
         return effects
 
+    def _echo_of_last_end(self, event: EngineStatus | EngineSockets) -> bool:
+        if self.last_end is None:
+            return False
+        due, credit = self.last_end
+        return (event.due is None or event.due == due) and (event.credit is None or event.credit <= credit)
+
     def _settle_row(self, row: dict[str, Any], detail: str) -> list[Effect]:
         method: Method = "card" if row["method"] == "card" else "cash"
         result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=self.now())
@@ -365,6 +378,8 @@ class PaymentMachine:
 
 
 def _start(mc: PaymentMachine, ev: StartRequested) -> list[Effect]:
+    mc.last_end = None  # a new sale: nothing after this is an echo of the previous one
+    mc.echo_asked = False
     mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference)
     mc.state = STARTING
     command: m.Message = m.PayCash(ev.due) if ev.method == "cash" else m.PayCreditCard(ev.due)
@@ -377,9 +392,17 @@ def _refuse_start(mc: PaymentMachine, ev: StartRequested) -> list[Effect]:
 
 
 def _idle_engine(mc: PaymentMachine, ev: EngineStatus | EngineSockets) -> list[Effect]:
-    if ev.charging is True and not mc.recovering:
-        return mc._adopt(ev)
-    return []
+    if ev.charging is not True or mc.recovering:
+        return []
+    if mc._echo_of_last_end(ev):
+        # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
+        # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
+        if not mc.echo_asked:
+            mc.echo_asked = True
+            return [Send(m.GetStatus())]
+        if not isinstance(ev, EngineStatus):
+            return []
+    return mc._adopt(ev)
 
 
 def _ack_or_wait(mc: PaymentMachine, ev: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
@@ -408,6 +431,13 @@ def _charging_engine(mc: PaymentMachine, ev: EngineStatus | EngineSockets) -> li
 def _ending_status(mc: PaymentMachine, ev: EngineStatus) -> list[Effect]:
     if ev.charging is False or ev.charging is None:
         return mc._conclude(ev)
+    payment = mc.payment
+    assert payment is not None
+    if ev.due is None or ev.due == payment.due:
+        # the bare sockets that said "ended" was stale: the engine's status says it is still charging
+        mc._set(CHARGING)
+        mc._credit(ev.credit)
+        return [StopTimer("end")]
     return []
 
 
