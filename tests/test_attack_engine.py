@@ -225,3 +225,60 @@ async def test_attack_card_after_restart_is_not_approved_on_the_previous_sales_r
         assert row is not None and row["outcome"] == "declined"
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding D
+
+
+async def test_attack_a_late_credit_of_the_previous_sale_neither_acknowledges_nor_pays_the_next(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Sale 1 (due 20) ends; the customer at once starts sale 2 for the same 20. A late ``updateCredit`` of
+    sale 1 (Due 20, Credit 20: sent after cobrando false) arrives before the engine takes sale 2 up, and the
+    engine never does; its idle status still carries sale 1's Due 20 / Credit 20. Before the fix the late
+    credit acknowledged sale 2 with $20 already 'paid' (the ack timer stopped, no cancel sent) and the
+    idle status then journaled sale 2 as a completed sale nobody paid for."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        await start_cash(rig, "20")
+        await fake_engine.push("status", cobrando="False", Due="20.00", Credit="20.00", changeDispensed="0.00",
+                               Status="Pago completado")  # fmt: skip
+        await eventually(lambda: rig.results)
+        task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("20")))
+        await eventually(lambda: len(fake_engine.commands("paycash")) == 2)
+        await fake_engine.push("updateCredit", Due="20", Credit="20", Status="Pago completado")  # late, sale 1's
+        await rig.settle()
+        payment = rig.kiosk.payment
+        assert payment is not None and payment.credit == 0, "the customer of sale 2 has paid nothing"
+        await fake_engine.push("status", cobrando="False", Due="20.00", Credit="20.00", changeDispensed="0.00",
+                               Status="Disponible")  # fmt: skip
+        await asyncio.wait_for(task, 10)
+        await eventually(lambda: len(rig.results) == 2, timeout=15)
+        assert rig.results[1].outcome != "completed", rig.results[1]
+        assert fake_engine.commands("cancel"), "no acknowledgement: the kiosk cancels (cancel '1')"
+        rows = {r["id"]: r for r in rig.journal.payments()}
+        assert rows[rig.results[1].id]["outcome"] == rig.results[1].outcome
+    finally:
+        await close(rig)
+
+
+# --------------------------------------------------------------------------- finding E
+
+
+async def test_attack_two_screens_cancelling_at_once_send_one_cancel(tmp_path: Path, fake_engine: FakeEngine) -> None:
+    """Two tabs (or a double tap) confirm cancel at the same moment: one ``cancel`` goes to the engine.
+    Before the fix each press sent its own; the second reaches an engine that has already ended the
+    payment (during a staff refill started right after, a stray cancel returns money)."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        await start_cash(rig, "35.50")
+        payment = rig.kiosk.payment
+        assert payment is not None
+        done = await asyncio.gather(*(rig.kiosk.cancel("1", payment.id) for _ in range(3)))
+        assert done[0] is True
+        await rig.settle()
+        assert fake_engine.commands("cancel") == [
+            {"fecha": fake_engine.commands("cancel")[0]["fecha"], "comando": "cancel", "cancelvalue": "1"}
+        ]
+    finally:
+        await close(rig)

@@ -314,6 +314,14 @@ class PaymentMachine:
     def _acks(self, event: Event) -> bool:
         payment = self.payment
         assert payment is not None
+        if (
+            isinstance(event, EngineStatus | EngineSockets | CreditUpdate)
+            and event.credit
+            and self._echo_of_last_end(event)
+        ):
+            # money already in, with the last sale's Due and no more than its Credit: a late frame of that sale
+            # (updateCredit after its end, a stale broadcast), not this payment taken up; the timeout decides
+            return False
         if isinstance(event, EngineStatus | EngineSockets):
             return event.charging is True and (event.due is None or event.due == payment.due)
         if isinstance(event, CreditUpdate):  # an engine that acknowledges with updateCredit only
@@ -352,7 +360,7 @@ class PaymentMachine:
                                                 "payment; outcome unknown")  # fmt: skip
         return effects
 
-    def _echo_of_last_end(self, event: EngineStatus | EngineSockets) -> bool:
+    def _echo_of_last_end(self, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
         if self.last_end is None:
             return False
         due, credit = self.last_end
@@ -378,8 +386,6 @@ class PaymentMachine:
 
 
 def _start(mc: PaymentMachine, ev: StartRequested) -> list[Effect]:
-    mc.last_end = None  # a new sale: nothing after this is an echo of the previous one
-    mc.echo_asked = False
     mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference)
     mc.state = STARTING
     command: m.Message = m.PayCash(ev.due) if ev.method == "cash" else m.PayCreditCard(ev.due)
@@ -452,6 +458,8 @@ def _cancel(mc: PaymentMachine, ev: CancelRequested) -> list[Effect]:
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []  # a cancel goes out only for the payment it was asked for
+    if payment.cancel_requested:
+        return []  # already asked (two screens, a double tap): one cancel per payment
     mc.payment = replace(payment, cancel_requested=True)
     return [Send(m.Cancel(ev.value), payment.id)]
 
@@ -491,6 +499,8 @@ def _send_failed(mc: PaymentMachine, ev: SendFailed) -> list[Effect]:
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND) and mc.state == STARTING:
         # the request never left: nothing can have been charged
         return mc._finish(Decision("failed", reason="engine unavailable"), "ack")
+    if ev.command == m.Cancel.COMMAND and payment.cancel_requested and mc.state != ABANDONING:
+        mc.payment = replace(payment, cancel_requested=False)  # it never left: a new press may ask again
     return []
 
 
