@@ -282,3 +282,62 @@ async def test_attack_two_screens_cancelling_at_once_send_one_cancel(tmp_path: P
         ]
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding F
+
+
+async def test_attack_a_stale_idle_status_after_the_ack_does_not_end_the_payment(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """The engine acknowledges with ``sockets`` (cobrando true); a ``status`` built before the paycash
+    (cobrando false, Due 0) is delivered after it. Before the fix the payment ended at once as
+    'unknown' while the engine was charging, and the next charging frame was adopted as a second row."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("20")))
+        await eventually(lambda: fake_engine.commands("paycash"))
+        await fake_engine.push("sockets", cobrando=1, Due=20, Credit=0, formaPago="efectivo")
+        assert await asyncio.wait_for(task, 10) is None
+        paid_id = rig.kiosk.payment.id if rig.kiosk.payment else ""
+        await fake_engine.push("status", cobrando="False", Due="0.00", Credit="0.00", changeDispensed="0.00",
+                               Status="Disponible")  # fmt: skip
+        await rig.settle()
+        await fake_engine.push("status", cobrando="True", Due="20.00", Credit="0.00", Status="Cobrando")
+        await asyncio.sleep(2.5)  # past the end grace
+        await rig.settle()
+        assert rig.results == [], "the payment is still live"
+        await fake_engine.push("updateCredit", Due="20.00", Credit="20.00")
+        await fake_engine.push("status", cobrando="False", Due="20.00", Credit="20.00", changeDispensed="0.00",
+                               Status="Pago completado")  # fmt: skip
+        await eventually(lambda: rig.results)
+        rows = rig.journal.payments()
+        assert [(r["id"], r["outcome"]) for r in rows] == [(paid_id, "completed")], rows
+    finally:
+        await close(rig)
+
+
+# --------------------------------------------------------------------------- finding G
+
+
+async def test_attack_engine_restart_mid_payment_reporting_the_previous_sale_is_not_a_sale(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """A cash payment of 20 runs, nothing inserted yet; the engine restarts (the socket drops) and, once back,
+    reports the last sale it remembers: cobrando false, Due 20, Credit 20, changeDispensed 0. Before the fix
+    the kiosk journaled this customer's payment as a completed $20 sale (money it never saw arrive)."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        await start_cash(rig, "20")
+        for connection in list(fake_engine.connections):
+            await connection.close()
+        await eventually(lambda: not rig.kiosk.client.connected)
+        await eventually(lambda: rig.kiosk.client.connected and fake_engine.connections, timeout=10)
+        await fake_engine.push("status", cobrando="False", Due="20.00", Credit="20.00", changeDispensed="0.00",
+                               Status="Disponible")  # fmt: skip
+        await eventually(lambda: rig.results, timeout=10)
+        assert rig.results[0].outcome == "unknown", rig.results[0]
+        row = rig.journal.payment(rig.results[0].id)
+        assert row is not None and row["outcome"] == "unknown"
+    finally:
+        await close(rig)

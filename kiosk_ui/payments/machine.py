@@ -307,6 +307,13 @@ class PaymentMachine:
             if payment.interrupted and status is None:
                 reason = "engine connection lost during the payment; outcome to be checked by staff"
                 decision = Decision("unknown", credit=payment.credit, reason=reason)
+            elif payment.interrupted and decision.outcome != "unknown" and _unseen_after_reconnect(payment, status):
+                # an engine that restarted may report the last sale it remembers: money (or a decline) first
+                # heard of after the connection dropped does not prove this payment's outcome
+                assert status is not None
+                reason = (f"engine connection lost during the payment; after it the engine reported Credit "
+                          f"{status.credit}, reference {status.reference or '-'}: to be checked by staff")  # fmt: skip
+                decision = Decision("unknown", credit=payment.credit, reason=reason)
         if status is not None and status.reference is not None:
             self.last_reference = status.reference
         return self._finish(decision, "end")
@@ -385,6 +392,16 @@ class PaymentMachine:
 # --------------------------------------------------------------------------- handlers
 
 
+def _unseen_after_reconnect(payment: ActivePayment, status: EngineStatus | None) -> bool:
+    """The end facts of an interrupted payment say more than was seen before the drop."""
+    if status is None:
+        return True
+    if payment.method == "cash":
+        return status.credit is not None and status.credit > payment.credit
+    reference = status.reference or ""
+    return not reference or reference == payment.reference_before  # a decline we cannot tell from a lost reply
+
+
 def _start(mc: PaymentMachine, ev: StartRequested) -> list[Effect]:
     mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference)
     mc.state = STARTING
@@ -427,9 +444,10 @@ def _charging_engine(mc: PaymentMachine, ev: EngineStatus | EngineSockets) -> li
         if ev.charging and ev.due is not None and ev.due == payment.due:
             mc._credit(ev.credit)
         return []
-    if isinstance(ev, EngineStatus):
+    if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due):
         return mc._conclude(ev)
-    # a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
+    # a status naming another Due (built before our paycash, delivered late) is not this payment's end,
+    # nor is a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
     mc._set(ENDING)
     return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
 
