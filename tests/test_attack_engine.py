@@ -341,3 +341,36 @@ async def test_attack_engine_restart_mid_payment_reporting_the_previous_sale_is_
         assert row is not None and row["outcome"] == "unknown"
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding H
+
+
+async def test_attack_cancel_before_the_acknowledgement_reaches_the_payment(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """The customer cancels while the engine has not yet taken the paycash up (slow engine). Before the fix
+    ``cancel "1"`` went out at once, reached an idle engine (a no-op), the engine then started charging,
+    and a second press sent nothing more: a live payment the customer believes cancelled. Now the
+    cancel goes out once, after the engine acknowledges."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("20")))
+        await eventually(lambda: fake_engine.commands("paycash"))
+        payment = rig.kiosk.payment
+        assert payment is not None and payment.phase == "starting"
+        assert await rig.kiosk.cancel("1", payment.id)
+        await rig.settle()
+        assert fake_engine.commands("cancel") == [], "not sent to an engine that has not taken the payment up"
+        await fake_engine.push("status", cobrando="True", Due="20.00", Credit="0.00", Status="Cobrando")
+        assert await asyncio.wait_for(task, 10) is None
+        await eventually(lambda: fake_engine.commands("cancel"))
+        await rig.kiosk.cancel("1", payment.id)  # a second press
+        await rig.settle()
+        assert [c["cancelvalue"] for c in fake_engine.commands("cancel")] == ["1"]
+        await fake_engine.push("status", cobrando="False", Due="20.00", Credit="0.00", changeDispensed="0.00",
+                               Status="Cancelado")  # fmt: skip
+        await eventually(lambda: rig.results)
+        assert rig.results[0].outcome == "cancelled"
+    finally:
+        await close(rig)

@@ -432,9 +432,13 @@ def _ack_or_wait(mc: PaymentMachine, ev: EngineStatus | EngineSockets | CreditUp
     if not mc._acks(ev):
         return []
     late = mc.state == ABANDONING  # acknowledged after we gave up: the same payment, shown live
+    asked = not late and mc.payment is not None and mc.payment.cancel_requested
     mc._set(CHARGING, **({"cancel_requested": False} if late else {}))
     mc._credit(ev.credit)
-    return [StopTimer("ack"), StopTimer("abandon")]
+    effects: list[Effect] = [StopTimer("ack"), StopTimer("abandon")]
+    if asked and mc.payment is not None:  # the customer cancelled before the engine took the payment up
+        effects.append(Send(m.Cancel("1"), mc.payment.id))
+    return effects
 
 
 def _charging_engine(mc: PaymentMachine, ev: EngineStatus | EngineSockets) -> list[Effect]:
@@ -479,6 +483,10 @@ def _cancel(mc: PaymentMachine, ev: CancelRequested) -> list[Effect]:
     if payment.cancel_requested:
         return []  # already asked (two screens, a double tap): one cancel per payment
     mc.payment = replace(payment, cancel_requested=True)
+    if mc.state == STARTING:
+        # the engine may not have taken the paycash up yet: a cancel now could reach an idle engine and the
+        # payment start after it. It goes out on the acknowledgement (or with the no-acknowledgement cancel).
+        return []
     return [Send(m.Cancel(ev.value), payment.id)]
 
 
