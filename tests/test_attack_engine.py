@@ -374,3 +374,35 @@ async def test_attack_cancel_before_the_acknowledgement_reaches_the_payment(
         assert rig.results[0].outcome == "cancelled"
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding I
+
+
+async def test_attack_amounts_with_a_currency_sign_and_thousands_are_read(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """PROTOCOL.md: read the number out of ``"$1,250.00"`` when unambiguous. Before the fix every such amount
+    was dropped: a completed $1,200 sale with $50 change paid ended 'unknown' for staff review, and
+    the customer's screen never showed the credit going in."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        await start_cash(rig, "1200")
+        await fake_engine.push("updateCredit", Due="$1,200.00", Credit="$1,250.00")
+        await eventually(lambda: rig.kiosk.payment is not None and rig.kiosk.payment.credit == Decimal("1250"))
+        await fake_engine.push("status", cobrando="False", Due="$1,200.00", Credit="$1,250.00",
+                               changeDispensed="$50.00", Status="Pago completado")  # fmt: skip
+        await eventually(lambda: rig.results)
+        result = rig.results[0]
+        assert (result.outcome, result.change_paid, result.shortfall) == ("completed", Decimal("50"), Decimal(0))
+    finally:
+        await close(rig)
+
+
+@pytest.mark.parametrize("raw", ["35,50", "1,25", "$", "$-3", "1,2345", "$1,250,00", "1.250,00"])
+def test_attack_ambiguous_amount_texts_are_still_refused(raw: str) -> None:
+    from kiosk_ui.protocol import ProtocolError
+    from kiosk_ui.protocol.values import parse_amount
+
+    with pytest.raises(ProtocolError):
+        parse_amount(raw)
