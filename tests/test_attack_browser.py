@@ -4,6 +4,7 @@ that acknowledges late, and several customer tabs pressing at the same moment.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -56,16 +57,16 @@ class ThreadedFakeEngine:
     async def _send(self, comando: str, **fields: Any) -> None:
         frame = json.dumps({"comando": comando, "fecha": "14/03/2026 12:22:05", **fields})
         for connection in list(self._connections):
-            try:
+            with contextlib.suppress(ConnectionClosed):
                 await connection.send(frame)
-            except ConnectionClosed:
-                pass
 
     async def _status(self) -> None:
         charging = bool(self.charging)
-        await self._send("status", cobrando="True" if charging else "False", Due=self.due,
-                         Credit="0.00", changeDispensed="0.00", bvError="OK", caError="none", tarjeta="False",
-                         Status="Cobrando" if charging else "Disponible", conexiones=len(self._connections))  # fmt: skip
+        await self._send(
+            "status", cobrando="True" if charging else "False", Due=self.due, Credit="0.00",
+            changeDispensed="0.00", bvError="OK", caError="none", tarjeta="False",
+            Status="Cobrando" if charging else "Disponible", conexiones=len(self._connections),
+        )  # fmt: skip
 
     async def _handle(self, connection: ServerConnection) -> None:
         self._connections.add(connection)
