@@ -516,6 +516,12 @@ class Journal:
     def open_payments(self) -> list[dict[str, Any]]:
         return self._read(f"SELECT {_PAYMENT_SELECT} FROM payments WHERE outcome = ? ORDER BY created_at, id", (OPEN,))
 
+    def last_reference(self) -> str:
+        """The newest card reference journaled (a card payment needs a reference other than this one)."""
+        rows = self._read("SELECT reference FROM payments WHERE reference != '' ORDER BY updated_at DESC, rowid DESC"
+                          " LIMIT 1")  # fmt: skip
+        return str(rows[0]["reference"]) if rows else ""
+
     def payments(self, limit: int = 10_000) -> list[dict[str, Any]]:
         """The oldest ``limit`` payments, oldest first (for tests and small tools; the UI pages)."""
         return self._read(f"SELECT {_PAYMENT_SELECT} FROM payments ORDER BY created_at, id LIMIT ?", (limit,))

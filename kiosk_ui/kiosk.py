@@ -131,9 +131,13 @@ class Kiosk:
         """Payments the journal holds open from a previous run wait for the engine's word."""
         try:
             rows = await asyncio.to_thread(self.journal.open_payments)
+            reference = await asyncio.to_thread(self.journal.last_reference)
         except JournalError as exc:
             self.journal_error = str(exc)
             return
+        if reference and not self.machine.last_reference:
+            # an engine that keeps the previous sale's referenceCC must not approve the next card with it
+            self.machine.last_reference = reference
         if rows:
             log.warning("%d payment(s) open from a previous run; reconciling", len(rows))
             self._dispatch(pm.Recover(tuple(rows)))

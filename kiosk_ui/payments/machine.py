@@ -230,6 +230,11 @@ class PaymentMachine:
     last_reference: str = ""
     #: open journal rows from a previous run, settled on the engine's first status
     recovering: tuple[dict[str, Any], ...] = ()
+    #: (Due, most Credit) of the payment that ended last: a ``cobrando`` true that repeats them may be a
+    #: broadcast built before the end and delivered after it (an engine thread's stale echo)
+    last_end: tuple[Decimal, Decimal] | None = None
+    #: a possible echo was seen and ``getstatus`` sent: the engine's next status decides
+    echo_asked: bool = False
 
     def handle(self, event: Event) -> list[Effect]:
         effects: list[Effect] = []
@@ -275,6 +280,8 @@ class PaymentMachine:
         )  # fmt: skip
         self.payment = None
         self.state = IDLE
+        self.last_end = (payment.due, max(decision.credit, payment.credit))
+        self.echo_asked = False
         effects: list[Effect] = [StopTimer(name) for name in stop]
         return [*effects, JournalUpdate(payment.id, result), Publish(result)]
 
@@ -300,6 +307,13 @@ class PaymentMachine:
             if payment.interrupted and status is None:
                 reason = "engine connection lost during the payment; outcome to be checked by staff"
                 decision = Decision("unknown", credit=payment.credit, reason=reason)
+            elif payment.interrupted and decision.outcome != "unknown" and _unseen_after_reconnect(payment, status):
+                # an engine that restarted may report the last sale it remembers: money (or a decline) first
+                # heard of after the connection dropped does not prove this payment's outcome
+                assert status is not None
+                reason = (f"engine connection lost during the payment; after it the engine reported Credit "
+                          f"{status.credit}, reference {status.reference or '-'}: to be checked by staff")  # fmt: skip
+                decision = Decision("unknown", credit=payment.credit, reason=reason)
         if status is not None and status.reference is not None:
             self.last_reference = status.reference
         return self._finish(decision, "end")
@@ -307,6 +321,14 @@ class PaymentMachine:
     def _acks(self, event: Event) -> bool:
         payment = self.payment
         assert payment is not None
+        if (
+            isinstance(event, EngineStatus | EngineSockets | CreditUpdate)
+            and event.credit
+            and self._echo_of_last_end(event)
+        ):
+            # money already in, with the last sale's Due and no more than its Credit: a late frame of that sale
+            # (updateCredit after its end, a stale broadcast), not this payment taken up; the timeout decides
+            return False
         if isinstance(event, EngineStatus | EngineSockets):
             return event.charging is True and (event.due is None or event.due == payment.due)
         if isinstance(event, CreditUpdate):  # an engine that acknowledges with updateCredit only
@@ -345,6 +367,12 @@ class PaymentMachine:
                                                 "payment; outcome unknown")  # fmt: skip
         return effects
 
+    def _echo_of_last_end(self, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
+        if self.last_end is None:
+            return False
+        due, credit = self.last_end
+        return (event.due is None or event.due == due) and (event.credit is None or event.credit <= credit)
+
     def _settle_row(self, row: dict[str, Any], detail: str) -> list[Effect]:
         method: Method = "card" if row["method"] == "card" else "cash"
         result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=self.now())
@@ -364,6 +392,16 @@ class PaymentMachine:
 # --------------------------------------------------------------------------- handlers
 
 
+def _unseen_after_reconnect(payment: ActivePayment, status: EngineStatus | None) -> bool:
+    """The end facts of an interrupted payment say more than was seen before the drop."""
+    if status is None:
+        return True
+    if payment.method == "cash":
+        return status.credit is not None and status.credit > payment.credit
+    reference = status.reference or ""
+    return not reference or reference == payment.reference_before  # a decline we cannot tell from a lost reply
+
+
 def _start(mc: PaymentMachine, ev: StartRequested) -> list[Effect]:
     mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference)
     mc.state = STARTING
@@ -377,18 +415,30 @@ def _refuse_start(mc: PaymentMachine, ev: StartRequested) -> list[Effect]:
 
 
 def _idle_engine(mc: PaymentMachine, ev: EngineStatus | EngineSockets) -> list[Effect]:
-    if ev.charging is True and not mc.recovering:
-        return mc._adopt(ev)
-    return []
+    if ev.charging is not True or mc.recovering:
+        return []
+    if mc._echo_of_last_end(ev):
+        # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
+        # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
+        if not mc.echo_asked:
+            mc.echo_asked = True
+            return [Send(m.GetStatus())]
+        if not isinstance(ev, EngineStatus):
+            return []
+    return mc._adopt(ev)
 
 
 def _ack_or_wait(mc: PaymentMachine, ev: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
     if not mc._acks(ev):
         return []
     late = mc.state == ABANDONING  # acknowledged after we gave up: the same payment, shown live
+    asked = not late and mc.payment is not None and mc.payment.cancel_requested
     mc._set(CHARGING, **({"cancel_requested": False} if late else {}))
     mc._credit(ev.credit)
-    return [StopTimer("ack"), StopTimer("abandon")]
+    effects: list[Effect] = [StopTimer("ack"), StopTimer("abandon")]
+    if asked and mc.payment is not None:  # the customer cancelled before the engine took the payment up
+        effects.append(Send(m.Cancel("1"), mc.payment.id))
+    return effects
 
 
 def _charging_engine(mc: PaymentMachine, ev: EngineStatus | EngineSockets) -> list[Effect]:
@@ -398,9 +448,10 @@ def _charging_engine(mc: PaymentMachine, ev: EngineStatus | EngineSockets) -> li
         if ev.charging and ev.due is not None and ev.due == payment.due:
             mc._credit(ev.credit)
         return []
-    if isinstance(ev, EngineStatus):
+    if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due):
         return mc._conclude(ev)
-    # a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
+    # a status naming another Due (built before our paycash, delivered late) is not this payment's end,
+    # nor is a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
     mc._set(ENDING)
     return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
 
@@ -408,6 +459,13 @@ def _charging_engine(mc: PaymentMachine, ev: EngineStatus | EngineSockets) -> li
 def _ending_status(mc: PaymentMachine, ev: EngineStatus) -> list[Effect]:
     if ev.charging is False or ev.charging is None:
         return mc._conclude(ev)
+    payment = mc.payment
+    assert payment is not None
+    if ev.due is None or ev.due == payment.due:
+        # the bare sockets that said "ended" was stale: the engine's status says it is still charging
+        mc._set(CHARGING)
+        mc._credit(ev.credit)
+        return [StopTimer("end")]
     return []
 
 
@@ -422,7 +480,13 @@ def _cancel(mc: PaymentMachine, ev: CancelRequested) -> list[Effect]:
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []  # a cancel goes out only for the payment it was asked for
+    if payment.cancel_requested:
+        return []  # already asked (two screens, a double tap): one cancel per payment
     mc.payment = replace(payment, cancel_requested=True)
+    if mc.state == STARTING:
+        # the engine may not have taken the paycash up yet: a cancel now could reach an idle engine and the
+        # payment start after it. It goes out on the acknowledgement (or with the no-acknowledgement cancel).
+        return []
     return [Send(m.Cancel(ev.value), payment.id)]
 
 
@@ -461,6 +525,8 @@ def _send_failed(mc: PaymentMachine, ev: SendFailed) -> list[Effect]:
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND) and mc.state == STARTING:
         # the request never left: nothing can have been charged
         return mc._finish(Decision("failed", reason="engine unavailable"), "ack")
+    if ev.command == m.Cancel.COMMAND and payment.cancel_requested and mc.state != ABANDONING:
+        mc.payment = replace(payment, cancel_requested=False)  # it never left: a new press may ask again
     return []
 
 

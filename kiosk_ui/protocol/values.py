@@ -7,6 +7,7 @@ and returns a typed Python value, or raises :class:`ProtocolError`.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -31,7 +32,7 @@ def parse_amount(value: Any, field: str = "amount") -> Decimal:
     elif isinstance(value, float):  # only when a caller did not use parse_float=Decimal
         number = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip()
+        text = _unambiguous_number(value.strip())
         if not text or len(text) > 32:
             raise ProtocolError(f"{field}: expected an amount, got {value!r}")
         try:
@@ -43,6 +44,19 @@ def parse_amount(value: Any, field: str = "amount") -> Decimal:
     if not number.is_finite() or number < 0 or number > MAX_AMOUNT:
         raise ProtocolError(f"{field}: amount out of range: {value!r}")
     return number
+
+
+#: "$1,250.00", "1,250.5", "$ 35.50": a currency sign and thousands groups of exactly three digits
+_GROUPED = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+
+
+def _unambiguous_number(text: str) -> str:
+    """PROTOCOL.md: read the number out of ``"$1,250.00"`` when unambiguous. ``"35,50"`` (a decimal comma or a
+    thousands group?) is not, and stays as it is (then refused)."""
+    match = _GROUPED.fullmatch(text)
+    if match is None or not (text.startswith("$") or "," in text):
+        return text
+    return match.group(1).replace(",", "")
 
 
 def format_amount(amount: Decimal) -> str:
