@@ -61,11 +61,14 @@ class AdminArea:
 
     # ------------------------------------------------------------------ page
     def build(self) -> None:
-        ui.add_head_html('<link rel="stylesheet" href="/kiosk-static/admin.css">')
+        ui.add_head_html('<link rel="stylesheet" href="/kiosk-static/admin.css">'
+                         '<script src="/kiosk-static/admin.js"></script>')
         with frame(title=self.say("Administración · Quickpaymini"), demo=self.config.demo, lang=lambda: self.lang,
                    main_classes="admin-main w-full") as parts:  # fmt: skip
             self.parts: FrameParts = parts
             self.root = ui.column().classes("admin-root w-full gap-4")
+        if self.lang != "es":
+            ui.run_javascript(f'document.documentElement.lang = "{self.lang}"')
         banner = parts.banner
         if banner is not None:  # not staff data: the gate shows it too, for the page's whole life
             banner.set_visibility(not self.service.state.online)
@@ -88,6 +91,7 @@ class AdminArea:
         if self.parts.banner is not None:
             self.parts.banner.set_text(t("engine_offline", self.lang))
         ui.page_title(self.say("Administración · Quickpaymini"))
+        ui.run_javascript(f'document.documentElement.lang = "{self.lang}"')
         self.show()
 
     def _language_button(self) -> None:
