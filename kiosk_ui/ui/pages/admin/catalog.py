@@ -40,11 +40,11 @@ class CatalogView:
             self.search_box.on_value_change(self._search_soon)
             tid(ui.button(_("Buscar"), icon="search", on_click=self.search), "product-search-go")
             tid(ui.button(_("Nuevo producto"), icon="add", on_click=self.new, color="positive"), "product-new")
-        self.results = tid(ui.column().classes("w-full gap-1"), "product-list")
-        self._build_form()
         with ui.column().classes("admin-panel w-full gap-1"):
             heading(_("Accesos rápidos en la pantalla del cliente (máximo {limit})", limit=MAX_PICKS), 3)
             self.picks_box = tid(ui.element("div").classes("admin-picks w-full"), "quick-picks")
+        self._build_form()
+        self.results = tid(ui.column().classes("w-full gap-1"), "product-list")
         self.render_picks(self.picks.items())
 
     def _build_form(self) -> None:
@@ -115,7 +115,7 @@ class CatalogView:
                     ui.label(product.udm).classes("w-12 max-sm:hidden")
                     ui.label(_.money(product.price)).classes("w-24 text-right font-semibold")
                     pinned = product.code in self.picks
-                    pin = ui.button(icon="push_pin", on_click=lambda p=product: self.toggle_pin(p))
+                    pin = ui.button(icon="push_pin" if pinned else "o_push_pin", on_click=lambda p=product: self.toggle_pin(p))
                     pin.props(f'flat round aria-pressed="{str(pinned).lower()}" '
                               f'aria-label="{_("Acceso rápido")}: {product.description}"')  # fmt: skip
                     tid(pin.classes("admin-pinned" if pinned else ""), "product-pin")
