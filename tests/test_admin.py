@@ -209,7 +209,8 @@ async def test_refill_end_sends_cancel_2(env: Env) -> None:
 
 
 async def test_action_without_a_defined_answer_reports_sent(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff_actions, "ACTIONS", tuple(dataclasses.replace(a, timeout=0.3) for a in staff_actions.ACTIONS))
+    short = tuple(dataclasses.replace(a, timeout=0.3) for a in staff_actions.ACTIONS)
+    monkeypatch.setattr(staff_actions, "ACTIONS", short)
     user = await logged_in(env)
     env.engine.set_fault("slow_replies", 5.0)  # the engine says nothing back in time
     user.find(marker="action-opendoor").click()
@@ -255,7 +256,8 @@ async def test_product_search_as_you_type(env: Env, caplog: pytest.LogCaptureFix
 
 
 async def test_action_timeout(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff_actions, "ACTIONS", tuple(dataclasses.replace(a, timeout=0.3) for a in staff_actions.ACTIONS))
+    short = tuple(dataclasses.replace(a, timeout=0.3) for a in staff_actions.ACTIONS)
+    monkeypatch.setattr(staff_actions, "ACTIONS", short)
     user = await logged_in(env)
     env.engine.set_fault("slow_replies", 5.0)
     user.find(marker="action-report").click()

@@ -75,7 +75,7 @@ def test_staff_area_has_no_serious_axe_finding(browser: Browser, stack: tuple[Th
     for name in SECTIONS:
         open_section(page, name)
         found[name] = serious(page)
-    assert found == dict.fromkeys(SECTIONS, []), found
+    assert found == {name: [] for name in SECTIONS}, found
     page.context.close()
 
 

@@ -15,7 +15,8 @@ from .test_admin import login
 
 ADMIN_DIR = Path(admin.__file__).parent
 STAFF_DIR = ADMIN_DIR.parents[2] / "staff"
-ADMIN_SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in sorted([*ADMIN_DIR.glob("*.py"), *STAFF_DIR.glob("*.py")]))
+STAFF_FILES = sorted([*ADMIN_DIR.glob("*.py"), *STAFF_DIR.glob("*.py")])
+ADMIN_SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in STAFF_FILES)
 SIM_SOURCE = (ADMIN_DIR.parent / "sim.py").read_text(encoding="utf-8")
 
 

@@ -115,7 +115,8 @@ class CatalogView:
                     ui.label(product.udm).classes("w-12 max-sm:hidden")
                     ui.label(_.money(product.price)).classes("w-24 text-right font-semibold")
                     pinned = product.code in self.picks
-                    pin = ui.button(icon="push_pin" if pinned else "o_push_pin", on_click=lambda p=product: self.toggle_pin(p))
+                    icon = "push_pin" if pinned else "o_push_pin"
+                    pin = ui.button(icon=icon, on_click=lambda p=product: self.toggle_pin(p))
                     pin.props(f'flat round aria-pressed="{str(pinned).lower()}" '
                               f'aria-label="{_("Acceso rápido")}: {product.description}"')  # fmt: skip
                     tid(pin.classes("admin-pinned" if pinned else ""), "product-pin")
@@ -132,19 +133,22 @@ class CatalogView:
     # ---- quick picks
     @staff_only
     async def toggle_pin(self, product: Product) -> None:
-        try:
-            if product.code in self.picks:
-                self.catalog.unpin(product.code)
-            else:
+        if product.code in self.picks:
+            await self.unpin(product.code)
+        else:
+            try:
                 self.catalog.pin(product)
-        except PickError:
-            ui.notify(self._("Ya hay {limit} accesos rápidos: quite uno primero.", limit=MAX_PICKS), type="warning")
-            return
+            except PickError:
+                ui.notify(self._("Ya hay {limit} accesos rápidos: quite uno primero.", limit=MAX_PICKS),
+                          type="warning")  # fmt: skip
+                return
+            await self.access.service.audit(self.access.caller, "quick-pick", "pinned", product.code)
         await self.search()
 
     @staff_only
-    def unpin(self, code: str) -> None:
-        self.catalog.unpin(code)
+    async def unpin(self, code: str) -> None:
+        if self.catalog.unpin(code):
+            await self.access.service.audit(self.access.caller, "quick-pick", "unpinned", code)
 
     @staff_only
     def move(self, code: str, offset: int) -> None:

@@ -61,8 +61,9 @@ class AdminArea:
 
     # ------------------------------------------------------------------ page
     def build(self) -> None:
-        ui.add_head_html('<link rel="stylesheet" href="/kiosk-static/admin.css">'
-                         '<script src="/kiosk-static/admin.js"></script>')
+        ui.add_head_html(
+            '<link rel="stylesheet" href="/kiosk-static/admin.css"><script src="/kiosk-static/admin.js"></script>'
+        )
         with frame(title=self.say("Administración · Quickpaymini"), demo=self.config.demo, lang=lambda: self.lang,
                    main_classes="admin-main w-full") as parts:  # fmt: skip
             self.parts: FrameParts = parts
