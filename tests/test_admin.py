@@ -128,11 +128,13 @@ async def test_handlers_refuse_without_a_session(env: Env) -> None:
     with user:
         area = admin.AdminArea(env.kapp.config, services, None, user.client)
         actions = ActionsView(area.access, services.actions(area.access.caller), area.say)
+        actions.build()  # built, so that without the guard the handlers would really send
         await actions.run(admin.ACTIONS[0])
         actions.pending = admin.ACTIONS[0]
         await actions.confirmed()
         await actions.override()
         catalog = CatalogView(area.access, services, area.say, user.client)
+        catalog.build()
         await catalog.search()
         await catalog.new()
     asked_on_connect = (m.GetStatus, m.GetScreenSettings)
