@@ -19,6 +19,7 @@ from .journal import Journal
 from .kiosk import Kiosk
 from .simulator import Catalog, SimEngine
 from .simulator.server import SimServer
+from .staff import StaffService
 from .staff_rules import may_send
 from .ui.theme import ASSETS_DIR, STATIC_DIR
 from .upload_limit import UploadLimit
@@ -32,6 +33,7 @@ class KioskApp:
     client: EngineClient
     journal: Journal
     kiosk: Kiosk
+    staff: StaffService
     sim_engine: SimEngine | None = None
     sim_server: SimServer | None = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -97,7 +99,10 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     journal = Journal(config.data_dir / "journal.sqlite3")
     kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout)
     client.guard = lambda message, override: may_send(message, kiosk.busy, override)  # the last line
-    kapp = KioskApp(config, client, journal, kiosk, sim_engine=simulator)
+    staff = StaffService(kiosk, client, journal, config.data_dir, nip_max_attempts=config.nip_max_attempts,
+                         nip_lockout_seconds=config.nip_lockout_minutes * 60,
+                         session_idle_seconds=config.session_idle_minutes * 60)  # fmt: skip
+    kapp = KioskApp(config, client, journal, kiosk, staff, sim_engine=simulator)
 
     nicegui_app.add_static_files("/kiosk-static", STATIC_DIR)
     nicegui_app.add_static_files("/kiosk-assets", ASSETS_DIR)
@@ -118,8 +123,8 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
         return figures
 
     customer.register(kiosk, config)
-    admin.register(kapp)
-    operations.register(kapp)
+    ops = operations.register(kapp)
+    admin.register(config=config, service=staff, alerts=ops.alerts)
     if simulator is not None:
         sim.register(kapp)
     return kapp

@@ -29,10 +29,9 @@ class Operations:
         self.watch = ScreenWatch(clock)
         self.engine_down_since: float | None = None if kapp.kiosk.state.online else clock()
         self.alerts = AlertService(config, kapp.journal, self.snapshot, clock=clock)
-        staff = kapp.extras
         self.metrics = KioskMetrics(Sources(
             config.kiosk_id or "kiosk", kapp.kiosk, kapp.client, kapp.journal, watch=self.watch, alerts=self.alerts,
-            lockout=lambda: getattr(staff.get("staff"), "lockout", None),
+            lockout=lambda: kapp.staff.lockout,
         ))  # fmt: skip
         kapp.kiosk.on_change(self._on_state)
         kapp.kiosk.on_result(self._on_result)

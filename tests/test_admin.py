@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import sys
 import time
 from decimal import Decimal
 
@@ -14,7 +13,10 @@ from nicegui.testing.user import User
 
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.staff import Lockout
+from kiosk_ui.staff import actions as staff_actions
 from kiosk_ui.ui.pages import admin
+from kiosk_ui.ui.pages.admin.actions import ActionsView
+from kiosk_ui.ui.pages.admin.catalog import CatalogView
 
 from .conftest import Env, eventually
 from .test_customer_flows import dialog_open, label_text
@@ -119,18 +121,22 @@ def test_damaged_lockout_file_locks_rather_than_opens(tmp_path: object) -> None:
 
 
 async def test_handlers_refuse_without_a_session(env: Env) -> None:
-    """Calling the staff handlers directly, with no session, does nothing."""
+    """Calling the staff handlers directly, with no session, does nothing (the staff_only guard)."""
     user = env.new_user()
     await user.open("/admin")
-    services = env.kapp.extras["staff"]
+    services = env.kapp.staff
     with user:
-        area = admin.AdminArea(env.kapp, services, user.client)
-        await area.run_action(admin.ACTIONS[0])
-        area.pending_action = admin.ACTIONS[0]
-        await area._confirmed()
-        await area._override()
-        await area.search_products()
-        await area.new_product()
+        area = admin.AdminArea(env.kapp.config, services, None, user.client)
+        actions = ActionsView(area.access, services.actions(area.access.caller), area.say)
+        actions.build()  # built, so that without the guard the handlers would really send
+        await actions.run(admin.ACTIONS[0])
+        actions.pending = admin.ACTIONS[0]
+        await actions.confirmed()
+        await actions.override()
+        catalog = CatalogView(area.access, services, area.say, user.client)
+        catalog.build()
+        await catalog.search()
+        await catalog.new()
     asked_on_connect = (m.GetStatus, m.GetScreenSettings)
     assert [msg for _, msg in env.engine.received if not isinstance(msg, (m.CheckNip, *asked_on_connect))] == []
 
@@ -139,7 +145,7 @@ async def test_session_expires_when_idle(env: Env) -> None:
     user = env.new_user()
     await login(user)
     await user.should_see(marker="admin-home", retries=30)
-    services = env.kapp.extras["staff"]
+    services = env.kapp.staff
     area_sessions = services.sessions
     area_sessions.idle_seconds = -1.0  # every session is now past its idle time, without sleeping
     with user:  # a click that arrives after the expiry does nothing (the handler checks the session)
@@ -205,8 +211,8 @@ async def test_refill_end_sends_cancel_2(env: Env) -> None:
 
 
 async def test_action_without_a_defined_answer_reports_sent(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    live = sys.modules["kiosk_ui.ui.pages.admin"]
-    monkeypatch.setattr(live, "ACTIONS", tuple(dataclasses.replace(a, timeout=0.3) for a in live.ACTIONS))
+    short = tuple(dataclasses.replace(a, timeout=0.3) for a in staff_actions.ACTIONS)
+    monkeypatch.setattr(staff_actions, "ACTIONS", short)
     user = await logged_in(env)
     env.engine.set_fault("slow_replies", 5.0)  # the engine says nothing back in time
     user.find(marker="action-opendoor").click()
@@ -252,8 +258,8 @@ async def test_product_search_as_you_type(env: Env, caplog: pytest.LogCaptureFix
 
 
 async def test_action_timeout(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    live = sys.modules["kiosk_ui.ui.pages.admin"]  # NiceGUI's per-test reset may have imported it anew
-    monkeypatch.setattr(live, "ACTIONS", tuple(dataclasses.replace(a, timeout=0.3) for a in live.ACTIONS))
+    short = tuple(dataclasses.replace(a, timeout=0.3) for a in staff_actions.ACTIONS)
+    monkeypatch.setattr(staff_actions, "ACTIONS", short)
     user = await logged_in(env)
     env.engine.set_fault("slow_replies", 5.0)
     user.find(marker="action-report").click()

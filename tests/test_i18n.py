@@ -13,8 +13,11 @@ from kiosk_ui.ui.pages import admin
 from .conftest import Env
 from .test_admin import login
 
-ADMIN_SOURCE = Path(admin.__file__).read_text(encoding="utf-8")
-SIM_SOURCE = (Path(admin.__file__).parent / "sim.py").read_text(encoding="utf-8")
+ADMIN_DIR = Path(admin.__file__).parent
+STAFF_DIR = ADMIN_DIR.parents[2] / "staff"
+STAFF_FILES = sorted([*ADMIN_DIR.glob("*.py"), *STAFF_DIR.glob("*.py")])
+ADMIN_SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in STAFF_FILES)
+SIM_SOURCE = (ADMIN_DIR.parent / "sim.py").read_text(encoding="utf-8")
 
 
 def _strings(node: ast.AST) -> set[str]:
@@ -34,14 +37,17 @@ def staff_texts() -> set[str]:
             continue
         func = node.func
         translated = (isinstance(func, ast.Attribute) and func.attr == "_") or (
-            isinstance(func, ast.Name) and func.id == "_"
+            isinstance(func, ast.Name) and func.id in ("_", "say")
         )
-        caption = isinstance(func, ast.Name) and func.id == "cell"
+        caption = isinstance(func, ast.Name) and func.id in ("cell", "CatalogError")
         if translated or caption:
             texts |= _strings(node.args[0])
     from kiosk_ui.ui.pages import sim
 
     texts |= {label for _, label in sim.FAULTS}
+    from kiosk_ui.ui.pages.admin.journal_view import OUTCOME_WORDS
+
+    texts |= {title for _, title, _ in admin.SECTIONS} | set(OUTCOME_WORDS.values())
     for action in admin.ACTIONS:
         texts |= {action.title, action.confirm}
     texts |= {"Conectado", "Conectando…", "Desconectado"}

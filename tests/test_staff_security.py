@@ -34,7 +34,7 @@ def user_from(env: Env, host: str, cookies: httpx.Cookies | None = None) -> User
 
 
 def staff(env: Env) -> Any:
-    return env.kapp.extras["staff"]
+    return env.kapp.staff
 
 
 # ---------------------------------------------------------------------- pure rules

@@ -1,0 +1,120 @@
+"""Screenshots of the staff area (the NIP gate and every section) at a tablet and a phone size.
+
+``scripts/screenshots.py`` imports :func:`staff_screenshots` (it writes the customer screens); run this
+file alone for the staff part only::
+
+    python scripts/screenshots_staff.py [out_dir]      # default docs/screenshots
+
+Files: ``staff-<section>-<size>.png`` (``gate``, ``status``, ``actions``, ``review``, ``screen``,
+``catalog``, ``journal``, ``tablet``; sizes ``tablet`` 1280x800 and ``phone`` 390x844).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk_ui.devtools import AppProcess, ThreadedSim  # noqa: E402
+from kiosk_ui.journal import Journal, local_day  # noqa: E402
+
+STAFF_SIZES = {"tablet": (1280, 800), "phone": (390, 844)}
+STAFF_SECTIONS = ("status", "actions", "review", "screen", "catalog", "journal", "tablet")
+WAIT = 20_000
+
+
+def seed_journal(data_dir: Path, days: int = 14) -> None:
+    """Two weeks of sales (cash and card), one payment owing change and one to review, for the pictures."""
+    path = data_dir / "journal.sqlite3"
+    Journal(path).close()
+    now = dt.datetime.now(dt.UTC).replace(hour=17, minute=0, second=0, microsecond=0)
+    rows = []
+    for back in range(days):
+        for n in range(3 + (back * 7) % 5):
+            at = (now - dt.timedelta(days=back, minutes=37 * n)).isoformat(timespec="milliseconds")
+            at = at.replace("+00:00", "Z")
+            method = "card" if (n + back) % 3 == 0 else "cash"
+            cents = 2500 + ((back * 13 + n * 29) % 40) * 250
+            rows.append((f"s{back:02d}{n:02d}", at, at, local_day(at), method, cents, cents, 0, 0, 0,
+                         f"R{back}{n}" if method == "card" else "", "completed", "", "[]", None))  # fmt: skip
+    at = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    rows.append(("owed0001", at, at, local_day(at), "cash", 3550, 5000, 1450, 950, 500, "", "completed",
+                 "cambio incompleto", "[]", None))  # fmt: skip
+    rows.append(("unknown01", at, at, local_day(at), "card", 12900, 0, 0, 0, 0, "", "unknown",
+                 "sin respuesta de la terminal", "[]", None))  # fmt: skip
+    with sqlite3.connect(path) as db:
+        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _pin_products(page: Page) -> None:
+    page.get_by_test_id("nav-catalog").click()
+    page.get_by_test_id("product-search").fill("")
+    page.get_by_test_id("product-search-go").click()
+    expect(page.get_by_test_id("product-result").first).to_be_visible()
+    for index in range(min(4, page.get_by_test_id("product-pin").count())):
+        page.get_by_test_id("product-pin").nth(index).click()
+        expect(page.get_by_test_id("quick-pick-row")).to_have_count(index + 1)
+
+
+def staff_screenshots(browser: Browser, base: str, out: Path,
+                      sizes: dict[str, tuple[int, int]] = STAFF_SIZES) -> list[Path]:  # fmt: skip
+    """Log in and photograph the gate and each section at each size; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for size, (width, height) in sizes.items():
+        page = browser.new_context(viewport={"width": width, "height": height}, locale="es-MX").new_page()
+        page.set_default_timeout(WAIT)
+        page.goto(base + "/admin")
+        expect(page.get_by_test_id("nip-input")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        written.append(out / f"staff-gate-{size}.png")
+        page.screenshot(path=written[-1])
+        page.get_by_test_id("nip-input").fill("1234")
+        page.get_by_test_id("nip-submit").click()
+        expect(page.get_by_test_id("admin-home")).to_be_visible()
+        expect(page.get_by_test_id("st-connections")).not_to_have_text("—")
+        if size == next(iter(sizes)):
+            _pin_products(page)
+        for name in STAFF_SECTIONS:
+            page.get_by_test_id(f"nav-{name}").click()
+            page.wait_for_timeout(400)  # the smooth scroll and the charts' first paint
+            page.mouse.move(width - 2, height - 2)  # no hover highlight on the nav
+            written.append(out / f"staff-{name}-{size}.png")
+            page.screenshot(path=written[-1])
+        page.context.close()
+    return written
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("Debian's chromium is not installed", file=sys.stderr)
+        return 1
+    sim = ThreadedSim(card_mode="manual")
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
+    seed_journal(data_dir)
+    app = AppProcess(["run", "--engine", sim.url], data_dir)
+    try:
+        app.wait_connected()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            for path in staff_screenshots(browser, app.base, out):
+                print(path)
+            browser.close()
+    finally:
+        app.stop()
+        sim.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
