@@ -21,7 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk_ui.journal import (
-    _V1,
     EXPORT_FIELDS,
     Filter,
     Journal,
@@ -31,6 +30,7 @@ from kiosk_ui.journal import (
     now_iso,
     write_csv,
 )
+from kiosk_ui.journal.schema import _V1
 
 from .conftest import Env, eventually
 from .test_admin import logged_in

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from ..errors import CommandRefused, EngineTimeout, EngineUnavailable
 from ..listeners import Listeners
 from ..protocol import DEFAULT_CODEC, Codec, Message, ProtocolError
 from ..protocol import messages as m
@@ -32,24 +33,8 @@ from ..state import ConnectionStatus
 log = logging.getLogger(__name__)
 
 
-class EngineUnavailable(RuntimeError):
-    """The engine is not connected now; the command was not sent."""
-
-
-class CommandRefused(EngineUnavailable):
-    """A rule refused the command (see :mod:`kiosk_ui.staff_rules`); it was not sent."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 #: ``guard(message, override) -> reason``: '' lets the frame go, anything else refuses it.
 Guard = Callable[[Message, bool], str]
-
-
-class EngineTimeout(TimeoutError):
-    """The engine did not answer in time."""
 
 
 def _any(_: Message) -> bool:

@@ -504,10 +504,6 @@ DROPPED_FIELDS: Counter[str] = Counter()
 _dropped_lock = threading.Lock()
 
 
-class _Dropped(Exception):
-    pass
-
-
 def _tolerant(command: str, key: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """Wrap an incoming field's parser: an unreadable value becomes ``None`` ("not sent"),
     counted, and logged the first time for that field."""

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from ..errors import SimulatorRefused
 from ..protocol import Codec, Message, Product, ProtocolError
 from ..protocol import messages as m
 from ..protocol.values import ChangeLevel
@@ -41,8 +42,8 @@ JUNK_FRAMES = (
 )
 
 
-class Refused(Exception):
-    """The engine is off, restarting, or a fault refuses connections."""
+#: the engine is off, restarting, or a fault refuses connections (kept under its old name)
+Refused = SimulatorRefused
 
 
 @dataclass
