@@ -345,8 +345,7 @@ async def test_no_error_spellings_from_the_engine_show_no_error(env: Env) -> Non
         frame = json.dumps({"comando": "status", "fecha": "x", "bvError": spelling, "caError": spelling})
         for connection in list(env.server._connections.values()):
             await connection.send(frame)
-        await asyncio.sleep(0.05)
-        await eventually(lambda: env.kapp.client.frames_in > 0)
+        await env.caught_up()  # the reply comes after the frames sent before it: they have been handled
     await eventually(lambda: env.kapp.kiosk.state.bv_error == "" and env.kapp.kiosk.state.ca_error == "")
     assert env.kapp.client.bad_frames == 0
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from .core import JournalStore
-from .records import APP_WRITTEN, Entry, Filter, Page, PageCursor, Report, row_dict, sql_csv_cell
+from .records import APP_WRITTEN, Entry, Filter, Page, PageCursor, Report, sql_csv_cell
 from .schema import (
     AMOUNT_FIELDS,
     CENTS_AS_TEXT,
@@ -169,8 +169,3 @@ class JournalQueries(JournalStore):
     def export_tuples(self, flt: Filter | None = None) -> Iterator[tuple[Any, ...]]:
         for rows in self.export_batches(flt):
             yield from rows
-
-    def export_rows(self, flt: Filter | None = None) -> Iterator[dict[str, Any]]:
-        """Flat rows for JSON export: each with only its kind's fields."""
-        for row in self.export_tuples(flt):
-            yield row_dict(row)

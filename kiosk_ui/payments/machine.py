@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..errors import FailureCode
 from ..protocol import messages as m
 from .rules import ZERO, Decision, Facts, Method, Outcome, decide
 
@@ -30,6 +31,7 @@ ENDING: State = "ENDING"
 ABANDONING: State = "ABANDONING"
 
 NO_ACK = "no acknowledgement from the engine"
+ENGINE_UNAVAILABLE = "engine unavailable"
 Phase = Literal["starting", "charging", "ending", "abandoning"]
 _PHASES: dict[State, Phase] = {STARTING: "starting", CHARGING: "charging", ENDING: "ending", ABANDONING: "abandoning"}
 
@@ -66,6 +68,8 @@ class PaymentResult:
     reference: str = ""
     reason: str = ""
     at: str = ""
+    #: a typed cause for screens to match on (``reason`` is free text for the journal and staff)
+    failure: FailureCode | None = None
 
 
 # --------------------------------------------------------------------------- events
@@ -272,6 +276,7 @@ class PaymentMachine:
             id=payment.id, outcome=decision.outcome, method=payment.method, due=payment.due,
             credit=decision.credit, change_owed=decision.change_owed, change_paid=decision.change_paid,
             shortfall=decision.shortfall, reference=decision.reference, reason=decision.reason, at=self.now(),
+            failure=decision.failure,
         )  # fmt: skip
         self.payment = None
         self.state = IDLE
@@ -313,15 +318,16 @@ class PaymentMachine:
             return event.due is not None and event.due == payment.due
         return False
 
-    def _nothing_moved(self, reason: str) -> list[Effect]:
+    def _nothing_moved(self, reason: str, failure: FailureCode) -> list[Effect]:
         """Settle a payment the engine never took up: failed, or unknown if money may have moved."""
         payment = self.payment
         assert payment is not None
         quiet = self.connected and self.synced and not self.engine_charging and self.engine_credit == 0
         if payment.credit == 0 and quiet:
-            decision = Decision("failed", reason=reason)
+            decision = Decision("failed", reason=reason, failure=failure)
         else:
-            decision = Decision("unknown", credit=payment.credit, reason=f"{reason}; engine state unclear")
+            decision = Decision("unknown", credit=payment.credit, reason=f"{reason}; engine state unclear",
+                                failure=failure)  # fmt: skip
         return self._finish(decision, "ack", "abandon")
 
     def _reconcile(self, status: EngineStatus) -> list[Effect]:
@@ -434,7 +440,7 @@ def _timer(mc: PaymentMachine, ev: TimerFired) -> list[Effect]:
         mc._set(ABANDONING, cancel_requested=True)
         return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
-        return mc._nothing_moved(NO_ACK)
+        return mc._nothing_moved(NO_ACK, FailureCode.NO_ACK)
     if ev.name == "end" and mc.state == ENDING:
         return mc._conclude(None)
     return []
@@ -460,7 +466,7 @@ def _send_failed(mc: PaymentMachine, ev: SendFailed) -> list[Effect]:
         return []
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND) and mc.state == STARTING:
         # the request never left: nothing can have been charged
-        return mc._finish(Decision("failed", reason="engine unavailable"), "ack")
+        return mc._finish(Decision("failed", reason=ENGINE_UNAVAILABLE, failure=FailureCode.ENGINE_UNAVAILABLE), "ack")
     return []
 
 

@@ -112,7 +112,6 @@ class SimEngine:
         self.off_until: float | None = None
         self.card_decide_at: float | None = None
         self.next_status_at = 0.0
-        self.inventory_pending = False
         #: Every frame received, decoded, for tests: (client, message).
         self.received: list[tuple[int, Message]] = []
         self.bad_frames = 0
