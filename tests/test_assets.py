@@ -55,6 +55,9 @@ def test_the_wheel_holds_the_sounds_and_images(tmp_path: Path) -> None:
     assert {f"kiosk_ui/assets/img/{name}" for name in IMAGES} <= names
     assert {"kiosk_ui/ui/static/kiosk.css", "kiosk_ui/ui/static/kiosk.js"} <= names
     assert not [name for name in names if name.startswith("assets/")], "assets only inside the package"
+    # test and benchmark helpers stay in the checkout: nothing of devtools/ (or the tests) ships
+    assert not [name for name in names if name.startswith(("devtools/", "tests/", "benchmarks/"))]
+    assert not [name for name in names if "devtools" in name]
 
 
 def test_assets_found_in_the_package_first_then_the_checkout(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devtools import AppProcess, free_port
 from kiosk_ui import cli
 from kiosk_ui.config import ConfigError, load
-from kiosk_ui.devtools import AppProcess, free_port
 from kiosk_ui.journal import Journal
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from kiosk_ui.devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim
 
 from .test_e2e_browser import begin_payment, browser  # noqa: F401  (fixture reuse)
 

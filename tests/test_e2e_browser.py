@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from devtools import AppProcess, ThreadedSim
 from kiosk_ui import product_images
-from kiosk_ui.devtools import AppProcess, ThreadedSim
 
 from .test_product_images import tiny_png
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 
-from kiosk_ui.devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim
 from kiosk_ui.protocol import messages as m
 
 from .test_e2e_browser import CHROMIUM, CHROMIUM_ARGS

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from kiosk_ui.devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.staff_rules import is_cash_moving
 from kiosk_ui.ui.pages.admin import ACTIONS, Action

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from kiosk_ui.devtools import AppProcess
+from devtools import AppProcess
 from kiosk_ui.ui.components.pictogram import PICTOGRAMS, pictogram_url
 
 from .test_e2e_browser import SCREENSHOTS, browser  # noqa: F401  (the module's browser fixture)

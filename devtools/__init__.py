@@ -1,4 +1,6 @@
-"""Helpers for end-to-end tests and benchmarks: a simulator on its own thread, the app as a subprocess."""
+"""Helpers for end-to-end tests and benchmarks (NOT shipped in the wheel): a simulator on its own thread, the
+app as a subprocess. Tests import it from the checkout; benchmarks put the checkout on sys.path.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .simulator import SimEngine
-from .simulator.server import SimServer
+from kiosk_ui.simulator import SimEngine
+from kiosk_ui.simulator.server import SimServer
 
 T = TypeVar("T")
 
