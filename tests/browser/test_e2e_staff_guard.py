@@ -19,7 +19,7 @@ from kiosk_ui.protocol import messages as m
 from kiosk_ui.staff_rules import is_cash_moving
 from kiosk_ui.ui.pages.admin import ACTIONS, Action
 
-from .test_e2e_browser import begin_payment, browser  # noqa: F401 - the module-scoped browser fixture
+from ..helpers import begin_payment
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def received(sim: ThreadedSim) -> list[m.Message]:
     return sim.call(lambda: [message for _, message in sim.engine.received])
 
 
-def staff_page(browser: Browser, app: AppProcess) -> Page:  # noqa: F811
+def staff_page(browser: Browser, app: AppProcess) -> Page:
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(20_000)
     page.goto(app.base + "/admin")
@@ -51,7 +51,7 @@ def staff_page(browser: Browser, app: AppProcess) -> Page:  # noqa: F811
     return page
 
 
-def customer_paying(browser: Browser, app: AppProcess, sim: ThreadedSim) -> Page:  # noqa: F811
+def customer_paying(browser: Browser, app: AppProcess, sim: ThreadedSim) -> Page:
     """A customer mid-payment: $35.50 due, a $20 bill inserted."""
     sim.wait_for(lambda e: e.payment is None and not e.is_off, timeout=30)
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
@@ -95,7 +95,7 @@ def override(staff: Page, action: Action) -> None:
     expect(staff.get_by_test_id("action-done")).to_contain_text(action.title, timeout=30_000)
 
 
-def test_no_staff_action_takes_the_customers_money(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:  # noqa: F811
+def test_no_staff_action_takes_the_customers_money(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
     sim, app = stack
     customer = customer_paying(browser, app, sim)
     staff = staff_page(browser, app)

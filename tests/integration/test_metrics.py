@@ -15,7 +15,7 @@ from kiosk_ui.access import trusted
 from kiosk_ui.config import Config
 from kiosk_ui.metrics import metric_value
 
-from .conftest import Env, eventually
+from ..helpers import Env, eventually
 
 
 async def scrape(client_host: str = "127.0.0.1") -> tuple[int, str]:

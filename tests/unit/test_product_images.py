@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
 from kiosk_ui import product_images
 
-
-def tiny_png() -> bytes:
-    """A valid 1×1 PNG, made here (no image library needed)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x80\x00")) + \
-        chunk(b"IEND", b"")  # fmt: skip
+from ..helpers import tiny_png
 
 
 def test_check_accepts_real_images_only() -> None:

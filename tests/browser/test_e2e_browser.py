@@ -6,34 +6,17 @@ Screenshots of every customer screen land in ``screenshots/``.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from devtools import AppProcess, ThreadedSim
 from kiosk_ui import product_images
 
-from .test_product_images import tiny_png
+from ..helpers import SCREENSHOTS, begin_payment, start_sale, tiny_png
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is not installed (scripts/test.sh installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -65,21 +48,6 @@ def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.wait_for_timeout(250)  # let transitions settle
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def start_sale(page: Page, amount: str) -> None:
-    page.get_by_test_id("start").click()
-    expect(page.get_by_test_id("screen-sale")).to_be_visible()
-    for char in amount:
-        page.get_by_test_id("key-dot" if char == "." else f"key-{char}").click()
-
-
-def begin_payment(page: Page, sim: ThreadedSim, amount: str, method: str = "cash") -> None:
-    """From the idle screen: key in ``amount``, pay, and wait until the engine is charging."""
-    start_sale(page, amount)
-    page.get_by_test_id(f"pay-{method}").click()
-    expect(page.get_by_test_id("screen-payment")).to_be_visible()
-    sim.wait_for(lambda e: e.payment is not None)
 
 
 def test_cash_sale_with_change(page: Page, stack: tuple[ThreadedSim, AppProcess]) -> None:

@@ -19,8 +19,7 @@ from kiosk_ui.config import Config, ConfigError, load
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.staff import KIOSK, Lockout, LockoutRules, Sessions
 
-from .conftest import Env, eventually
-from .test_admin import STAFF_ONLY, login, markers_on_page, sent
+from ..helpers import STAFF_ONLY, Env, eventually, login, markers_on_page, sent
 
 LAN = "192.168.50.23"
 

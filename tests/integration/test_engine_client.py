@@ -14,7 +14,7 @@ from kiosk_ui.protocol import messages as m
 from kiosk_ui.simulator import SimEngine
 from kiosk_ui.simulator.server import SimServer
 
-from .conftest import engine_caught_up, eventually
+from ..helpers import engine_caught_up, eventually
 
 
 def fast_client(url: str, **kw: float) -> EngineClient:

@@ -10,34 +10,12 @@ from decimal import Decimal
 
 import pytest
 from nicegui import ui
-from nicegui.testing.user import User
 
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.staff import Lockout
 from kiosk_ui.ui.pages import admin
 
-from .conftest import Env, eventually
-from .test_customer_flows import dialog_open, label_text
-
-
-async def login(user: User, nip: str = "1234") -> None:
-    await user.open("/admin")
-    await user.should_see(marker="nip-input")
-    user.find(marker="nip-input").type(nip)
-    user.find(marker="nip-submit").click()
-
-
-def markers_on_page(user: User) -> set[str]:
-    with user:
-        return {marker for element in ui.context.client.elements.values() for marker in element._markers}
-
-
-def sent(env: Env, kind: type) -> list[m.Message]:
-    return [msg for _, msg in env.engine.received if isinstance(msg, kind)]
-
-
-STAFF_ONLY = {"admin-home", "action-opendoor", "st-credit", "set-save", "product-search", "journal-export",
-              "tablet-qr", "confirm-ok"}  # fmt: skip
+from ..helpers import STAFF_ONLY, Env, dialog_open, eventually, label_text, logged_in, login, markers_on_page, sent
 
 
 async def test_gate_sends_nothing_of_the_staff_area(env: Env) -> None:
@@ -159,13 +137,6 @@ async def test_logout(env: Env) -> None:
     user.find(marker="admin-logout").click()
     await user.should_see(marker="nip-submit", retries=30)
     assert "admin-home" not in markers_on_page(user)
-
-
-async def logged_in(env: Env) -> User:
-    user = env.new_user()
-    await login(user)
-    await user.should_see(marker="admin-home", retries=30)
-    return user
 
 
 @pytest.mark.parametrize(

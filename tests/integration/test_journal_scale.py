@@ -32,8 +32,7 @@ from kiosk_ui.journal import (
 )
 from kiosk_ui.journal.schema import _V1
 
-from .conftest import Env, eventually
-from .test_admin import logged_in
+from ..helpers import Env, eventually, logged_in
 
 
 def run_cli(*args: str, encoding: str | None = None) -> subprocess.CompletedProcess[bytes]:

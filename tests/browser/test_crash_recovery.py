@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 
 from devtools import AppProcess, ThreadedSim
 
-from .test_e2e_browser import begin_payment, browser  # noqa: F401  (fixture reuse)
+from ..helpers import begin_payment
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def sim() -> Iterator[ThreadedSim]:
     engine.close()
 
 
-def pay_and_insert_20(browser: Browser, sim: ThreadedSim, app: AppProcess, amount: str) -> None:  # noqa: F811
+def pay_and_insert_20(browser: Browser, sim: ThreadedSim, app: AppProcess, amount: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -41,7 +41,7 @@ def pay_and_insert_20(browser: Browser, sim: ThreadedSim, app: AppProcess, amoun
     context.close()
 
 
-def test_killed_mid_payment_resumes_the_same_payment(browser: Browser, sim: ThreadedSim, tmp_path: Path) -> None:  # noqa: F811
+def test_killed_mid_payment_resumes_the_same_payment(browser: Browser, sim: ThreadedSim, tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = AppProcess(["run", "--engine", sim.url], data)
     first.wait_connected()
@@ -72,7 +72,7 @@ def test_killed_mid_payment_resumes_the_same_payment(browser: Browser, sim: Thre
     )  # fmt: skip
 
 
-def test_payment_that_ended_while_the_app_was_down_is_flagged(browser: Browser, sim: ThreadedSim,  # noqa: F811
+def test_payment_that_ended_while_the_app_was_down_is_flagged(browser: Browser, sim: ThreadedSim,
                                                                 tmp_path: Path) -> None:  # fmt: skip
     data = tmp_path / "data"
     first = AppProcess(["run", "--engine", sim.url], data)

@@ -6,54 +6,10 @@ import asyncio
 from decimal import Decimal
 
 import pytest
-from nicegui.testing.user import User
 
 from kiosk_ui.protocol import messages as m
 
-from .conftest import Env, eventually
-
-
-async def key_in(user: User, text: str) -> None:
-    for char in text:
-        user.find(marker={".": "key-dot"}.get(char, f"key-{char}")).click()
-
-
-async def open_sale(env: Env, amount: str = "") -> User:
-    """A new customer screen, a sale started, ``amount`` keyed in."""
-    user = env.new_user()
-    await user.open("/")
-    user.find(marker="start").click()
-    await key_in(user, amount)
-    return user
-
-
-async def start_cash_payment(user: User, env: Env, amount: str) -> None:
-    """From the idle screen: key in ``amount``, pay cash, and wait until the engine is charging."""
-    user.find(marker="start").click()
-    await key_in(user, amount)
-    user.find(marker="pay-cash").click()
-    await user.should_see(marker="screen-payment")
-    await eventually(lambda: env.engine.payment is not None)
-
-
-def dialog_open(user: User, marker: str) -> bool:
-    """Whether the dialog holding ``marker`` is open (the simulated user sees closed dialogs' children)."""
-    from nicegui import ui
-
-    with user:
-        for element in ui.context.client.elements.values():
-            if marker in element._markers:
-                parent = element.parent_slot.parent if element.parent_slot else None
-                while parent is not None and not isinstance(parent, ui.dialog):
-                    parent = parent.parent_slot.parent if parent.parent_slot else None
-                return bool(parent is not None and parent.value)
-    raise AssertionError(marker)
-
-
-def label_text(user: User, marker: str) -> str:
-    elements = list(user.find(marker=marker).elements)
-    assert elements, marker
-    return elements[0].text  # type: ignore[attr-defined]
+from ..helpers import Env, dialog_open, eventually, key_in, label_text, open_sale, scan, start_cash_payment
 
 
 async def test_idle_screen_shows_settings_and_starts_a_sale(env: Env) -> None:
@@ -264,18 +220,6 @@ async def test_scanned_product_lands_in_cart(env: Env) -> None:
     assert label_text(user, "cart-total") == "$37.00"
     user.find(marker="cart-remove").click()
     await user.should_see("1 × Coca-Cola 600 ml")
-
-
-def scan(user: User, code: str) -> None:
-    """What kiosk.js does for a keyboard-wedge scanner: emitEvent('kiosk_scan', code)."""
-    from nicegui import events
-
-    layout = user.client.layout
-    for listener in list(layout._event_listeners.values()):
-        if listener.type == "kiosk_scan":
-            events.handle_event(
-                listener.handler, events.GenericEventArguments(sender=layout, client=user.client, args=code)
-            )
 
 
 async def test_unknown_product_code_gets_a_message(env: Env) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 #: written by other work in parallel; linked before they land
 PENDING = {"docs/protocol-config.md", "docs/operations.md"}
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from devtools import AppProcess
 from kiosk_ui.ui.components.pictogram import PICTOGRAMS, pictogram_url
 
-from .test_e2e_browser import SCREENSHOTS, browser  # noqa: F401  (the module's browser fixture)
+from ..helpers import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def sheet(base: str) -> str:
     )
 
 
-def open_sheet(browser: Browser, app: AppProcess, reduced_motion: str) -> tuple[BrowserContext, Page]:  # noqa: F811
+def open_sheet(browser: Browser, app: AppProcess, reduced_motion: str) -> tuple[BrowserContext, Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 520}, reduced_motion=reduced_motion)  # type: ignore[arg-type]
     page = context.new_page()
     page.set_content(sheet(app.base))
@@ -47,7 +47,7 @@ def open_sheet(browser: Browser, app: AppProcess, reduced_motion: str) -> tuple[
     return context, page
 
 
-def test_pictograms_load_and_the_pulse_uses_transform_and_opacity_only(browser: Browser, app: AppProcess) -> None:  # noqa: F811
+def test_pictograms_load_and_the_pulse_uses_transform_and_opacity_only(browser: Browser, app: AppProcess) -> None:
     context, page = open_sheet(browser, app, "no-preference")
     try:
         animated = page.evaluate(
@@ -64,7 +64,7 @@ def test_pictograms_load_and_the_pulse_uses_transform_and_opacity_only(browser: 
         context.close()
 
 
-def test_reduced_motion_stops_the_pulse(browser: Browser, app: AppProcess) -> None:  # noqa: F811
+def test_reduced_motion_stops_the_pulse(browser: Browser, app: AppProcess) -> None:
     context, page = open_sheet(browser, app, "reduce")
     try:
         assert page.evaluate("() => document.getAnimations().length") == 0

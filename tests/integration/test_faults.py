@@ -10,8 +10,7 @@ from decimal import Decimal
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.protocol.values import js_date
 
-from .conftest import Env, eventually
-from .test_customer_flows import key_in, label_text, start_cash_payment
+from ..helpers import Env, eventually, key_in, label_text, start_cash_payment
 
 
 async def broadcast_raw(env: Env, frames: list[str | bytes]) -> None:

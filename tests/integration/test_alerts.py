@@ -17,7 +17,7 @@ from kiosk_ui.alerts import AlertBook, AlertService, Snapshot, evaluate, render
 from kiosk_ui.config import AlertConfig, Config, ConfigError, Webhook, load
 from kiosk_ui.journal import Journal
 
-from .conftest import Env, eventually
+from ..helpers import Env, eventually
 
 CFG = AlertConfig(
     coin_tube_min=5, bill_cashbox_max=450, engine_down_seconds=60, change_owed_max=Decimal("0"), nip_lockouts=2
@@ -265,7 +265,7 @@ async def test_engine_unreachable_and_screen_watchdog_through_the_app(env: Env, 
 
 
 async def test_staff_see_alerts_and_send_a_test_alert(env: Env, receiver: Receiver) -> None:
-    from .test_admin import logged_in
+    from ..helpers import logged_in
 
     staff = await logged_in(env)
     await staff.should_see(marker="alerts-list")

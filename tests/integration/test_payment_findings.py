@@ -14,8 +14,7 @@ from kiosk_ui.protocol import messages as m
 from kiosk_ui.simulator import SimEngine
 from kiosk_ui.simulator.server import SimServer
 
-from .conftest import Env, eventually
-from .test_customer_flows import dialog_open, key_in, label_text, open_sale, scan, start_cash_payment
+from ..helpers import Env, dialog_open, eventually, key_in, label_text, open_sale, scan, start_cash_payment
 
 
 def cancels(env: Env) -> list[m.Message]:

@@ -16,9 +16,9 @@ from kiosk_ui.ui import i18n
 from kiosk_ui.ui.components.pictogram import PICTOGRAMS, pictogram, pictogram_url
 from kiosk_ui.ui.theme import ASSETS_DIR, find_assets_dir
 
-from .conftest import Env
+from ..helpers import Env
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SOUNDS = sorted(p.name for p in (REPO / "assets" / "sounds").glob("*.wav"))
 IMAGES = sorted(p.name for p in (REPO / "assets" / "img").glob("*.svg"))
 SVG = "{http://www.w3.org/2000/svg}"

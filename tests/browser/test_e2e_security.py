@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 from devtools import AppProcess, ThreadedSim
 from kiosk_ui.protocol import messages as m
 
-from .test_e2e_browser import CHROMIUM, CHROMIUM_ARGS
+from ..helpers import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 

@@ -23,9 +23,7 @@ from kiosk_ui.simulator.server import SimServer
 from kiosk_ui.staff_rules import REFUSED_BUSY, REFUSED_KEEPS_MONEY, may_send
 from kiosk_ui.ui.i18n import STATUS_EN, status_text
 
-from .conftest import Env, eventually
-from .test_admin import logged_in, sent
-from .test_customer_flows import dialog_open
+from ..helpers import Env, dialog_open, eventually, logged_in, sent
 
 # ----------------------------------------------------------------------------- item 1: cancel "2"
 
@@ -395,7 +393,7 @@ async def test_no_wifi_warning_with_a_changed_password(env: Env) -> None:
 
 
 def test_readme_tells_how_to_close_port_8080() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "8080" in readme and "New-NetFirewallRule" in readme and "abcdefgh" in readme
 
 
