@@ -119,7 +119,10 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
 
     customer.register(kiosk, config)
     admin.register(kapp)
-    operations.register(kapp)
+    staff = kapp.extras  # the staff area puts its services there (until it gets its own package)
+    kapp.extras["ops"] = operations.register(
+        config, kiosk, client, journal, lockout=lambda: getattr(staff.get("staff"), "lockout", None)
+    )
     if simulator is not None:
         sim.register(kapp)
     return kapp

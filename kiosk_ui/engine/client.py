@@ -29,7 +29,7 @@ from ..errors import CommandRefused, EngineTimeout, EngineUnavailable
 from ..listeners import Listeners
 from ..protocol import DEFAULT_CODEC, Codec, Message, ProtocolError
 from ..protocol import messages as m
-from ..state import ConnectionStatus
+from .status import ConnectionStatus
 
 log = logging.getLogger(__name__)
 
