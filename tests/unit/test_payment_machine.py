@@ -294,3 +294,18 @@ def test_update_credit_alone_acknowledges() -> None:
     other = pm.PaymentMachine(connected=True)
     run(other, pm.StartRequested("b", "cash", D("35.50")), pm.CreditUpdate(D(0), D(20)))  # a refill's, not ours
     assert other.state == pm.STARTING
+
+
+def test_a_failed_start_carries_a_typed_failure_code() -> None:
+    """Screens match ``PaymentResult.failure`` (a FailureCode), never words in the free-text reason."""
+    from kiosk_ui.errors import FailureCode
+
+    mc = pm.PaymentMachine(connected=True, synced=True)
+    run(mc, pm.StartRequested("a", "cash", D(20)), pm.TimerFired("ack", "a"))
+    (published,) = [e for e in run(mc, pm.TimerFired("abandon", "a")) if isinstance(e, pm.Publish)]
+    assert published.result.outcome == "failed" and published.result.failure is FailureCode.NO_ACK
+
+    mc = pm.PaymentMachine(connected=True, synced=True)
+    run(mc, pm.StartRequested("b", "card", D(20)))
+    (published,) = [e for e in run(mc, pm.SendFailed("b", m.PayCreditCard.COMMAND)) if isinstance(e, pm.Publish)]
+    assert published.result.failure is FailureCode.ENGINE_UNAVAILABLE
