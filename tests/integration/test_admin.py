@@ -202,7 +202,8 @@ async def test_action_with_no_defined_answer_is_never_done(env: Env, action_id: 
     for _ in range(3):  # the engine's periodic status, and one in answer to getstatus
         env.engine._broadcast(env.engine._status())
         env.kick()
-        await asyncio.sleep(0.05)
+        await env.flushed()
+    await env.caught_up()  # the app has handled every status before this round trip
     await eventually(lambda: env.kapp.kiosk.state.online)
     with user:
         done = [e for e in ui.context.client.elements.values() if "action-done" in e._markers and e.visible]

@@ -96,7 +96,7 @@ async def test_finding_4_the_cancel_question_closes_with_its_payment(env: Env) -
     await user.should_see(marker="result-success", retries=50)
     await eventually(lambda: not dialog_open(user, "confirm-ok"))
     user.find(marker="confirm-ok").click()  # a late press on the stale question
-    await asyncio.sleep(0.3)
+    await env.caught_up()  # anything that press sent has reached the engine by now
     assert cancels(env) == [], "no cancel without a payment in progress"
     # and the kiosk itself refuses a cancel for a payment that ended
     assert await env.kapp.kiosk.cancel("1", payment_id="no-such-payment") is False

@@ -106,8 +106,15 @@ async def test_manual_payloads_get_the_protocol_reactions(sim: tuple[SimEngine, 
     with pytest.raises(InvalidStatus):
         async with connect(server.url):
             pass
-    await asyncio.sleep(1.1)  # restart_delay of the fixture
-    async with connect(server.url) as ws:
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:  # the engine comes back after the fixture's restart_delay (1 s): wait for it, do not sleep
+        try:
+            ws = await connect(server.url)
+            break
+        except InvalidStatus:
+            assert asyncio.get_running_loop().time() < deadline, "the engine did not come back"
+            await asyncio.sleep(0.05)
+    async with ws:
         assert last(await frames(ws), "status")["cobrando"] is False
     assert engine.bad_frames == 0
 

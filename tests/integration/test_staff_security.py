@@ -111,9 +111,11 @@ async def test_simultaneous_pages_from_one_address_never_outrun_the_limit(env: E
     for user in users:
         user.find(marker="nip-submit").click()
     await eventually(lambda: staff(env).lockout.seconds_left(LAN) > 0, timeout=20)
-    await asyncio.sleep(0.3)
+    await env.caught_up()  # every NIP check sent so far has reached the engine
     assert len(sent(env, m.CheckNip)) == 5
     assert not any("admin-home" in markers_on_page(u) for u in users)
+    # the fifth failure is journaled right after the lockout starts: wait for the row, not for a time
+    await eventually(lambda: [r["result"] for r in env.kapp.journal.staff_actions()].count("failed") >= 5)
     rows = env.kapp.journal.staff_actions()
     assert [r["result"] for r in rows].count("failed") == 5
     assert "0000" not in repr(rows)
@@ -164,7 +166,8 @@ async def test_unsolicited_access_authorizes_nobody(env: Env) -> None:
     await user.should_see(marker="nip-submit")
     env.engine._broadcast(m.Access(True, "tok"))
     env.kick()
-    await asyncio.sleep(0.3)
+    await env.caught_up()  # the reply comes after the access frame: the app has handled it
+    await asyncio.sleep(0)
     assert not STAFF_ONLY & markers_on_page(user)
 
 
