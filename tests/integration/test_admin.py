@@ -233,7 +233,7 @@ async def test_action_timeout(env: Env, monkeypatch: pytest.MonkeyPatch) -> None
     user.find(marker="confirm-ok").click()
     await user.should_see(marker="action-failed", retries=30)
     await user.should_see("Reporte del equipo: El equipo no respondió en 0 s.")
-    assert env.kapp.journal.staff_actions()[-1]["result"] == "timeout"
+    await eventually(lambda: env.kapp.journal.staff_actions()[-1]["result"] == "timeout")  # the row follows the screen
 
 
 async def test_cash_action_refused_during_a_payment_unless_overridden(env: Env) -> None:
