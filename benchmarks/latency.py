@@ -28,7 +28,8 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
-from kiosk_ui.devtools import AppProcess, ThreadedSim
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
+from devtools import AppProcess, ThreadedSim
 from kiosk_ui.protocol.values import js_date
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

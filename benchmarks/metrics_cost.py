@@ -24,7 +24,8 @@ import httpx
 from latency import CHROMIUM_ARGS, cpu_seconds, percentile, rss_mb  # type: ignore[import-not-found]
 from playwright.sync_api import sync_playwright
 
-from kiosk_ui.devtools import AppProcess, ThreadedSim
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
+from devtools import AppProcess, ThreadedSim
 
 
 def phase(app: AppProcess, seconds: float, every: float | None) -> dict[str, object]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
-from kiosk_ui.payments.soak import run_soak
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
+from devtools.payment_soak import run_soak
 
 
 def main() -> int:

@@ -21,7 +21,8 @@ from pathlib import Path
 from latency import CHROMIUM_ARGS, cpu_seconds, rss_mb  # type: ignore[import-not-found]
 from playwright.sync_api import sync_playwright
 
-from kiosk_ui.devtools import AppProcess, ThreadedSim
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
+from devtools import AppProcess, ThreadedSim
 from kiosk_ui.protocol import messages as m
 
 

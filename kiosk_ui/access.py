@@ -14,9 +14,6 @@ from typing import Any
 
 from .config import Config
 
-#: the routes only the kiosk itself (and listed addresses) may open in ``run`` mode
-KIOSK_ONLY = ("/", "/sim")
-
 
 def loopback(host: str | None) -> bool:
     """The kiosk itself: 127.0.0.0/8, ::1 or an IPv4-mapped loopback."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from .config import Config
 from .engine import EngineClient
 from .journal import Journal
 from .kiosk import Kiosk
+from .operations import Operations
 from .simulator import Catalog, SimEngine
 from .simulator.server import SimServer
 from .staff import StaffService
@@ -34,9 +35,9 @@ class KioskApp:
     journal: Journal
     kiosk: Kiosk
     staff: StaffService
+    ops: Operations | None = None
     sim_engine: SimEngine | None = None
     sim_server: SimServer | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     async def startup(self) -> None:
         if self.sim_engine is not None:
@@ -45,12 +46,12 @@ class KioskApp:
             self.client.url = self.sim_server.url
         await self.kiosk.recover()
         self.client.start()
-        if "ops" in self.extras:
-            await self.extras["ops"].start()
+        if self.ops is not None:
+            await self.ops.start()
 
     async def shutdown(self) -> None:
-        if "ops" in self.extras:
-            await self.extras["ops"].stop()
+        if self.ops is not None:
+            await self.ops.stop()
         log.info("shutting down: engine client")
         await self.client.stop()
         if self.sim_server is not None:
@@ -70,7 +71,7 @@ class KioskApp:
             "bad_frames": self.client.bad_frames,
             "demo": self.config.demo,
             "version": __version__,
-            **(self.extras["ops"].health() if "ops" in self.extras else {}),
+            **(self.ops.health() if self.ops is not None else {}),
         }
 
 
@@ -123,8 +124,8 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
         return figures
 
     customer.register(kiosk, config)
-    ops = operations.register(kapp)
-    admin.register(config=config, service=staff, alerts=ops.alerts)
+    kapp.ops = operations.register(config, kiosk, client, journal, lockout=lambda: staff.lockout)
+    admin.register(config=config, service=staff, alerts=kapp.ops.alerts)
     if simulator is not None:
-        sim.register(kapp)
+        sim.register(simulator, config, kick=lambda: kapp.sim_server.kick() if kapp.sim_server else None)
     return kapp

@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .errors import ConfigError
 from .protocol import Codec
-
-
-class ConfigError(ValueError):
-    """A bad setting, said in one line."""
 
 
 def default_data_dir() -> Path:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from .engine import EngineClient, EngineUnavailable
+from .errors import FailureCode, PaymentRefused, RefusalReason
 from .journal import Journal, JournalError, now_iso
 from .listeners import Listeners
 from .payments import machine as pm
@@ -31,14 +32,6 @@ from .tasks import spawn
 log = logging.getLogger(__name__)
 
 __all__ = ["ActivePayment", "Kiosk", "Method", "Outcome", "PaymentRefused", "PaymentResult"]
-
-
-class PaymentRefused(Exception):
-    """A payment could not start; ``reason`` is an i18n key for the customer."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class Kiosk:
@@ -205,13 +198,13 @@ class Kiosk:
         self._notify()
 
     def can_pay(self) -> str:
-        """'' when a payment may start now, else the reason (i18n key)."""
+        """'' when a payment may start now, else a :class:`RefusalReason` (a str: its value is the i18n key)."""
         if not self.state.online:
-            return "err_offline"
+            return RefusalReason.OFFLINE
         if self.journal_error:
-            return "err_journal"
+            return RefusalReason.JOURNAL
         if self.busy:
-            return "err_busy"
+            return RefusalReason.BUSY
         return ""
 
     async def start_payment(self, method: Method, due: Decimal, items: list[dict[str, Any]] | None = None
@@ -224,21 +217,21 @@ class Kiosk:
         when it ended before that. Raises :class:`PaymentRefused` when it could not even be asked.
         """
         if not isinstance(due, Decimal) or not due.is_finite() or due <= 0 or due != due.quantize(CENT):
-            raise PaymentRefused("err_amount")  # amounts are rounded to cents where they enter
+            raise PaymentRefused(RefusalReason.AMOUNT)  # amounts are rounded to cents where they enter
         async with self._start_lock:
             reason = self.can_pay()
             if reason:
-                raise PaymentRefused(reason)
+                raise PaymentRefused(RefusalReason(reason))
             if method == "card" and not self.state.card_available:
-                raise PaymentRefused("err_card_unavailable")
+                raise PaymentRefused(RefusalReason.CARD_UNAVAILABLE)
             if method == "cash" and self.state.bv_error and self.state.ca_error:
-                raise PaymentRefused("err_cash_unavailable")  # neither bills nor coins can be taken
+                raise PaymentRefused(RefusalReason.CASH_UNAVAILABLE)  # neither bills nor coins can be taken
             try:
                 await asyncio.to_thread(self.journal.check_writable)
             except JournalError as exc:
                 self.journal_error = str(exc)
                 self._notify()
-                raise PaymentRefused("err_journal") from exc
+                raise PaymentRefused(RefusalReason.JOURNAL) from exc
             payment_id = uuid.uuid4().hex
             results: list[PaymentResult] = []
             undo = self.on_result(lambda r: results.append(r) if r.id == payment_id else None)
@@ -247,12 +240,12 @@ class Kiosk:
                 errors = await self._dispatch(pm.StartRequested(payment_id, method, due, tuple(items or ())))
                 if any(isinstance(e, JournalError) for e in errors):
                     self._notify()
-                    raise PaymentRefused("err_journal")
+                    raise PaymentRefused(RefusalReason.JOURNAL)
                 while True:
                     payment = self.machine.payment
                     if results:
-                        if results[0].outcome == "failed" and results[0].reason == "engine unavailable":
-                            raise PaymentRefused("err_offline")
+                        if results[0].failure is FailureCode.ENGINE_UNAVAILABLE:
+                            raise PaymentRefused(RefusalReason.OFFLINE)
                         return results[0]
                     if payment is None or payment.id != payment_id or payment.phase != "starting":
                         return None

@@ -18,23 +18,28 @@ from .tasks import spawn
 from .watchdog import ScreenWatch
 
 if TYPE_CHECKING:
-    from .app import KioskApp
+    from .config import Config
+    from .engine import EngineClient
+    from .journal import Journal
+    from .kiosk import Kiosk
 
 
 class Operations:
-    def __init__(self, kapp: KioskApp, clock: Callable[[], float] = time.monotonic) -> None:
-        self.kapp = kapp
+    def __init__(self, config: Config, kiosk: Kiosk, client: EngineClient, journal: Journal, *,
+                 lockout: Callable[[], Any] = lambda: None,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        """``lockout()``: the staff NIP lockout now (or None), for the metrics."""
+        self.config = config
+        self.kiosk = kiosk
         self.clock = clock
-        config = kapp.config
         self.watch = ScreenWatch(clock)
-        self.engine_down_since: float | None = None if kapp.kiosk.state.online else clock()
-        self.alerts = AlertService(config, kapp.journal, self.snapshot, clock=clock)
+        self.engine_down_since: float | None = None if kiosk.state.online else clock()
+        self.alerts = AlertService(config, journal, self.snapshot, clock=clock)
         self.metrics = KioskMetrics(Sources(
-            config.kiosk_id or "kiosk", kapp.kiosk, kapp.client, kapp.journal, watch=self.watch, alerts=self.alerts,
-            lockout=lambda: kapp.staff.lockout,
+            config.kiosk_id or "kiosk", kiosk, client, journal, watch=self.watch, alerts=self.alerts, lockout=lockout,
         ))  # fmt: skip
-        kapp.kiosk.on_change(self._on_state)
-        kapp.kiosk.on_result(self._on_result)
+        kiosk.on_change(self._on_state)
+        kiosk.on_result(self._on_result)
         self.watch.on_change(self.alerts.check)
 
     def _on_result(self, _: object) -> None:
@@ -48,11 +53,11 @@ class Operations:
         self.alerts.check()
 
     def snapshot(self) -> Snapshot:
-        state = self.kapp.kiosk.state
+        state = self.kiosk.state
         return Snapshot(
             bv_error=state.bv_error, ca_error=state.ca_error, tubes=state.tubes,
             bill_cashbox_qty=state.bills_cashbox_qty, coin_cashbox_qty=state.coin_cashbox_qty,
-            engine_down_since=self.engine_down_since, journal_error=self.kapp.kiosk.journal_error,
+            engine_down_since=self.engine_down_since, journal_error=self.kiosk.journal_error,
             screen_missing_since=self.watch.missing_since,
         )  # fmt: skip
 
@@ -70,9 +75,10 @@ class Operations:
         await self.alerts.stop()
 
 
-def register(kapp: KioskApp) -> Operations:
-    ops = Operations(kapp)
-    kapp.extras["ops"] = ops
+def register(config: Config, kiosk: Kiosk, client: EngineClient, journal: Journal, *,
+             lockout: Callable[[], Any] = lambda: None) -> Operations:  # fmt: skip
+    """The watchdog, alerts and ``/metrics`` on NiceGUI's app; returns them for the assembly to start."""
+    ops = Operations(config, kiosk, client, journal, lockout=lockout)
 
     def connected(client: Client) -> None:
         page = getattr(client, "page", None)
@@ -84,7 +90,7 @@ def register(kapp: KioskApp) -> Operations:
 
     @nicegui_app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
-        if not trusted(request.client.host if request.client else None, kapp.config):
+        if not trusted(request.client.host if request.client else None, config):
             return Response(status_code=404)
         return Response(await ops.metrics.render(), media_type=CONTENT_TYPE)
 

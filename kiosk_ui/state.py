@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Literal
 
+from .engine.status import ConnectionStatus
 from .protocol import messages as m
 from .protocol.values import ChangeLevel, Levels
-
-ConnectionStatus = Literal["connecting", "connected", "disconnected"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,12 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from .access import App, Receive, Scope, Send
+from .errors import KioskError
 
 log = logging.getLogger(__name__)
 
 
-class _TooLarge(Exception):
+class _TooLarge(KioskError):
     pass
 
 

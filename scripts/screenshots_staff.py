@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk_ui.devtools import AppProcess, ThreadedSim  # noqa: E402
+from devtools import AppProcess, ThreadedSim  # noqa: E402
 from kiosk_ui.journal import Journal, local_day  # noqa: E402
 
 STAFF_SIZES = {"tablet": (1280, 800), "phone": (390, 844)}

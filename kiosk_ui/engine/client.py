@@ -20,36 +20,37 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from ..errors import CommandRefused, EngineTimeout, EngineUnavailable
 from ..listeners import Listeners
 from ..protocol import DEFAULT_CODEC, Codec, Message, ProtocolError
 from ..protocol import messages as m
-from ..state import ConnectionStatus
+from .status import ConnectionStatus
 
 log = logging.getLogger(__name__)
 
-
-class EngineUnavailable(RuntimeError):
-    """The engine is not connected now; the command was not sent."""
-
-
-class CommandRefused(EngineUnavailable):
-    """A rule refused the command (see :mod:`kiosk_ui.staff_rules`); it was not sent."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+#: seconds :meth:`EngineClient.request` waits for the engine's answer unless told otherwise
+REQUEST_TIMEOUT = 10.0
+ReplyT = TypeVar("ReplyT", bound=Message)
+#: seconds between keepalive pings, to wait for a pong, and to open a connection: a dead engine is
+#: noticed within 2 x KEEPALIVE_SECONDS
+KEEPALIVE_SECONDS = 4.0
+#: the largest frame read from the engine (a catalog or a report can be big), and frames buffered
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+MAX_QUEUED_FRAMES = 4096
+#: bad frames are counted per kind of fault: at most this many kinds (the rest count as "other"),
+#: each named by at most KIND_CHARS characters; a logged bad frame shows at most LOGGED_CHARS
+MAX_BAD_FRAME_KINDS = 30
+KIND_CHARS = 60
+LOGGED_CHARS = 500
 
 
 #: ``guard(message, override) -> reason``: '' lets the frame go, anything else refuses it.
 Guard = Callable[[Message, bool], str]
-
-
-class EngineTimeout(TimeoutError):
-    """The engine did not answer in time."""
 
 
 def _any(_: Message) -> bool:
@@ -107,9 +108,9 @@ class EngineClient:
         url: str,
         codec: Codec = DEFAULT_CODEC,
         *,
-        ping_interval: float = 4.0,
-        ping_timeout: float = 4.0,
-        open_timeout: float = 4.0,
+        ping_interval: float = KEEPALIVE_SECONDS,
+        ping_timeout: float = KEEPALIVE_SECONDS,
+        open_timeout: float = KEEPALIVE_SECONDS,
         backoff: Backoff | None = None,
     ) -> None:
         self.url = url
@@ -120,7 +121,6 @@ class EngineClient:
         self.backoff = backoff or Backoff()
         self.status: ConnectionStatus = "connecting"
         self.bad_frames = 0
-        self.frames_in = 0
         self.connects = 0
         self._seen_faults: set[str] = set()
         #: bad frames by kind (the reason up to its first colon), for /metrics
@@ -177,8 +177,8 @@ class EngineClient:
                     close_timeout=1,
                     # larger than the codec's limit, so an oversized frame is refused and counted
                     # by the codec instead of closing the connection
-                    max_size=16 * 1024 * 1024,
-                    max_queue=4096,
+                    max_size=MAX_FRAME_BYTES,
+                    max_queue=MAX_QUEUED_FRAMES,
                 ) as connection:
                     opened_at = loop.time()
                     self._connection = connection
@@ -206,7 +206,6 @@ class EngineClient:
 
     # ------------------------------------------------------------------ incoming
     def _on_frame(self, frame: str | bytes) -> None:
-        self.frames_in += 1
         try:
             message = self.codec.decode(frame)
             if message.OUTGOING:
@@ -214,11 +213,14 @@ class EngineClient:
         except ProtocolError as exc:
             self.bad_frames += 1
             kind = exc.reason.split(":")[0]
-            counted = kind[:60] if kind[:60] in self.bad_frame_kinds or len(self.bad_frame_kinds) < 30 else "other"
+            short = kind[:KIND_CHARS]
+            counted = (
+                short if short in self.bad_frame_kinds or len(self.bad_frame_kinds) < MAX_BAD_FRAME_KINDS else "other"
+            )
             self.bad_frame_kinds[counted] = self.bad_frame_kinds.get(counted, 0) + 1
             if kind not in self._seen_faults:  # log each kind once with the raw text, then count
                 self._seen_faults.add(kind)
-                log.warning("bad engine frame (%s): %r", exc.reason, exc.raw[:500])
+                log.warning("bad engine frame (%s): %r", exc.reason, exc.raw[:LOGGED_CHARS])
             else:
                 log.debug("bad engine frame (%s)", exc.reason)
             return
@@ -261,7 +263,7 @@ class EngineClient:
         log.debug("sent %s", message.COMMAND)
 
     async def request(
-        self, message: Message, timeout: float = 10.0, *, override: bool = False, token: str | None = None
+        self, message: Message, timeout: float = REQUEST_TIMEOUT, *, override: bool = False, token: str | None = None
     ) -> Message:
         """Send ``message`` and wait for the engine's answer to it (see :data:`REPLIES`,
         which the ``[protocol.replies]`` configuration may override)."""
@@ -280,6 +282,22 @@ class EngineClient:
         finally:
             with contextlib.suppress(ValueError):
                 self._pending.remove(pending)
+
+    async def request_typed(
+        self,
+        message: Message,
+        reply_type: type[ReplyT],
+        timeout: float = REQUEST_TIMEOUT,
+        *,
+        override: bool = False,
+        token: str | None = None,
+    ) -> ReplyT:
+        """:meth:`request`, with the answer checked to be a ``reply_type`` (a :class:`ProtocolError` if the
+        configured reply for ``message`` is something else), so callers need no ``assert isinstance``."""
+        reply = await self.request(message, timeout, override=override, token=token)
+        if not isinstance(reply, reply_type):
+            raise ProtocolError(f"{message.COMMAND} was answered by {reply.COMMAND}, not {reply_type.COMMAND}")
+        return reply
 
     async def reconnect(self, timeout: float = 10.0) -> bool:
         """Drop the current connection and wait (up to ``timeout`` s) for a new one to be open.

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from ..errors import FailureCode
+
 Method = Literal["cash", "card"]
 Outcome = Literal["completed", "cancelled", "declined", "failed", "unknown"]
 ZERO = Decimal(0)
@@ -42,6 +44,8 @@ class Decision:
     shortfall: Decimal = ZERO
     reference: str = ""
     reason: str = ""
+    #: why a "failed" payment failed, as a typed value (``reason`` is free text for people)
+    failure: FailureCode | None = None
 
 
 @dataclass(frozen=True, slots=True)

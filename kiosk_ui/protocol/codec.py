@@ -14,6 +14,9 @@ from .values import js_date
 #: Frames larger than this are refused before parsing (product images as data URIs fit).
 MAX_FRAME_CHARS = 4 * 1024 * 1024
 
+#: characters of a refused frame kept for the log
+LOGGED_PREFIX = 200
+
 
 #: Incoming fields where JSON null is a value ("no error", "no inventory"), not "not sent".
 _NULL_IS_VALUE = frozenset({"inventory", "bvError", "caError"})
@@ -127,17 +130,14 @@ class Codec:
         """The ``cancelvalue`` that goes out for a logical :class:`Cancel` value."""
         return self._cancel_out.get(value, value)
 
-    def wire_name(self, message_type: type[Message]) -> str:
-        return self.names[message_type.COMMAND]
-
     def decode(self, text: str | bytes) -> Message:
         """Parse one frame. Raises :class:`ProtocolError` and nothing else."""
         if isinstance(text, bytes | bytearray | memoryview):
-            raise ProtocolError("binary frame", repr(bytes(text[:200])))
+            raise ProtocolError("binary frame", repr(bytes(text[:LOGGED_PREFIX])))
         if not isinstance(text, str):
             raise ProtocolError(f"frame of type {type(text).__name__}")
         if len(text) > MAX_FRAME_CHARS:
-            raise ProtocolError(f"oversized frame ({len(text)} characters)", text[:200])
+            raise ProtocolError(f"oversized frame ({len(text)} characters)", text[:LOGGED_PREFIX])
         try:
             obj = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
         except ProtocolError as exc:

@@ -1,13 +1,5 @@
 """The one error the protocol layer raises for anything malformed."""
 
+from ..errors import ProtocolError  # the whole tree lives in kiosk_ui.errors (a leaf module)
 
-class ProtocolError(ValueError):
-    """A frame or value that does not follow PROTOCOL.md.
-
-    ``raw`` keeps (a bounded prefix of) the offending text so the caller can log it once.
-    """
-
-    def __init__(self, reason: str, raw: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.raw = raw[:2000]
+__all__ = ["ProtocolError"]

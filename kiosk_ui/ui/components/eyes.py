@@ -3,10 +3,14 @@
 ``.lid`` squashes the eyes for a blink every few seconds; ``.pupils`` look around.
 """
 
+import html
+
 from nicegui import ui
 
+from ..i18n import t
+
 EYES_SVG = """
-<svg viewBox="0 0 420 200" role="img" aria-label="ojos" xmlns="http://www.w3.org/2000/svg">
+<svg viewBox="0 0 420 200" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg">
   <g class="lid">
     <ellipse cx="110" cy="100" rx="85" ry="90" fill="#ffffff" stroke="#0f172a" stroke-width="8"/>
     <ellipse cx="310" cy="100" rx="85" ry="90" fill="#ffffff" stroke="#0f172a" stroke-width="8"/>
@@ -21,5 +25,10 @@ EYES_SVG = """
 """
 
 
-def eyes() -> ui.html:
-    return ui.html(EYES_SVG, sanitize=False).classes("kiosk-eyes")
+def eyes_svg(lang: str = "es") -> str:
+    """The eyes' SVG, labelled for assistive technology in ``lang``."""
+    return EYES_SVG.replace("{label}", html.escape(t("eyes_label", lang), quote=True))
+
+
+def eyes(lang: str = "es") -> ui.html:
+    return ui.html(eyes_svg(lang), sanitize=False).classes("kiosk-eyes")

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from nicegui import Client, app, ui
 
-from ...simulator import BILLS, COINS
-from ..i18n import money, tr
+from ...config import Config
+from ...simulator import BILLS, COINS, SimEngine
+from ..i18n import money, t
 from ..theme import demo_mark, head, tid
-
-if TYPE_CHECKING:
-    from ...app import KioskApp
 
 FAULTS = (
     ("bill_jam", "Atasco de billete (bvError)"),
@@ -23,18 +21,17 @@ FAULTS = (
 )
 
 
-def register(kapp: KioskApp) -> None:
-    engine = kapp.sim_engine
-    assert engine is not None
+def register(engine: SimEngine, config: Config, kick: Callable[[], None]) -> None:
+    """``/sim`` for ``engine``; ``kick()`` makes its server send what the engine queued at once."""
 
     @ui.page("/sim", title="Simulador Quickpaymini")
     def sim_page(client: Client) -> None:
         head()
         demo_mark(True)
-        lang = str(app.storage.user.get("staff_lang", kapp.config.language))
+        lang = str(app.storage.user.get("staff_lang", config.language))
 
         def _(text: str, **values: object) -> str:
-            return tr(text, lang, **values)
+            return t(text, lang, **values)
 
         def toggle_language() -> None:
             app.storage.user["staff_lang"] = "en" if lang == "es" else "es"
@@ -42,8 +39,7 @@ def register(kapp: KioskApp) -> None:
 
         def act(_: object = None) -> None:
             """After a control action: flush the engine's answers to its clients now."""
-            if kapp.sim_server:
-                kapp.sim_server.kick()
+            kick()
 
         def fault(name: str, value: bool | float) -> None:
             engine.set_fault(name, value)

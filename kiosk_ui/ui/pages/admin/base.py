@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar, cast
 from nicegui import ui
 
 from ....staff import Caller, StaffService
-from ...i18n import money, status_text, tr
+from ...i18n import money, status_text, t
 from ...theme import tid
 
 
@@ -24,7 +24,7 @@ class StaffText:
         self.lang = lang
 
     def __call__(self, text: str, /, **values: object) -> str:
-        return tr(text, self.lang, **values)
+        return t(text, self.lang, **values)
 
     def money(self, amount: Decimal | None) -> str:
         return money(amount)

@@ -109,7 +109,7 @@ class CatalogView:
                 ui.label(_("Sin resultados")).classes("admin-muted")
             for product in items:
                 with tid(ui.row().classes("admin-row w-full items-center gap-3 no-wrap"), "product-result"):
-                    self._picture(product.image, product.description)
+                    product_picture(self.catalog.image_url(product.image), product.description)
                     ui.label(product.code).classes("admin-code font-mono text-sm")
                     ui.label(product.description).classes("grow")
                     ui.label(product.udm).classes("w-12 max-sm:hidden")
@@ -122,13 +122,6 @@ class CatalogView:
                     tid(pin.classes("admin-pinned" if pinned else ""), "product-pin")
                     edit = ui.button(icon="edit", on_click=lambda p=product: self.edit(p))
                     tid(edit.props(f'flat round aria-label="{_("Editar")}: {product.description}"'), "product-edit")
-
-    def _picture(self, image: str, description: str) -> None:
-        src = self.catalog.image_url(image)
-        if src:
-            ui.image(src).classes("w-12 h-12 rounded").props(f'alt="{description}"')
-        else:
-            ui.icon("inventory_2").classes("text-4xl text-slate-500").props('aria-hidden="true"')
 
     # ---- quick picks
     @staff_only
@@ -165,7 +158,7 @@ class CatalogView:
                 ui.label(_("Ningún producto fijado: use el alfiler en los resultados.")).classes("admin-muted")
             for index, pick in enumerate(items):
                 with tid(ui.column().classes("admin-pick items-center gap-1"), "quick-pick-row"):
-                    self._picture(pick.image, pick.description)
+                    product_picture(self.catalog.image_url(pick.image), pick.description)
                     ui.label(pick.description).classes("text-center font-semibold leading-tight")
                     ui.label(_.money(pick.price)).classes("admin-muted")
                     with ui.row().classes("gap-0 no-wrap"):
@@ -271,3 +264,11 @@ class CatalogView:
         ui.notify(self._("Producto eliminado"), type="positive")
         self.form.set_visibility(False)
         await self.search()
+
+
+def product_picture(src: str, description: str) -> None:
+    """A product's picture (``src`` a URL, '' when it has none: a neutral icon instead)."""
+    if src:
+        ui.image(src).classes("w-12 h-12 rounded").props(f'alt="{description}"')
+    else:
+        ui.icon("inventory_2").classes("text-4xl text-slate-500").props('aria-hidden="true"')

@@ -1,0 +1,222 @@
+"""The payment machine's state and the helpers its handlers share (no asyncio, no I/O).
+
+:class:`MachineCore` holds what the machine knows (the state, the payment, what the engine last said) and
+the steps every transition is built from (finish, conclude, reconcile, adopt). The transitions themselves
+are in :mod:`.handlers`; :class:`~.machine.PaymentMachine` looks them up in a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Literal
+
+from ..errors import FailureCode
+from .events import (
+    ActivePayment,
+    CreditUpdate,
+    Effect,
+    EngineSockets,
+    EngineStatus,
+    Event,
+    JournalOpen,
+    JournalUpdate,
+    PaymentResult,
+    Phase,
+    Publish,
+    StopTimer,
+)
+from .rules import ZERO, Decision, Facts, Method, decide
+
+State = Literal["IDLE", "STARTING", "CHARGING", "ENDING", "ABANDONING"]
+IDLE: State = "IDLE"
+STARTING: State = "STARTING"
+CHARGING: State = "CHARGING"
+ENDING: State = "ENDING"
+ABANDONING: State = "ABANDONING"
+
+NO_ACK = "no acknowledgement from the engine"
+ENGINE_UNAVAILABLE = "engine unavailable"
+_PHASES: dict[State, Phase] = {STARTING: "starting", CHARGING: "charging", ENDING: "ending", ABANDONING: "abandoning"}
+
+
+def _unseen_after_reconnect(payment: ActivePayment, status: EngineStatus | None) -> bool:
+    """The end facts of an interrupted payment say more than was seen before the drop."""
+    if status is None:
+        return True
+    if payment.method == "cash":
+        return status.credit is not None and status.credit > payment.credit
+    reference = status.reference or ""
+    return not reference or reference == payment.reference_before  # a decline we cannot tell from a lost reply
+
+
+@dataclass
+class MachineCore:
+    ack_timeout: float = 5.0
+    end_grace: float = 2.0
+    abandon_grace: float = 5.0
+    new_id: Callable[[], str] = field(default=lambda: "")
+    now: Callable[[], str] = field(default=lambda: "")
+    state: State = IDLE
+    payment: ActivePayment | None = None
+    connected: bool = False
+    #: the engine said it is charging (last status/sockets since it connected)
+    engine_charging: bool = False
+    #: a status/sockets arrived since the last (re)connect
+    synced: bool = False
+    #: the engine's last reported Credit (an idle engine may still report the previous sale's)
+    engine_credit: Decimal = ZERO
+    #: the engine's last referenceCC: a card payment needs a new one
+    last_reference: str = ""
+    #: open journal rows from a previous run, settled on the engine's first status
+    recovering: tuple[dict[str, Any], ...] = ()
+    #: (Due, most Credit) of the payment that ended last: a ``cobrando`` true that repeats them may be a
+    #: broadcast built before the end and delivered after it (an engine thread's stale echo)
+    last_end: tuple[Decimal, Decimal] | None = None
+    #: a possible echo was seen and ``getstatus`` sent: the engine's next status decides
+    echo_asked: bool = False
+
+    def _observe(self, event: EngineStatus | EngineSockets) -> list[Effect]:
+        effects: list[Effect] = []
+        self.synced = True
+        if event.charging is not None:
+            self.engine_charging = event.charging
+        if event.credit is not None:
+            self.engine_credit = event.credit
+        if isinstance(event, EngineStatus):
+            if self.recovering:
+                effects += self._reconcile(event)
+            if event.reference is not None and self.payment is None:
+                self.last_reference = event.reference
+        return effects
+
+    def _set(self, state: State, **changes: Any) -> None:
+        self.state = state
+        if self.payment is not None:
+            phase = _PHASES.get(state, self.payment.phase)
+            self.payment = replace(self.payment, phase=phase, **changes)
+
+    def _credit(self, credit: Decimal | None) -> None:
+        if self.payment is not None and credit is not None and credit > self.payment.credit:
+            self.payment = replace(self.payment, credit=credit)
+
+    def _finish(self, decision: Decision, *stop: Literal["ack", "end", "abandon"]) -> list[Effect]:
+        payment = self.payment
+        assert payment is not None
+        result = PaymentResult(
+            id=payment.id, outcome=decision.outcome, method=payment.method, due=payment.due,
+            credit=decision.credit, change_owed=decision.change_owed, change_paid=decision.change_paid,
+            shortfall=decision.shortfall, reference=decision.reference, reason=decision.reason, at=self.now(),
+            failure=decision.failure,
+        )  # fmt: skip
+        self.payment = None
+        self.state = IDLE
+        self.last_end = (payment.due, max(decision.credit, payment.credit))
+        self.echo_asked = False
+        effects: list[Effect] = [StopTimer(name) for name in stop]
+        return [*effects, JournalUpdate(payment.id, result), Publish(result)]
+
+    def _conclude(self, status: EngineStatus | None) -> list[Effect]:
+        payment = self.payment
+        assert payment is not None
+        if status is not None and status.due is not None and status.due != payment.due:
+            # the engine's last sale is not this one (it restarted, or another sale): cannot tell
+            reason = f"engine reports Due {status.due}, not this payment's {payment.due}"
+            decision = Decision("unknown", credit=payment.credit, reason=reason)
+        else:
+            facts = Facts(
+                due=payment.due,
+                credit=None if status is None else status.credit,
+                change_dispensed=None if status is None else status.change_dispensed,
+                reference=(status.reference or "") if status is not None else "",
+                reference_before=payment.reference_before,
+                status_text=(status.status_text or "") if status is not None else "",
+                credit_seen=payment.credit,
+                cancel_requested=payment.cancel_requested,
+            )
+            decision = decide(payment.method, facts)
+            if payment.interrupted and status is None:
+                reason = "engine connection lost during the payment; outcome to be checked by staff"
+                decision = Decision("unknown", credit=payment.credit, reason=reason)
+            elif payment.interrupted and decision.outcome != "unknown" and _unseen_after_reconnect(payment, status):
+                # an engine that restarted may report the last sale it remembers: money (or a decline) first
+                # heard of after the connection dropped does not prove this payment's outcome
+                assert status is not None
+                reason = (f"engine connection lost during the payment; after it the engine reported Credit "
+                          f"{status.credit}, reference {status.reference or '-'}: to be checked by staff")  # fmt: skip
+                decision = Decision("unknown", credit=payment.credit, reason=reason)
+        if status is not None and status.reference is not None:
+            self.last_reference = status.reference
+        return self._finish(decision, "end")
+
+    def _acks(self, event: Event) -> bool:
+        payment = self.payment
+        assert payment is not None
+        if (
+            isinstance(event, EngineStatus | EngineSockets | CreditUpdate)
+            and event.credit
+            and self._echo_of_last_end(event)
+        ):
+            # money already in, with the last sale's Due and no more than its Credit: a late frame of that sale
+            # (updateCredit after its end, a stale broadcast), not this payment taken up; the timeout decides
+            return False
+        if isinstance(event, EngineStatus | EngineSockets):
+            return event.charging is True and (event.due is None or event.due == payment.due)
+        if isinstance(event, CreditUpdate):  # an engine that acknowledges with updateCredit only
+            return event.due is not None and event.due == payment.due
+        return False
+
+    def _nothing_moved(self, reason: str, failure: FailureCode) -> list[Effect]:
+        """Settle a payment the engine never took up: failed, or unknown if money may have moved."""
+        payment = self.payment
+        assert payment is not None
+        quiet = self.connected and self.synced and not self.engine_charging and self.engine_credit == 0
+        if payment.credit == 0 and quiet:
+            decision = Decision("failed", reason=reason, failure=failure)
+        else:
+            decision = Decision("unknown", credit=payment.credit, reason=f"{reason}; engine state unclear",
+                                failure=failure)  # fmt: skip
+        return self._finish(decision, "ack", "abandon")
+
+    def _reconcile(self, status: EngineStatus) -> list[Effect]:
+        """First engine status after start: resume the latest open row or settle it as unknown.
+
+        Only a payment the engine is still charging with that row's total is tied to the row
+        (it resumes, same id). An idle engine's Due/Credit may be the previous sale's: ``unknown``.
+        """
+        rows, self.recovering = self.recovering, ()
+        effects: list[Effect] = []
+        latest, older = rows[-1], rows[:-1]
+        for row in older:
+            effects += self._settle_row(row, "open at restart; superseded by a later payment")
+        method: Method = "card" if latest["method"] == "card" else "cash"
+        due = Decimal(latest["due"])
+        if self.payment is None and status.charging and status.due == due:
+            self.payment = ActivePayment(latest["id"], method, due, phase="charging", credit=status.credit or ZERO)
+            self.state = CHARGING
+        else:
+            effects += self._settle_row(latest, "app restarted mid-payment; engine facts do not tie it to this "
+                                                "payment; outcome unknown")  # fmt: skip
+        return effects
+
+    def _echo_of_last_end(self, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
+        if self.last_end is None:
+            return False
+        due, credit = self.last_end
+        return (event.due is None or event.due == due) and (event.credit is None or event.credit <= credit)
+
+    def _settle_row(self, row: dict[str, Any], detail: str) -> list[Effect]:
+        method: Method = "card" if row["method"] == "card" else "cash"
+        result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=self.now())
+        return [JournalUpdate(row["id"], result)]
+
+    def _adopt(self, event: EngineStatus | EngineSockets) -> list[Effect]:
+        """The engine is charging and nobody here asked: show it and journal it as found."""
+        method_text = event.method if isinstance(event, EngineSockets) else None
+        method: Method = "card" if method_text == "tarjeta" else "cash"
+        payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
+                                credit=event.credit or ZERO, reference_before=self.last_reference)  # fmt: skip
+        self.payment = payment
+        self.state = CHARGING
+        return [JournalOpen(payment.id, method, payment.due, (), "adopted: engine was already charging")]

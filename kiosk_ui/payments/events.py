@@ -1,0 +1,189 @@
+"""The payment machine's vocabulary, as plain frozen data: the payment, its result, the events the
+machine takes (from the engine, the screen, timers) and the effects it returns (journal, send, publish,
+timers). No behaviour here: :mod:`kiosk_ui.payments.machine` decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from ..errors import FailureCode
+from ..protocol import messages as m
+from .rules import ZERO, Method, Outcome
+
+Phase = Literal["starting", "charging", "ending", "abandoning"]
+
+# --------------------------------------------------------------------------- the payment
+
+
+@dataclass(frozen=True, slots=True)
+class ActivePayment:
+    id: str
+    method: Method
+    due: Decimal
+    items: tuple[dict[str, Any], ...] = ()
+    #: "starting" until acknowledged, "charging", "ending" (waiting for the final status),
+    #: "abandoning" (no acknowledgement in time; cancel sent)
+    phase: Phase = "starting"
+    credit: Decimal = ZERO
+    cancel_requested: bool = False
+    reference_before: str = ""
+    #: the engine connection dropped while it ran: only facts naming this payment's Due count
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    id: str
+    outcome: Outcome
+    method: Method
+    due: Decimal
+    credit: Decimal = ZERO
+    change_owed: Decimal = ZERO
+    change_paid: Decimal = ZERO
+    shortfall: Decimal = ZERO
+    reference: str = ""
+    reason: str = ""
+    at: str = ""
+    #: a typed cause for screens to match on (``reason`` is free text for the journal and staff)
+    failure: FailureCode | None = None
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True, slots=True)
+class StartRequested:
+    payment_id: str
+    method: Method
+    due: Decimal
+    items: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatus:
+    """A ``status``: the full facts. ``None`` = not sent (or dropped as unreadable)."""
+
+    charging: bool | None
+    due: Decimal | None = None
+    credit: Decimal | None = None
+    change_dispensed: Decimal | None = None
+    reference: str | None = None
+    status_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSockets:
+    charging: bool | None
+    due: Decimal | None = None
+    credit: Decimal | None = None
+    method: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditUpdate:
+    due: Decimal | None
+    credit: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRequested:
+    payment_id: str
+    value: str = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    name: Literal["ack", "end", "abandon"]
+    payment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLost:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionBack:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SendFailed:
+    payment_id: str
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
+class JournalOpenFailed:
+    payment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recover:
+    """App start: journal rows still ``open`` from a previous run (oldest first)."""
+
+    rows: tuple[dict[str, Any], ...]
+
+
+Event = (
+    StartRequested | EngineStatus | EngineSockets | CreditUpdate | CancelRequested | TimerFired
+    | ConnectionLost | ConnectionBack | SendFailed | JournalOpenFailed | Recover
+)  # fmt: skip
+
+
+def from_message(message: m.Message) -> Event | None:
+    """The machine's event for an engine message, or None when it says nothing about payments."""
+    if isinstance(message, m.Status):
+        return EngineStatus(message.cobrando, message.due, message.credit, message.change_dispensed,
+                            message.reference_cc, message.status_text)  # fmt: skip
+    if isinstance(message, m.Sockets):
+        return EngineSockets(message.cobrando, message.due, message.credit, message.forma_pago)
+    if isinstance(message, m.UpdateCredit):
+        return CreditUpdate(message.due, message.credit)
+    return None
+
+
+# --------------------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True, slots=True)
+class JournalOpen:
+    payment_id: str
+    method: Method
+    due: Decimal
+    items: tuple[dict[str, Any], ...] = ()
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalUpdate:
+    payment_id: str
+    result: PaymentResult
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    message: m.Message
+    payment_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Publish:
+    result: PaymentResult
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    name: Literal["ack", "end", "abandon"]
+    payment_id: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class StopTimer:
+    name: Literal["ack", "end", "abandon"]
+
+
+Effect = JournalOpen | JournalUpdate | Send | Publish | StartTimer | StopTimer

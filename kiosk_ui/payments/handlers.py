@@ -1,0 +1,212 @@
+"""The payment machine's transitions: one function per (state, event) pair, and the table of them.
+
+Each handler takes the machine (:class:`~.core.MachineCore`) and an event, changes the machine, and returns
+the effects to run, in order. ``TABLE`` maps (state, event type) to its handler; ``ANY_STATE`` the events
+handled the same way in every state. A pair in neither changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from ..errors import FailureCode
+from ..protocol import messages as m
+from .core import ABANDONING, CHARGING, ENDING, ENGINE_UNAVAILABLE, IDLE, NO_ACK, STARTING, MachineCore, State
+from .events import (
+    ActivePayment,
+    CancelRequested,
+    ConnectionBack,
+    ConnectionLost,
+    CreditUpdate,
+    Effect,
+    EngineSockets,
+    EngineStatus,
+    JournalOpen,
+    JournalOpenFailed,
+    Recover,
+    Send,
+    SendFailed,
+    StartRequested,
+    StartTimer,
+    StopTimer,
+    TimerFired,
+)
+from .rules import Decision
+
+
+def _start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
+    mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference)
+    mc.state = STARTING
+    command: m.Message = m.PayCash(ev.due) if ev.method == "cash" else m.PayCreditCard(ev.due)
+    return [JournalOpen(ev.payment_id, ev.method, ev.due, ev.items), Send(command, ev.payment_id),
+            StartTimer("ack", ev.payment_id, mc.ack_timeout)]  # fmt: skip
+
+
+def _refuse_start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
+    return []  # one payment at a time; the service refuses before asking
+
+
+def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
+    if ev.charging is not True or mc.recovering:
+        return []
+    if mc._echo_of_last_end(ev):
+        # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
+        # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
+        if not mc.echo_asked:
+            mc.echo_asked = True
+            return [Send(m.GetStatus())]
+        if not isinstance(ev, EngineStatus):
+            return []
+    return mc._adopt(ev)
+
+
+def _ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
+    if not mc._acks(ev):
+        return []
+    late = mc.state == ABANDONING  # acknowledged after we gave up: the same payment, shown live
+    asked = not late and mc.payment is not None and mc.payment.cancel_requested
+    mc._set(CHARGING, **({"cancel_requested": False} if late else {}))
+    mc._credit(ev.credit)
+    effects: list[Effect] = [StopTimer("ack"), StopTimer("abandon")]
+    if asked and mc.payment is not None:  # the customer cancelled before the engine took the payment up
+        effects.append(Send(m.Cancel("1"), mc.payment.id))
+    return effects
+
+
+def _charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
+    payment = mc.payment
+    assert payment is not None
+    if ev.charging is not False:
+        if ev.charging and ev.due is not None and ev.due == payment.due:
+            mc._credit(ev.credit)
+        return []
+    if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due):
+        return mc._conclude(ev)
+    # a status naming another Due (built before our paycash, delivered late) is not this payment's end,
+    # nor is a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
+    mc._set(ENDING)
+    return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
+
+
+def _ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
+    if ev.charging is False or ev.charging is None:
+        return mc._conclude(ev)
+    payment = mc.payment
+    assert payment is not None
+    if ev.due is None or ev.due == payment.due:
+        # the bare sockets that said "ended" was stale: the engine's status says it is still charging
+        mc._set(CHARGING)
+        mc._credit(ev.credit)
+        return [StopTimer("end")]
+    return []
+
+
+def _credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
+    payment = mc.payment
+    if payment is not None and (ev.due is None or ev.due == payment.due):
+        mc._credit(ev.credit)
+    return []
+
+
+def _cancel(mc: MachineCore, ev: CancelRequested) -> list[Effect]:
+    payment = mc.payment
+    if payment is None or payment.id != ev.payment_id:
+        return []  # a cancel goes out only for the payment it was asked for
+    if payment.cancel_requested:
+        return []  # already asked (two screens, a double tap): one cancel per payment
+    mc.payment = replace(payment, cancel_requested=True)
+    if mc.state == STARTING:
+        # the engine may not have taken the paycash up yet: a cancel now could reach an idle engine and the
+        # payment start after it. It goes out on the acknowledgement (or with the no-acknowledgement cancel).
+        return []
+    return [Send(m.Cancel(ev.value), payment.id)]
+
+
+def _timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
+    payment = mc.payment
+    if payment is None or payment.id != ev.payment_id:
+        return []  # late timer of a payment that already ended
+    if ev.name == "ack" and mc.state == STARTING:
+        mc._set(ABANDONING, cancel_requested=True)
+        return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
+    if ev.name == "abandon" and mc.state == ABANDONING:
+        return mc._nothing_moved(NO_ACK, FailureCode.NO_ACK)
+    if ev.name == "end" and mc.state == ENDING:
+        return mc._conclude(None)
+    return []
+
+
+def _lost(mc: MachineCore, ev: ConnectionLost) -> list[Effect]:
+    mc.connected = False
+    mc.synced = False
+    if mc.payment is not None:
+        mc.payment = replace(mc.payment, interrupted=True)
+    return []
+
+
+def _back(mc: MachineCore, ev: ConnectionBack) -> list[Effect]:
+    mc.connected = True
+    mc.synced = False
+    return []
+
+
+def _send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
+    payment = mc.payment
+    if payment is None or payment.id != ev.payment_id:
+        return []
+    if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND) and mc.state == STARTING:
+        # the request never left: nothing can have been charged
+        return mc._finish(Decision("failed", reason=ENGINE_UNAVAILABLE, failure=FailureCode.ENGINE_UNAVAILABLE), "ack")
+    if ev.command == m.Cancel.COMMAND and payment.cancel_requested and mc.state != ABANDONING:
+        mc.payment = replace(payment, cancel_requested=False)  # it never left: a new press may ask again
+    return []
+
+
+def _journal_failed(mc: MachineCore, ev: JournalOpenFailed) -> list[Effect]:
+    payment = mc.payment
+    if payment is None or payment.id != ev.payment_id:
+        return []
+    if mc.state == STARTING:  # nothing was sent (the service stops the batch): no payment at all
+        mc.payment = None
+        mc.state = IDLE
+        return [StopTimer("ack")]
+    return []
+
+
+def _recover(mc: MachineCore, ev: Recover) -> list[Effect]:
+    if ev.rows:
+        mc.recovering = tuple(ev.rows)
+    return []
+
+
+Handler = Callable[[MachineCore, Any], list[Effect]]
+
+#: (state, event type) → handler. Pairs not listed fall back to ``ANY_STATE``, else do nothing.
+TABLE: dict[tuple[State, type], Handler] = {
+    (IDLE, StartRequested): _start,
+    (IDLE, EngineStatus): _idle_engine,
+    (IDLE, EngineSockets): _idle_engine,
+    (STARTING, EngineStatus): _ack_or_wait,
+    (STARTING, EngineSockets): _ack_or_wait,
+    (STARTING, CreditUpdate): _ack_or_wait,
+    (ABANDONING, EngineStatus): _ack_or_wait,
+    (ABANDONING, EngineSockets): _ack_or_wait,
+    (ABANDONING, CreditUpdate): _ack_or_wait,
+    (STARTING, CancelRequested): _cancel,
+    (CHARGING, CancelRequested): _cancel,
+    (CHARGING, EngineStatus): _charging_engine,
+    (CHARGING, EngineSockets): _charging_engine,
+    (CHARGING, CreditUpdate): _credit,
+    (ENDING, EngineStatus): _ending_status,
+}
+ANY_STATE: dict[type, Handler] = {
+    StartRequested: _refuse_start,
+    TimerFired: _timer,
+    ConnectionLost: _lost,
+    ConnectionBack: _back,
+    SendFailed: _send_failed,
+    JournalOpenFailed: _journal_failed,
+    Recover: _recover,
+}

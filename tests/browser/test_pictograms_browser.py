@@ -1,0 +1,72 @@
+"""The pictograms in real Chromium: they load from the app, and the pulse is a compositor-only animation
+that stops under prefers-reduced-motion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from devtools import AppProcess
+from kiosk_ui.ui.components.pictogram import PICTOGRAMS, pictogram_url
+
+from ..helpers import SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    process = AppProcess(["demo"], tmp_path_factory.mktemp("demo"))
+    try:
+        process.wait_connected()
+        yield process
+    finally:
+        process.stop()
+
+
+def sheet(base: str) -> str:
+    """A page of every pictogram with the app's own stylesheet, the first one pulsing."""
+    images = "".join(
+        f'<img class="kiosk-pictogram{" pulse" if i == 0 else ""}" data-name="{name}" src="{base}{pictogram_url(name)}"'
+        f' width="192" height="192" alt="{name}">'
+        for i, name in enumerate(PICTOGRAMS)
+    )
+    return (
+        f'<html><head><link rel="stylesheet" href="{base}/kiosk-static/kiosk.css"></head>'
+        f'<body style="display:flex;flex-wrap:wrap;gap:24px;padding:24px;background:#fff">{images}</body></html>'
+    )
+
+
+def open_sheet(browser: Browser, app: AppProcess, reduced_motion: str) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 520}, reduced_motion=reduced_motion)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.set_content(sheet(app.base))
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)", timeout=10_000)
+    return context, page
+
+
+def test_pictograms_load_and_the_pulse_uses_transform_and_opacity_only(browser: Browser, app: AppProcess) -> None:
+    context, page = open_sheet(browser, app, "no-preference")
+    try:
+        animated = page.evaluate(
+            """() => document.getAnimations().map(a => ({
+                name: a.effect.target.dataset.name, state: a.playState,
+                props: [...new Set(a.effect.getKeyframes().flatMap(k => Object.keys(k)
+                    .filter(p => !['offset', 'computedOffset', 'easing', 'composite'].includes(p))))].sort(),
+            }))"""
+        )
+        assert animated == [{"name": PICTOGRAMS[0], "state": "running", "props": ["opacity", "transform"]}]
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "pictograms.png"))
+    finally:
+        context.close()
+
+
+def test_reduced_motion_stops_the_pulse(browser: Browser, app: AppProcess) -> None:
+    context, page = open_sheet(browser, app, "reduce")
+    try:
+        assert page.evaluate("() => document.getAnimations().length") == 0
+    finally:
+        context.close()
