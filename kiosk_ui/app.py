@@ -86,6 +86,8 @@ def storage_secret(data_dir: Path) -> str:
 def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     """Create the services and register every page and route on NiceGUI's app."""
     from . import operations
+    from .quick_picks import FILE_NAME as QUICK_PICKS_FILE
+    from .quick_picks import QuickPicks
     from .ui.pages import admin, customer, sim
 
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,9 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
             return {"engine": figures["engine"]}
         return figures
 
-    customer.register(kiosk, config)
+    # one list of quick picks for the process: a staff pin shows on every customer screen at once
+    picks = QuickPicks(config.data_dir / QUICK_PICKS_FILE)
+    customer.register(kiosk, config, picks)
     admin.register(kapp)
     operations.register(kapp)
     if simulator is not None:

@@ -3,10 +3,12 @@
 ``.lid`` squashes the eyes for a blink every few seconds; ``.pupils`` look around.
 """
 
+import html
+
 from nicegui import ui
 
 EYES_SVG = """
-<svg viewBox="0 0 420 200" role="img" aria-label="ojos" xmlns="http://www.w3.org/2000/svg">
+<svg viewBox="0 0 420 200" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg">
   <g class="lid">
     <ellipse cx="110" cy="100" rx="85" ry="90" fill="#ffffff" stroke="#0f172a" stroke-width="8"/>
     <ellipse cx="310" cy="100" rx="85" ry="90" fill="#ffffff" stroke="#0f172a" stroke-width="8"/>
@@ -21,5 +23,6 @@ EYES_SVG = """
 """
 
 
-def eyes() -> ui.html:
-    return ui.html(EYES_SVG, sanitize=False).classes("kiosk-eyes")
+def eyes(label: str = "Ojos animados que saludan") -> ui.html:
+    """The eyes, named ``label`` for assistive technology (the caller translates it)."""
+    return ui.html(EYES_SVG.replace("{label}", html.escape(label, quote=True)), sanitize=False).classes("kiosk-eyes")
