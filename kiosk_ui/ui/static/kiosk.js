@@ -42,6 +42,19 @@
     try { if ("speechSynthesis" in window) window.speechSynthesis.cancel(); } catch (e) { /* no speech */ }
   };
 
+  // While a customer dialog is open, the page behind it is inert (no touch, focus or screen reader).
+  window.kioskInert = function (on) {
+    document.querySelectorAll("main").forEach(function (el) { el.inert = !!on; });
+  };
+
+  // Quasar's page-loading bar is a progressbar without a name: give it one (it is made once, at start-up).
+  function nameLoadingBar(tries) {
+    const bar = document.querySelector(".q-loading-bar");
+    if (bar) { bar.setAttribute("aria-label", state.lang === "en" ? "Loading" : "Cargando"); return; }
+    if (tries > 0) setTimeout(function () { nameLoadingBar(tries - 1); }, 200);
+  }
+  document.addEventListener("DOMContentLoaded", function () { nameLoadingBar(50); });
+
   // Customer accessibility switch: high contrast and large text on the whole page.
   window.kioskA11y = function (on) { document.documentElement.classList.toggle("kiosk-a11y", !!on); };
 

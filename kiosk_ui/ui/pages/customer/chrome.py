@@ -13,10 +13,13 @@ from ...theme import tid
 from .guidance import Guidance
 from .texts import Texts
 
+#: theme.head()'s colours, chosen for AA contrast with white text
+KEPT_COLOURS = {"positive": "#047857", "negative": "#b91c1c", "warning": "#92400e"}
+
 
 def brand_colours(accent: str) -> None:
     """The shop's accent for buttons and highlights (config.py checked it keeps white text at AA contrast)."""
-    ui.colors(primary=accent)
+    ui.colors(primary=accent, **KEPT_COLOURS)  # ui.colors resets every colour it is not given
     ui.add_css(f":root {{ --kiosk-brand: {accent}; }}")
 
 

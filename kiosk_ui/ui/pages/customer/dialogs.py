@@ -8,10 +8,22 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from nicegui import ui
+from nicegui.events import ValueChangeEventArguments
 
 from ...i18n import money
 from ...theme import tid
 from .texts import Texts
+
+
+def modal(dialog: ui.dialog) -> ui.dialog:
+    """While ``dialog`` is open, the page behind it is ``inert``: out of reach of touch, keyboard and
+    assistive technology (Quasar only dims it)."""
+
+    def follow(event: ValueChangeEventArguments) -> None:
+        dialog.client.run_javascript(f"window.kioskInert && window.kioskInert({'true' if event.value else 'false'})")
+
+    dialog.on_value_change(follow)
+    return dialog
 
 
 class CancelDialog:
@@ -23,7 +35,7 @@ class CancelDialog:
         #: the payment the open question is about (None: no question open)
         self.payment_id: str | None = None
         with (
-            ui.dialog().props("persistent") as self.dialog,
+            modal(ui.dialog().props("persistent")) as self.dialog,
             tid(ui.card().classes("kiosk-dialog"), "cancel-dialog").props('role="alertdialog" aria-modal="true"'),
         ):
             texts.label("cancel_confirm_title", "kiosk-title").props('role="heading" aria-level="2"')
@@ -60,7 +72,7 @@ class TimeoutGuard:
         self._warn_timer: asyncio.TimerHandle | None = None
         self._expire_timer: asyncio.TimerHandle | None = None
         with (
-            ui.dialog().props("persistent") as self.dialog,
+            modal(ui.dialog().props("persistent")) as self.dialog,
             tid(ui.card().classes("kiosk-dialog"), "timeout-warning").props('role="alertdialog" aria-modal="true"'),
         ):
             texts.label("timeout_title", "kiosk-title").props('role="heading" aria-level="2"')

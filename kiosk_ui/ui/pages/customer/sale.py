@@ -116,7 +116,8 @@ class SaleView:
             for item in items:
                 with tid(ui.row().classes("kiosk-cart-row w-full items-center justify-between no-wrap"), "cart-item"):
                     if item.image:
-                        tid(ui.image(item.image).classes("w-14 h-14 rounded").props('alt=""'), "cart-image")
+                        with tid(ui.element("div").classes("w-14 h-14 flex-none"), "cart-image"):
+                            plain_image(item.image, "w-14 h-14 rounded object-contain")
                     ui.label(f"{item.quantity} × {item.description}").classes("grow")
                     ui.label(money(item.total)).classes("font-bold")
                     remove = ui.button(icon="remove_circle", on_click=lambda c=item.code: self.on_remove(c),
@@ -137,11 +138,18 @@ class SaleView:
                     with ui.column().classes("items-center gap-1 no-wrap w-full"):
                         src = image_url(pick)
                         if src:
-                            ui.image(src).classes("kiosk-pick-image").props('alt="" fit=contain')
+                            plain_image(src, "kiosk-pick-image")
                         else:
                             ui.icon("shopping_basket").classes("kiosk-pick-icon").props('aria-hidden="true"')
                         ui.label(pick.description).classes("kiosk-pick-name")
                         ui.label(money(pick.price)).classes("kiosk-pick-price")
+
+
+def plain_image(src: str, classes: str) -> ui.element:
+    """A decorative ``<img>`` (its button or row says what it is): ``alt=""``, no ARIA role."""
+    image = ui.element("img").classes(classes)
+    image.props.update(src=src, alt="", draggable="false")
+    return image
 
 
 class AriaLabel:
