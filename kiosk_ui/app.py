@@ -123,7 +123,7 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
             return {"engine": figures["engine"]}
         return figures
 
-    customer.register(kiosk, config)
+    customer.register(kiosk, config, staff.quick_picks)  # one list: a staff pin shows on every screen at once
     kapp.ops = operations.register(config, kiosk, client, journal, lockout=lambda: staff.lockout)
     admin.register(config=config, service=staff, alerts=kapp.ops.alerts)
     if simulator is not None:

@@ -25,10 +25,12 @@ EYES_SVG = """
 """
 
 
-def eyes_svg(lang: str = "es") -> str:
-    """The eyes' SVG, labelled for assistive technology in ``lang``."""
-    return EYES_SVG.replace("{label}", html.escape(t("eyes_label", lang), quote=True))
+def eyes_svg(lang: str = "es", label: str | None = None) -> str:
+    """The eyes' SVG, named ``label`` for assistive technology (default: their name in ``lang``)."""
+    name = t("eyes_label", lang) if label is None else label
+    return EYES_SVG.replace("{label}", html.escape(name, quote=True))
 
 
-def eyes(lang: str = "es") -> ui.html:
-    return ui.html(eyes_svg(lang), sanitize=False).classes("kiosk-eyes")
+def eyes(label: str | None = None, *, lang: str = "es") -> ui.html:
+    """The eyes, named ``label`` (the caller's translation) or else by their name in ``lang``."""
+    return ui.html(eyes_svg(lang, label), sanitize=False).classes("kiosk-eyes")

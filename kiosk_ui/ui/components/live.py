@@ -6,6 +6,8 @@ queued the customer's new credit behind other pages' renders (≈300 ms at p95 w
 screens). A live label instead writes its new text straight into its DOM text node
 (``window.kioskLive`` in kiosk.js) and updates NiceGUI's model *quietly*, so a reload or a
 later full update of the element still renders the right text.
+
+The browser finds a live label by its own ``data-live`` attribute (its key), never by a test id.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from nicegui import Client, ui
 
 class LiveLabel(ui.label):
     _quiet = False
+
+    def __init__(self, text: str = "", *, key: str) -> None:
+        super().__init__(text)
+        self.key = key
+        self.props(f'data-live="{key}"')
 
     def _handle_text_change(self, text: str) -> None:
         if self._quiet:
@@ -33,12 +40,13 @@ class LiveLabel(ui.label):
             self._quiet = False
 
 
-def push_live(client: Client, labels: Iterable[tuple[str, LiveLabel, str]]) -> None:
-    """Show ``(test id, label, text)`` figures now, in one message, changing only what changed."""
-    changed = {test_id: text for test_id, label, text in labels if label.text != text}
+def push_live(client: Client, labels: Iterable[tuple[LiveLabel, str]]) -> None:
+    """Show ``(label, text)`` figures now, in one message, changing only what changed."""
+    pairs = list(labels)
+    changed = {label.key: text for label, text in pairs if label.text != text}
     if not changed:
         return
     client.run_javascript(f"window.kioskLive && window.kioskLive({json.dumps(changed)})")
-    for test_id, label, text in labels:
-        if test_id in changed:
+    for label, text in pairs:
+        if label.key in changed:
             label.set_quietly(text)

@@ -11,10 +11,11 @@ from ...kiosk import PaymentResult
 from ...protocol.values import format_amount
 
 
-def receipt_text(result: PaymentResult, currency: str = "MXN") -> str:
-    """What the receipt QR holds: plain lines a phone shows as text, amounts in wire format."""
+def receipt_text(result: PaymentResult, currency: str = "MXN", merchant: str = "") -> str:
+    """What the receipt QR holds: plain lines a phone shows as text, amounts in wire format; headed by the
+    shop's name (``[brand] name``) when it has one."""
     lines = [
-        "QUICKPAYMINI",
+        merchant.upper() if merchant else "QUICKPAYMINI",
         f"FOLIO:{result.id[:12].upper()}",
         f"FECHA:{result.at}",
         f"RESULTADO:{result.outcome}",

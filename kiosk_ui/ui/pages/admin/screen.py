@@ -43,7 +43,7 @@ class ScreenView:
         default = t("default_cta", self._.lang)
         with tid(ui.column().classes("admin-preview items-center justify-center gap-3"), "set-preview"):
             with ui.element("div").classes("admin-preview-eyes").bind_visibility_from(self.show_eyes, "value"):
-                eyes()
+                eyes(lang=self._.lang)
             cta = ui.label().classes("kiosk-cta")
             cta.bind_text_from(self.message, "value", backward=lambda v: (v or "").strip() or default)
             cta.bind_visibility_from(self.show_cta, "value")

@@ -1,0 +1,34 @@
+"""The customer screen (``/``), one concern per module:
+
+- :mod:`.shell`: the screen per browser tab: phases, engine events, payment and cancel intents;
+- :mod:`.chrome`: top bar (brand, progress, accessibility/voice/language switches);
+- :mod:`.idle`, :mod:`.sale`, :mod:`.payment`, :mod:`.result`, :mod:`.dialogs`: the views;
+- :mod:`.selling` and :mod:`.cart`: the sale being keyed in; :mod:`.scan`: product lookups;
+- :mod:`.texts` and :mod:`.guidance`: words, sounds and speech.
+"""
+
+from __future__ import annotations
+
+from nicegui import Client, ui
+
+from ....config import Config
+from ....kiosk import Kiosk
+from ....quick_picks import FILE_NAME, QuickPicks
+from ...components.brand import serve_logo
+from .cart import CartItem
+from .scan import ScanRouter
+from .shell import CustomerScreen
+
+__all__ = ["CartItem", "CustomerScreen", "ScanRouter", "register"]
+
+
+def register(kiosk: Kiosk, config: Config, picks: QuickPicks | None = None) -> None:
+    """The ``/`` page. ``picks``: the products staff pinned (shared with the staff catalog so a pin shows
+    at once); None opens the data dir's own list."""
+    scans = ScanRouter(kiosk)
+    picks = picks if picks is not None else QuickPicks(config.data_dir / FILE_NAME)
+    logo_url = serve_logo(config.brand)
+
+    @ui.page("/", title="Quickpaymini")
+    def customer_page(client: Client) -> None:
+        CustomerScreen(kiosk, config, client, scans, picks, logo_url).build()

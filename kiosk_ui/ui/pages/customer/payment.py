@@ -1,0 +1,113 @@
+"""The payment screen: what to do (the method's pictograms: bill and coin slots pulsing while money is
+awaited, or the card terminal), the big live figures (due, inserted, remaining) and the cancel button.
+
+The figures change with every coin: they are :class:`LiveLabel` s pushed with one small message
+(``push_live``); everything else here changes only when the payment's phase or a device changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from nicegui import Client, ui
+
+from ....kiosk import ActivePayment
+from ....state import KioskState
+from ...components.live import LiveLabel, push_live
+from ...components.pictogram import pictogram
+from ...i18n import money
+from ...theme import tid
+from .texts import Texts
+
+PICTOGRAM_SIZE = 200
+
+
+class PaymentView:
+    def __init__(self, texts: Texts, client: Client, *, on_cancel: Callable[[], None]) -> None:
+        self.texts = texts
+        self.client = client
+        self.root = tid(ui.column().classes("kiosk-screen kiosk-payment w-full items-center no-wrap"), "screen-payment")
+        with self.root:
+            self.title = ui.label("").classes("kiosk-title").props('role="heading" aria-level="1"')
+            self.note = ui.label("").classes("kiosk-caption text-center").props('aria-live="polite"')
+            with ui.row().classes("kiosk-where no-wrap justify-center items-end"):
+                self.cash_pics = ui.row().classes("no-wrap items-end gap-8")
+                with self.cash_pics:
+                    self.bill = self._pictogram("bill-slot")
+                    self.coin = self._pictogram("coin-slot")
+                self.card_pics = ui.row().classes("no-wrap items-end gap-8")
+                with self.card_pics:
+                    self.card_insert = self._pictogram("card-insert")
+                    self.card_tap = self._pictogram("card-tap")
+            self.where = ui.label("").classes("kiosk-where-text text-center")
+            with ui.element("div").classes("kiosk-figures w-full"):
+                self.due = self._figure("due", "pay-due", "")
+                self.credit = self._figure("inserted", "pay-credit", "kiosk-ok")
+                self.remaining = self._figure("remaining", "pay-remaining", "kiosk-remaining")
+            self.accepted = texts.label("accepted", "kiosk-caption text-center")
+            self.low_change = tid(texts.label("low_change", "kiosk-alert"), "pay-low-change")
+            self.device_error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "device-error")
+            self.cancel = texts.button("cancel", "cancel", on_cancel, classes="kiosk-big-btn kiosk-cancel",
+                                       color="negative")  # fmt: skip
+        self._pulsing: tuple[bool, bool] | None = None
+
+    def _pictogram(self, name: str) -> ui.element:
+        with ui.column().classes("items-center gap-1"):
+            return pictogram(name, size=PICTOGRAM_SIZE, lang=self.texts.lang)
+
+    def _figure(self, caption: str, test_id: str, classes: str) -> LiveLabel:
+        with ui.column().classes("kiosk-card kiosk-figure-card items-center no-wrap"):
+            self.texts.label(caption, "kiosk-caption")
+            return tid(LiveLabel(money(Decimal(0)), key=test_id).classes(f"kiosk-figure {classes}"), test_id)
+
+    def render(self, state: KioskState, payment: ActivePayment | None) -> Decimal | None:
+        """Show the payment; return the credit shown (None when the payment has ended)."""
+        texts = self.texts
+        if payment is None and not state.charging:
+            # ended: the outcome is on its way from the journal; keep the last figures
+            self.note.set_text(texts("ending_payment"))
+            self.cancel.set_enabled(False)
+            self._pulse(False, False)
+            return None
+        method = payment.method if payment else ("card" if state.payment_method == "tarjeta" else "cash")
+        due = payment.due if payment else state.due
+        # the payment's own credit: an idle engine may still report the previous sale's Credit
+        credit = payment.credit if payment else state.credit
+        if method == "card":
+            credit = Decimal(0)
+        card = method == "card"
+        self.title.set_text(texts("pay_title_card" if card else "pay_title_cash"))
+        starting = payment is not None and payment.phase == "starting"
+        abandoning = payment is not None and payment.phase == "abandoning"
+        note = "no_ack_cancelling" if abandoning else "starting_payment" if starting else ""
+        self.note.set_text(texts(note) if note else "")
+        remaining = max(due - credit, Decimal(0))
+        push_live(self.client, [
+            (self.due, money(due)), (self.credit, money(credit)), (self.remaining, money(remaining)),
+        ])  # fmt: skip
+        self.cash_pics.set_visibility(not card)
+        self.card_pics.set_visibility(card)
+        self.where.set_text(texts("card_steps" if card else "cash_steps"))
+        waiting = not starting and not abandoning and remaining > 0
+        self._pulse(waiting and not card and not state.bv_error, waiting and not card and not state.ca_error)
+        self.accepted.set_visibility(not card)
+        level = state.change_level
+        self.low_change.set_visibility(not card and level is not None and level.is_low)
+        errors = [texts("bv_error")] if state.bv_error else []
+        errors += [texts("ca_error")] if state.ca_error else []
+        self.device_error.set_text(" ".join(errors))
+        self.device_error.set_visibility(bool(errors) and not card)
+        self.cancel.set_enabled(state.online)  # ask_cancel refuses once nothing can be cancelled
+        return credit
+
+    def _pulse(self, bill: bool, coin: bool) -> None:
+        """The slot to use pulses while money is awaited; a class change only when it changes (not per coin)."""
+        if self._pulsing == (bill, coin):
+            return
+        self._pulsing = (bill, coin)
+        for element, on in ((self.bill, bill), (self.coin, coin)):
+            if on:
+                element.classes(add="pulse")
+            else:
+                element.classes(remove="pulse")

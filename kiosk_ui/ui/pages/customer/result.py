@@ -1,0 +1,94 @@
+"""The result screen: the outcome in big words, where to take the change (the change tray), the
+receipt QR under the shop's brand, and the way back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+
+from ....kiosk import PaymentResult
+from ...components.brand import brand_mark
+from ...components.pictogram import pictogram
+from ...components.receipt import qr_svg, receipt_text
+from ...i18n import money, status_text
+from ...theme import tid
+from .texts import Texts
+
+KINDS = {"completed": "success", "cancelled": "cancelled", "declined": "declined"}
+ICONS = {
+    "success": ("check_circle", "kiosk-ok"),
+    "cancelled": ("undo", "kiosk-muted"),
+    "declined": ("credit_card_off", "kiosk-bad"),
+    "error": ("error", "kiosk-bad"),
+}
+
+
+class ResultView:
+    def __init__(self, texts: Texts, *, logo_url: str, brand_name: str, currency: str,
+                 on_done: Callable[[], None]) -> None:  # fmt: skip
+        self.texts = texts
+        self.brand_name, self.currency = brand_name, currency
+        self.root = tid(ui.column().classes("kiosk-screen kiosk-result w-full items-center no-wrap"), "screen-result")
+        with self.root:
+            self.icon = ui.icon("check_circle").classes("kiosk-result-icon").props('aria-hidden="true"')
+            with ui.element("div").props('role="heading" aria-level="1"'):
+                self.success = tid(ui.label("").classes("kiosk-title kiosk-ok"), "result-success")
+                self.cancelled = tid(ui.label("").classes("kiosk-title"), "result-cancelled")
+                self.declined = tid(ui.label("").classes("kiosk-title kiosk-bad"), "result-declined")
+                self.error = tid(ui.label("").classes("kiosk-title kiosk-bad"), "result-error")
+            self.reason = tid(ui.label("").classes("kiosk-caption text-center"), "result-reason")
+            with ui.element("div").classes("kiosk-result-body"):
+                self.tray = ui.column().classes("kiosk-card kiosk-tray items-center no-wrap")
+                with self.tray:
+                    self.tray_pic = tid(pictogram("change-tray", size=220, pulse=True, lang=texts.lang), "change-tray")
+                    self.change = tid(ui.label("").classes("kiosk-figure"), "result-change")
+                    self.tray_text = ui.label("").classes("kiosk-where-text text-center")
+                self.receipt = ui.column().classes("kiosk-card kiosk-receipt items-center no-wrap")
+                with self.receipt:
+                    brand_mark(logo_url, brand_name, texts.lang, size=56, classes="kiosk-receipt-brand")
+                    texts.label("receipt_title", "kiosk-caption font-bold")
+                    self.qr = tid(ui.html("", sanitize=False).classes("kiosk-qr"), "receipt-qr")
+                    self.qr.props.update({"role": "img", "aria-label": texts("pictogram_receipt-qr")})
+                    self.receipt_hint = texts.label("receipt_hint", "kiosk-caption text-center")
+            self.shortfall = tid(ui.label("").classes("kiosk-figure kiosk-bad"), "result-shortfall")
+            self.shortfall_help = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad max-w-3xl"), "shortfall-help")
+            self.reference = tid(ui.label("").classes("kiosk-caption"), "result-reference")
+            texts.button("done", "result-done", on_done, classes="kiosk-big-btn kiosk-done")
+
+    def render(self, result: PaymentResult) -> None:
+        texts = self.texts
+        outcome = result.outcome
+        kind = KINDS.get(outcome, "error")
+        for name in ("success", "cancelled", "declined", "error"):
+            getattr(self, name).set_visibility(name == kind)
+        self.success.set_text(texts("result_success"))
+        self.cancelled.set_text(texts("result_cancelled"))
+        self.declined.set_text(texts("result_declined"))
+        self.error.set_text(texts({"unknown": "result_unknown"}.get(outcome, "result_error")))
+        icon, colour = ICONS[kind]
+        self.icon.props(f'name="{icon}"').classes(replace=f"kiosk-result-icon {colour}")
+        reason = ""
+        if outcome == "declined":
+            reason = status_text(result.reason, texts.lang)
+        elif outcome == "failed":
+            reason = texts("err_no_ack" if "acknowledg" in result.reason else "err_failed")
+        self.reason.set_text(reason)
+        self.reason.set_visibility(bool(reason))
+        show_change = result.method == "cash" and outcome in ("completed", "cancelled") and result.change_owed > 0
+        cancelled = outcome == "cancelled"
+        self.change.set_text(texts("returned" if cancelled else "change_paid", amount=money(result.change_paid)))
+        self.change.set_visibility(show_change)
+        self.tray_text.set_text(texts("take_money" if cancelled else "take_change"))
+        self.tray.set_visibility(show_change)
+        self.shortfall.set_text(texts("shortfall", amount=money(result.shortfall)))
+        self.shortfall.set_visibility(result.shortfall > 0)
+        self.shortfall_help.set_text(texts("shortfall_help"))
+        self.shortfall_help.set_visibility(result.shortfall > 0)
+        self.reference.set_text(texts("card_reference", ref=result.reference) if result.reference else "")
+        self.reference.set_visibility(bool(result.reference))
+        has_receipt = outcome in ("completed", "cancelled", "unknown") or result.shortfall > 0
+        text = receipt_text(result, self.currency, merchant=self.brand_name)
+        self.qr.set_content(qr_svg(text) if has_receipt else "")
+        self.qr.set_visibility(has_receipt)
+        self.receipt.set_visibility(has_receipt)
