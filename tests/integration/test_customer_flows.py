@@ -308,3 +308,18 @@ async def test_payment_started_by_another_engine_client_is_shown_and_journaled(e
     (row,) = env.kapp.journal.payments()
     assert (row["outcome"], row["due"], row["change_paid"]) == ("completed", "15.00", "5.00")
     assert row["detail"] != "" and env.kapp.kiosk.can_pay() == ""
+
+
+async def test_accessibility_switch_is_reset_for_the_next_customer(env: Env) -> None:
+    user = env.new_user()
+    await user.open("/")
+    await user.should_see(marker="a11y-toggle")
+    button = next(iter(user.find(marker="a11y-toggle").elements))
+    user.find(marker="a11y-toggle").click()
+    await eventually(lambda: button.props.get("aria-pressed") == "true")
+    user.find(marker="start").click()
+    await user.should_see(marker="screen-sale")
+    assert button.props.get("aria-pressed") == "true"  # it holds through this customer's sale
+    user.find(marker="sale-back").click()
+    await user.should_see(marker="screen-idle")
+    await eventually(lambda: button.props.get("aria-pressed") == "false")  # the next customer starts standard

@@ -64,6 +64,11 @@ class Toggles:
         self.guide.client.run_javascript(f"window.kioskA11y && window.kioskA11y({'true' if self.a11y else 'false'})")
         self._label()
 
+    def reset_a11y(self) -> None:
+        """Back to the standard view for the next customer (the switch is one person's choice)."""
+        if self.a11y:
+            self.toggle_a11y()
+
     def toggle_voice(self) -> None:
         self.guide.toggle_voice()
         self._label()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from nicegui import ui
 
+from ....errors import FailureCode
 from ....kiosk import PaymentResult
 from ...components.brand import brand_mark
 from ...components.pictogram import pictogram
@@ -72,7 +73,7 @@ class ResultView:
         if outcome == "declined":
             reason = status_text(result.reason, texts.lang)
         elif outcome == "failed":
-            reason = texts("err_no_ack" if "acknowledg" in result.reason else "err_failed")
+            reason = texts("err_no_ack" if result.failure is FailureCode.NO_ACK else "err_failed")
         self.reason.set_text(reason)
         self.reason.set_visibility(bool(reason))
         show_change = result.method == "cash" and outcome in ("completed", "cancelled") and result.change_owed > 0

@@ -188,6 +188,7 @@ class CustomerScreen:
             self.selling.clear()
         if phase == "idle":
             self.guide.hush()
+            self.toggles.reset_a11y()
         self.render()
 
     def start_sale(self) -> None:
