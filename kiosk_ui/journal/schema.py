@@ -192,3 +192,4 @@ def _migrate_v1_to_v2(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE payments_v2 RENAME TO payments")
     _run_script(db, _V2_INDEXES)
     # for people reading the file by hand (sqlite3 shell, DB Browser): amounts as text, as v1 had them
+    db.execute(f"CREATE VIEW payments_text AS SELECT {PAYMENT_SELECT} FROM payments")
