@@ -79,15 +79,7 @@ def test_every_state_was_visited(findings: dict[str, Any]) -> None:
     assert findings["states"] == STATES
 
 
-#: open finding: axe reads the warning's one button as white on #999 (the backdrop) although Chromium draws it
-#: on its own grey (#616161, 6.2:1; the cancel dialog, same build, passes). Strict: the day it passes, this fails.
-AXE_OPEN = {"timeout-warning": "axe reads the timeout dialog's button over the backdrop (under investigation)"}
-
-
-@pytest.mark.parametrize(
-    "state",
-    [pytest.param(s, marks=pytest.mark.xfail(reason=AXE_OPEN[s], strict=True)) if s in AXE_OPEN else s for s in STATES],
-)
+@pytest.mark.parametrize("state", STATES)
 def test_axe_finds_nothing_serious(findings: dict[str, Any], state: str) -> None:
     for width, height in SIZES:
         assert findings["axe"][f"{state}@{width}x{height}"] == [], f"{state} at {width}x{height}"
