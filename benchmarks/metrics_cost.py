@@ -25,7 +25,7 @@ from latency import CHROMIUM_ARGS, cpu_seconds, percentile, rss_mb  # type: igno
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
-from devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim, open_idle_screens
 
 
 def phase(app: AppProcess, seconds: float, every: float | None) -> dict[str, object]:
@@ -85,10 +85,7 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1280, "height": 800})
-            pages = [context.new_page() for _ in range(args.screens)]
-            for page in pages:
-                page.goto(app.base + "/")
-                page.get_by_test_id("screen-idle").wait_for(state="visible")
+            open_idle_screens(context, app.base, args.screens)
             time.sleep(10)  # warm-up
             for every in (None, 5.0, 0.5):
                 results[f"scrape_{every or 'none'}"] = phase(app, args.seconds, every)

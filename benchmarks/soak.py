@@ -22,7 +22,7 @@ from latency import CHROMIUM_ARGS, cpu_seconds, rss_mb  # type: ignore[import-no
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
-from devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim, open_idle_screens
 from kiosk_ui.protocol import messages as m
 
 
@@ -46,10 +46,7 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1280, "height": 800})
-            pages = [context.new_page() for _ in range(args.screens)]
-            for page in pages:
-                page.goto(app.base + "/")
-                page.get_by_test_id("screen-idle").wait_for(state="visible")
+            pages = open_idle_screens(context, app.base, args.screens)
             time.sleep(20)  # warm-up: imports, first renders, caches
             rss_start, cpu_start, t_start = rss_mb(app.pid), cpu_seconds(app.pid), time.monotonic()
             deadline = t_start + args.minutes * 60

@@ -143,3 +143,13 @@ class AppProcess:
         self.process.kill()
         self.process.wait(5)
         self.log.close()
+
+
+def open_idle_screens(context: Any, base: str, count: int) -> list[Any]:
+    """``count`` customer screens of the app at ``base`` in a Playwright browser context, each waited on
+    until its idle screen shows (the benchmarks' standing load)."""
+    pages = [context.new_page() for _ in range(count)]
+    for page in pages:
+        page.goto(base + "/")
+        page.get_by_test_id("screen-idle").wait_for(state="visible")
+    return pages
