@@ -3,7 +3,8 @@
 Each picture shows the customer where to act: the bill slot, the coin slot, the card terminal (insert or
 tap), the change tray, the receipt QR; ``logo-default`` stands in for a merchant logo. ``pulse=True`` adds
 the ``pulse`` class of ``kiosk.css``: a gentle scale and fade (transform and opacity only, so the
-compositor runs it without re-layout), switched off under ``prefers-reduced-motion``.
+compositor runs it without re-layout), four times and then still (an endless pulse kept the browser
+compositing every frame), switched off under ``prefers-reduced-motion``.
 """
 
 from __future__ import annotations

@@ -19,9 +19,17 @@
   document.addEventListener("DOMContentLoaded", scheduleClock);
   window.kioskTickClock = tickClock;
 
+  // A sound asked for again within SOUND_GAP ms of its last start is skipped: a burst of credit
+  // updates (the engine may send several per coin) makes one clink, not a restart per frame, and
+  // each restart costs the browser a seek and a decode.
+  const SOUND_GAP = 150;
   const audio = {};
+  const started = {};
   window.kioskSound = function (name) {
     if (!state.sounds) return;
+    const now = Date.now();
+    if (now - (started[name] || 0) < SOUND_GAP) return;
+    started[name] = now;
     try {
       const a = audio[name] || (audio[name] = new Audio("/kiosk-assets/sounds/" + name + ".wav"));
       a.currentTime = 0;

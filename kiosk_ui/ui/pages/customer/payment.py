@@ -1,5 +1,5 @@
-"""The payment screen: what to do (the method's pictograms: bill and coin slots pulsing while money is
-awaited, or the card terminal), the big live figures (due, inserted, remaining) and the cancel button.
+"""The payment screen: what to do (the method's pictograms: bill and coin slots pulsing when money starts
+to be awaited, or the card terminal), the big live figures (due, inserted, remaining) and the cancel button.
 
 The figures change with every coin: they are :class:`LiveLabel` s pushed with one small message
 (``push_live``); everything else here changes only when the payment's phase or a device changes.
