@@ -323,3 +323,23 @@ async def test_accessibility_switch_is_reset_for_the_next_customer(env: Env) -> 
     user.find(marker="sale-back").click()
     await user.should_see(marker="screen-idle")
     await eventually(lambda: button.props.get("aria-pressed") == "false")  # the next customer starts standard
+
+
+async def test_a_coin_reaches_each_screen_as_one_browser_message(env: Env) -> None:
+    """The live figures and the coin sound of one credit update go out together (one socket.io message per
+    screen and coin, not two: with ten screens open that halves what the server sends and the browsers parse)."""
+    user = await open_sale(env, "35.5")
+    user.find(marker="pay-cash").click()
+    await user.should_see(marker="screen-payment")
+    await eventually(lambda: label_text(user, "pay-due") == "$35.50")
+    sent: list[str] = []
+    client = user.client
+    assert client is not None
+    original = client.run_javascript
+    client.run_javascript = lambda code, **kw: (sent.append(code), original(code, **kw))[1]  # type: ignore[method-assign]
+    await env.insert("20")
+    await eventually(lambda: label_text(user, "pay-credit") == "$20.00")
+    await eventually(lambda: any("kioskLive" in code for code in sent))
+    live = [code for code in sent if "kioskLive" in code]
+    assert len(live) == 1 and 'kioskSound("coin")' in live[0], sent
+    assert not [code for code in sent if "kioskSound" in code and code is not live[0]], sent

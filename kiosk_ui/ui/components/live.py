@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from nicegui import Client, ui
+from nicegui import ui
+
+from .scripts import Scripts
 
 
 class LiveLabel(ui.label):
@@ -40,13 +42,13 @@ class LiveLabel(ui.label):
             self._quiet = False
 
 
-def push_live(client: Client, labels: Iterable[tuple[LiveLabel, str]]) -> None:
-    """Show ``(label, text)`` figures now, in one message, changing only what changed."""
+def push_live(scripts: Scripts, labels: Iterable[tuple[LiveLabel, str]]) -> None:
+    """Show ``(label, text)`` figures now, in one call, changing only what changed."""
     pairs = list(labels)
     changed = {label.key: text for label, text in pairs if label.text != text}
     if not changed:
         return
-    client.run_javascript(f"window.kioskLive && window.kioskLive({json.dumps(changed)})")
+    scripts.run(f"window.kioskLive && window.kioskLive({json.dumps(changed)})")
     for label, text in pairs:
         if label.key in changed:
             label.set_quietly(text)

@@ -61,7 +61,7 @@ class Toggles:
 
     def toggle_a11y(self) -> None:
         self.a11y = not self.a11y
-        self.guide.client.run_javascript(f"window.kioskA11y && window.kioskA11y({'true' if self.a11y else 'false'})")
+        self.guide.scripts.run(f"window.kioskA11y && window.kioskA11y({'true' if self.a11y else 'false'})")
         self._label()
 
     def reset_a11y(self) -> None:

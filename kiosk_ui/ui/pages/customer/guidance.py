@@ -8,39 +8,38 @@ from __future__ import annotations
 
 import json
 
-from nicegui import Client
-
 from ....kiosk import PaymentResult
+from ...components.scripts import Scripts
 from ...i18n import spoken_money
 from .texts import Texts
 
 
 class Guidance:
-    def __init__(self, client: Client, *, sounds: bool, voice: bool, lang: str) -> None:
-        self.client = client
+    def __init__(self, scripts: Scripts, *, sounds: bool, voice: bool, lang: str) -> None:
+        self.scripts = scripts
         self.sounds = sounds
         self.voice = voice
         self.configure(sounds=sounds, voice=voice, lang=lang)
 
     def configure(self, **options: object) -> None:
-        self.client.run_javascript(f"window.kioskConfigure && window.kioskConfigure({json.dumps(options)})")
+        self.scripts.run(f"window.kioskConfigure && window.kioskConfigure({json.dumps(options)})")
 
     def sound(self, name: str) -> None:
         if self.sounds:
-            self.client.run_javascript(f"window.kioskSound && window.kioskSound({json.dumps(name)})")
+            self.scripts.run(f"window.kioskSound && window.kioskSound({json.dumps(name)})")
 
     def say(self, text: str) -> None:
         if self.voice:
-            self.client.run_javascript(f"window.kioskSay && window.kioskSay({json.dumps(text)})")
+            self.scripts.run(f"window.kioskSay && window.kioskSay({json.dumps(text)})")
 
     def hush(self) -> None:
         if self.voice:
-            self.client.run_javascript("window.kioskHush && window.kioskHush()")
+            self.scripts.run("window.kioskHush && window.kioskHush()")
 
     def toggle_voice(self) -> bool:
         self.voice = not self.voice
         if not self.voice:
-            self.client.run_javascript("window.kioskHush && window.kioskHush()")
+            self.scripts.run("window.kioskHush && window.kioskHush()")
         self.configure(voice=self.voice)
         return self.voice
 

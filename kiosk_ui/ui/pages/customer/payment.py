@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from nicegui import Client, ui
+from nicegui import ui
 
 from ....kiosk import ActivePayment
 from ....state import KioskState
 from ...components.live import LiveLabel, push_live
 from ...components.pictogram import pictogram
+from ...components.scripts import Scripts
 from ...i18n import money
 from ...theme import tid
 from .texts import Texts
@@ -24,9 +25,9 @@ PICTOGRAM_SIZE = 200
 
 
 class PaymentView:
-    def __init__(self, texts: Texts, client: Client, *, on_cancel: Callable[[], None]) -> None:
+    def __init__(self, texts: Texts, scripts: Scripts, *, on_cancel: Callable[[], None]) -> None:
         self.texts = texts
-        self.client = client
+        self.scripts = scripts
         self.root = tid(ui.column().classes("kiosk-screen kiosk-payment w-full items-center no-wrap"), "screen-payment")
         with self.root:
             self.title = ui.label("").classes("kiosk-title").props('role="heading" aria-level="1"')
@@ -83,7 +84,7 @@ class PaymentView:
         note = "no_ack_cancelling" if abandoning else "starting_payment" if starting else ""
         self.note.set_text(texts(note) if note else "")
         remaining = max(due - credit, Decimal(0))
-        push_live(self.client, [
+        push_live(self.scripts, [
             (self.due, money(due)), (self.credit, money(credit)), (self.remaining, money(remaining)),
         ])  # fmt: skip
         self.cash_pics.set_visibility(not card)

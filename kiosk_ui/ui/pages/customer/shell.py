@@ -23,6 +23,7 @@ from ....protocol import messages as m
 from ....quick_picks import QuickPicks
 from ....state import KioskState
 from ....tasks import spawn
+from ...components.scripts import Scripts
 from ...components.steps import Progress
 from ...frame import frame
 from .chrome import Toggles, brand_colours
@@ -62,7 +63,8 @@ class CustomerScreen:
     def build(self) -> None:
         config = self.config
         self.texts = texts = Texts(config.language)
-        self.guide = Guidance(self.client, sounds=config.sounds, voice=config.voice, lang=texts.lang)
+        self.scripts = Scripts(self.client)
+        self.guide = Guidance(self.scripts, sounds=config.sounds, voice=config.voice, lang=texts.lang)
         self.selling = Selling(self.kiosk, config, texts, self.picks, phase=lambda: self.phase,
                                start=lambda: self._go("sale"), touched=self._touched, changed=self.render)  # fmt: skip
         brand = config.brand
@@ -78,7 +80,7 @@ class CustomerScreen:
             self.idle = IdleView(texts, logo_url=self.logo_url, brand_name=brand.name, cart=config.cart,
                                  on_start=self.start_sale)  # fmt: skip
             self.sale_view = self.selling.build(on_pay=self.pay, on_back=self.back_to_idle)
-            self.payment = PaymentView(texts, self.client, on_cancel=self.ask_cancel)
+            self.payment = PaymentView(texts, self.scripts, on_cancel=self.ask_cancel)
             self.result_view = ResultView(texts, logo_url=self.logo_url, brand_name=brand.name,
                                           currency=config.currency, on_done=self.back_to_idle)  # fmt: skip
         self.cancel_dialog = CancelDialog(texts, on_confirm=self.confirm_cancel)
@@ -103,7 +105,12 @@ class CustomerScreen:
 
     # ------------------------------------------------------------------ rendering
     def render(self) -> None:
-        """Make every element say what the state and the phase say. Cheap: unchanged values send nothing."""
+        """Make every element say what the state and the phase say. Cheap: unchanged values send nothing,
+        and the browser calls it makes (live figures, a coin sound) leave as one message."""
+        with self.scripts.batched():
+            self._render()
+
+    def _render(self) -> None:
         state = self.kiosk.state
         self.banner.set_visibility(not state.online)
         for phase, view in (("idle", self.idle), ("sale", self.sale_view), ("payment", self.payment),
