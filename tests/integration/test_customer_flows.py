@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -336,7 +337,12 @@ async def test_a_coin_reaches_each_screen_as_one_browser_message(env: Env) -> No
     client = user.client
     assert client is not None
     original = client.run_javascript
-    client.run_javascript = lambda code, **kw: (sent.append(code), original(code, **kw))[1]  # type: ignore[method-assign]
+
+    def recording(code: str, **kwargs: Any) -> Any:
+        sent.append(code)
+        return original(code, **kwargs)
+
+    client.run_javascript = recording  # type: ignore[method-assign]
     await env.insert("20")
     await eventually(lambda: label_text(user, "pay-credit") == "$20.00")
     await eventually(lambda: any("kioskLive" in code for code in sent))
