@@ -21,6 +21,7 @@ from .events import (
     EngineStatus,
     Event,
     JournalOpen,
+    JournalReopen,
     JournalUpdate,
     PaymentResult,
     Phase,
@@ -37,6 +38,7 @@ ENDING: State = "ENDING"
 ABANDONING: State = "ABANDONING"
 
 NO_ACK = "no acknowledgement from the engine"
+RESUMED = "resumed: the engine took the payment up after it had been given up for want of an acknowledgement"
 ENGINE_UNAVAILABLE = "engine unavailable"
 _PHASES: dict[State, Phase] = {STARTING: "starting", CHARGING: "charging", ENDING: "ending", ABANDONING: "abandoning"}
 
@@ -76,6 +78,13 @@ class MachineCore:
     last_end: tuple[Decimal, Decimal] | None = None
     #: a possible echo was seen and ``getstatus`` sent: the engine's next status decides
     echo_asked: bool = False
+    #: the last payment given up for want of an acknowledgement, until another payment starts here: if the
+    #: engine takes it up after all (paycash reached it after our cancel), it is that payment, resumed under
+    #: the same id and journal row, never a second row
+    abandoned: ActivePayment | None = None
+    #: the method of the sale the engine is charging, as its last ``sockets`` named it (a ``status`` has no
+    #: ``formaPago``); forgotten when the engine says it stopped charging
+    engine_method: str = ""
 
     def _observe(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         effects: list[Effect] = []
@@ -84,6 +93,10 @@ class MachineCore:
             self.engine_charging = event.charging
         if event.credit is not None:
             self.engine_credit = event.credit
+        if event.charging is False:
+            self.engine_method = ""  # the method names the sale being charged, never a later one
+        elif isinstance(event, EngineSockets) and event.method:
+            self.engine_method = event.method
         if isinstance(event, EngineStatus):
             if self.recovering:
                 effects += self._reconcile(event)
@@ -115,7 +128,7 @@ class MachineCore:
         self.last_end = (payment.due, max(decision.credit, payment.credit))
         self.echo_asked = False
         effects: list[Effect] = [StopTimer(name) for name in stop]
-        return [*effects, JournalUpdate(payment.id, result), Publish(result)]
+        return [*effects, JournalUpdate(payment.id, result, RESUMED if payment.resumed else ""), Publish(result)]
 
     def _conclude(self, status: EngineStatus | None) -> list[Effect]:
         payment = self.payment
@@ -177,7 +190,10 @@ class MachineCore:
         else:
             decision = Decision("unknown", credit=payment.credit, reason=f"{reason}; engine state unclear",
                                 failure=failure)  # fmt: skip
-        return self._finish(decision, "ack", "abandon")
+        effects = self._finish(decision, "ack", "abandon")
+        if failure is FailureCode.NO_ACK:
+            self.abandoned = payment
+        return effects
 
     def _reconcile(self, status: EngineStatus) -> list[Effect]:
         """First engine status after start: resume the latest open row or settle it as unknown.
@@ -211,9 +227,28 @@ class MachineCore:
         result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=self.now())
         return [JournalUpdate(row["id"], result)]
 
+    def _takes_up_abandoned(self, event: EngineStatus | EngineSockets) -> bool:
+        """The engine charges what the payment we gave up asked for (same Due; same method when it says)."""
+        payment = self.abandoned
+        if payment is None or event.due is None or event.due != payment.due:
+            return False
+        method_text = event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
+        return not method_text or ("card" if method_text == "tarjeta" else "cash") == payment.method
+
+    def _resume_abandoned(self, event: EngineStatus | EngineSockets) -> list[Effect]:
+        payment = self.abandoned
+        assert payment is not None
+        self.abandoned = None
+        self.payment = replace(payment, phase="charging", credit=event.credit or ZERO, cancel_requested=False,
+                               interrupted=False, resumed=True)  # fmt: skip
+        self.state = CHARGING
+        return [JournalReopen(payment.id, RESUMED)]
+
     def _adopt(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         """The engine is charging and nobody here asked: show it and journal it as found."""
-        method_text = event.method if isinstance(event, EngineSockets) else None
+        self.abandoned = None  # another sale: the engine will not take the given-up one up after it
+        # a status names no method: the engine's last sockets does (a card charge decided by cash rules would lie)
+        method_text = event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
         method: Method = "card" if method_text == "tarjeta" else "cash"
         payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
                                 credit=event.credit or ZERO, reference_before=self.last_reference)  # fmt: skip

@@ -31,6 +31,8 @@ class ActivePayment:
     reference_before: str = ""
     #: the engine connection dropped while it ran: only facts naming this payment's Due count
     interrupted: bool = False
+    #: given up for want of an acknowledgement, then taken up by the engine after all (same id and row)
+    resumed: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,16 @@ class JournalOpen:
 class JournalUpdate:
     payment_id: str
     result: PaymentResult
+    #: for the journal's detail, ahead of the result's reason (e.g. the payment was resumed)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalReopen:
+    """A row settled as given up (no acknowledgement) is open again: the engine took that payment up late."""
+
+    payment_id: str
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,4 +198,4 @@ class StopTimer:
     name: Literal["ack", "end", "abandon"]
 
 
-Effect = JournalOpen | JournalUpdate | Send | Publish | StartTimer | StopTimer
+Effect = JournalOpen | JournalUpdate | JournalReopen | Send | Publish | StartTimer | StopTimer

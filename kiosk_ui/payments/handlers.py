@@ -37,6 +37,7 @@ from .rules import Decision
 
 
 def _start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
+    mc.abandoned = None  # a new payment: an engine charging from now on is taking this one up
     mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference)
     mc.state = STARTING
     command: m.Message = m.PayCash(ev.due) if ev.method == "cash" else m.PayCreditCard(ev.due)
@@ -59,6 +60,8 @@ def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effe
             return [Send(m.GetStatus())]
         if not isinstance(ev, EngineStatus):
             return []
+    if mc._takes_up_abandoned(ev):
+        return mc._resume_abandoned(ev)
     return mc._adopt(ev)
 
 

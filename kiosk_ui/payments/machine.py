@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .core import ABANDONING, CHARGING, ENDING, ENGINE_UNAVAILABLE, IDLE, NO_ACK, STARTING, MachineCore, State
+from .core import ABANDONING, CHARGING, ENDING, ENGINE_UNAVAILABLE, IDLE, NO_ACK, RESUMED, STARTING, MachineCore, State
 from .events import (
     ActivePayment,
     CancelRequested,
@@ -32,6 +32,7 @@ from .events import (
     Event,
     JournalOpen,
     JournalOpenFailed,
+    JournalReopen,
     JournalUpdate,
     PaymentResult,
     Phase,
@@ -50,9 +51,10 @@ from .rules import Decision, Method
 
 # the vocabulary from .events is re-exported: callers use ``machine.StartRequested`` ...
 __all__ = [
-    "ABANDONING", "CHARGING", "ENDING", "ENGINE_UNAVAILABLE", "IDLE", "NO_ACK", "STARTING", "ActivePayment",
+    "ABANDONING", "CHARGING", "ENDING", "ENGINE_UNAVAILABLE", "IDLE", "NO_ACK", "RESUMED", "STARTING", "ActivePayment",
     "CancelRequested", "ConnectionBack", "ConnectionLost", "CreditUpdate", "Decision", "Effect",
-    "EngineSockets", "EngineStatus", "Event", "JournalOpen", "JournalOpenFailed", "JournalUpdate", "Method",
+    "EngineSockets", "EngineStatus", "Event", "JournalOpen", "JournalOpenFailed", "JournalReopen", "JournalUpdate",
+    "Method",
     "PaymentMachine", "PaymentResult", "Phase", "Publish", "Recover", "Send", "SendFailed", "StartRequested",
     "StartTimer", "State", "StopTimer", "TimerFired", "from_message",
 ]  # fmt: skip

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from ..engine import EngineUnavailable
-from ..journal import Journal, JournalError
+from ..journal import OPEN, Journal, JournalError
 from ..protocol import Message
 from ..protocol.values import format_amount
 from . import machine as pm
@@ -94,7 +94,7 @@ class PaymentService:
                     return
             elif isinstance(effect, pm.JournalUpdate):
                 result = effect.result
-                fields = {"outcome": result.outcome, "detail": result.reason}
+                fields = {"outcome": result.outcome, "detail": "; ".join(filter(None, (effect.note, result.reason)))}
                 if result.outcome != "unknown" or result.credit:
                     fields.update(
                         credit=format_amount(result.credit), change_owed=format_amount(result.change_owed),
@@ -107,6 +107,13 @@ class PaymentService:
                     self._journal_failed(str(exc))
                     errors.append(exc)
                     log.error("payment %s outcome %s not journaled: %s", result.id, result.outcome, exc)
+            elif isinstance(effect, pm.JournalReopen):
+                try:
+                    await self.journal.aupdate_payment(effect.payment_id, outcome=OPEN, detail=effect.detail)
+                except JournalError as exc:
+                    self._journal_failed(str(exc))
+                    errors.append(exc)
+                    log.error("payment %s resumed but not journaled open again: %s", effect.payment_id, exc)
             elif isinstance(effect, pm.Publish):
                 self._publish(effect.result)
             elif isinstance(effect, pm.Send):

@@ -73,6 +73,30 @@ async def test_finding_3_a_late_acknowledgement_is_cancelled_then_shown_as_the_s
     assert [(r["id"], r["outcome"]) for r in rows] == [(opened["id"], "completed")], "one payment, one row"
 
 
+async def test_a_payment_taken_up_after_it_was_given_up_resumes_the_same_row(env: Env) -> None:
+    """The acknowledgement comes after the no-acknowledgement cancel *and* the grace that follows it: the
+    customer was told nothing was charged, then the engine charges anyway. The screen shows that same payment
+    live again, and the journal keeps one row for it, reopened and then settled (never an adopted second row)."""
+    ack_timeout = env.config.ack_timeout
+    env.engine.set_fault("ack_delay", ack_timeout * 2.6)  # past the ack timeout plus the abandon grace
+    user = await open_sale(env, "20")
+    user.find(marker="pay-cash").click()
+    await user.should_see(marker="result-error", retries=100)
+    await user.should_see("El equipo no respondió. No se cobró nada.")
+    (given_up,) = env.kapp.journal.payments()
+    assert given_up["outcome"] == "failed"
+    await eventually(lambda: env.engine.payment is not None, timeout=ack_timeout * 3)
+    await user.should_see(marker="screen-payment", retries=50)
+    payment = env.kapp.kiosk.payment
+    assert payment is not None and payment.id == given_up["id"]
+    await eventually(lambda: env.kapp.journal.payments()[0]["outcome"] == "open")
+    await env.insert("20")
+    await user.should_see(marker="result-success", retries=50)
+    rows = env.kapp.journal.payments()
+    assert [(r["id"], r["outcome"], r["credit"]) for r in rows] == [(given_up["id"], "completed", "20.00")]
+    assert rows[0]["detail"].startswith("resumed")
+
+
 async def test_no_acknowledgement_at_all_fails_with_one_row_and_a_cancel(env: Env) -> None:
     env.engine.set_fault("ack_delay", 60)
     user = await open_sale(env, "20")

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from kiosk_ui.errors import FailureCode
 from kiosk_ui.payments import machine as pm
 from kiosk_ui.payments.rules import CASH_RULES, OUTCOME_TABLE, Facts, adds_up, decide
 from kiosk_ui.protocol import messages as m
@@ -64,6 +65,15 @@ class PaymentModel(RuleBasedStateMachine):
                 assert row["outcome"] == "open", "an outcome journaled twice"
                 row["outcome"] = effect.result.outcome
                 row["result"] = effect.result
+            elif isinstance(effect, pm.JournalReopen):
+                # only a payment given up for want of an acknowledgement, which the engine then took up after all
+                row = self.journal.get(effect.payment_id)
+                assert row is not None and row["outcome"] in ("failed", "unknown"), "reopened a row never settled"
+                given_up = self.published.pop(effect.payment_id, None)
+                assert given_up is not None and given_up.failure is FailureCode.NO_ACK, "reopened a real outcome"
+                assert self.machine.payment is not None and self.machine.payment.id == effect.payment_id
+                row["outcome"] = "open"
+                row.pop("result", None)
             elif isinstance(effect, pm.Publish):
                 result = effect.result
                 assert result.id not in self.published, "an outcome published twice"
@@ -309,3 +319,45 @@ def test_a_failed_start_carries_a_typed_failure_code() -> None:
     run(mc, pm.StartRequested("b", "card", D(20)))
     (published,) = [e for e in run(mc, pm.SendFailed("b", m.PayCreditCard.COMMAND)) if isinstance(e, pm.Publish)]
     assert published.result.failure is FailureCode.ENGINE_UNAVAILABLE
+
+
+def test_a_payment_taken_up_after_it_was_given_up_resumes_its_own_row() -> None:
+    """No acknowledgement, cancel sent, given up (failed, published); the engine then charges that Due after
+    all (paycash reached it after the cancel): the same payment and row, reopened, never a second row."""
+    mc = pm.PaymentMachine(new_id=lambda: "adopted", connected=True, synced=True)
+    run(mc, pm.StartRequested("a", "cash", D(20)), pm.TimerFired("ack", "a"), pm.ConnectionLost(), pm.ConnectionBack())
+    (given_up,) = [e for e in run(mc, pm.TimerFired("abandon", "a")) if isinstance(e, pm.Publish)]
+    assert given_up.result.outcome == "unknown" and mc.state == pm.IDLE
+    effects = run(mc, pm.EngineStatus(True, D(20), D(5), None, None, "Cobrando"))
+    assert [type(e) for e in effects] == [pm.JournalReopen] and effects[0].payment_id == "a"  # type: ignore[union-attr]
+    assert mc.payment and (mc.payment.id, mc.payment.credit, mc.payment.cancel_requested) == ("a", D(5), False)
+    effects = run(mc, pm.EngineStatus(False, D(20), D(20), D(0), "", "Pago completado"))
+    (update,) = [e for e in effects if isinstance(e, pm.JournalUpdate)]
+    assert update.payment_id == "a" and update.result.outcome == "completed" and update.note == pm.RESUMED
+    assert not any(isinstance(e, pm.JournalOpen) for e in effects)
+
+
+def test_a_given_up_payment_is_forgotten_once_another_starts_or_the_engine_charges_another_due() -> None:
+    for later in (
+        [
+            pm.StartRequested("b", "cash", D(30)),
+            pm.EngineStatus(True, D(30), D(0), None, None, ""),
+            pm.EngineStatus(False, D(30), D(0), D(0), "", ""),
+        ],
+        [pm.EngineStatus(True, D(99), D(0), None, None, ""), pm.EngineStatus(False, D(99), D(0), D(0), "", "")],
+    ):
+        mc = pm.PaymentMachine(new_id=lambda: "adopted", connected=True, synced=True)
+        run(mc, pm.StartRequested("a", "cash", D(20)), pm.TimerFired("ack", "a"), pm.TimerFired("abandon", "a"))
+        run(mc, *later)
+        assert mc.state == pm.IDLE
+        effects = run(mc, pm.EngineStatus(True, D(20), D(0), None, None, "Cobrando"))
+        assert not any(isinstance(e, pm.JournalReopen) for e in effects)
+        assert mc.payment is not None and mc.payment.id == "adopted"
+
+
+def test_a_given_up_cash_payment_is_not_resumed_by_a_card_charge() -> None:
+    mc = pm.PaymentMachine(new_id=lambda: "adopted", connected=True, synced=True)
+    run(mc, pm.StartRequested("a", "cash", D(20)), pm.TimerFired("ack", "a"), pm.TimerFired("abandon", "a"))
+    # a card sockets with the same Due may be a stale echo: the kiosk asks, and the status (no method) decides
+    run(mc, pm.EngineSockets(True, D(20), D(0), "tarjeta"), pm.EngineStatus(True, D(20), D(0), None, None, ""))
+    assert mc.payment is not None and (mc.payment.id, mc.payment.method) == ("adopted", "card")
