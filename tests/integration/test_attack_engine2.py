@@ -183,18 +183,14 @@ async def test_attack2_no_cancel_for_a_sale_the_engine_charges_for_someone_else(
 # --------------------------------------------------------------------------- finding N
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N: incoming amounts are not rounded to cents where they enter: Credit '49.995' for Due 50 is a "
-    "'cancelled' sale with the whole $50.00 as shortfall while the journal row says Credit 50.00",
-)
 async def test_attack2_sub_cent_amounts_are_rounded_once_where_they_enter(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """The engine (C# doubles) reports the final Credit as ``"49.995"`` for a Due of 50 and no change. Money is
-    rounded to cents once where it enters (common rules): 50.00, a completed sale. Today the unrounded 49.995
-    decides: 'cancelled', shortfall 49.995 shown as $50.00 owed to the customer, and the journal row reads
-    Due 50.00, Credit 50.00, outcome cancelled, shortfall 50.00: a row that contradicts itself."""
+    rounded to cents once where it enters (common rules): 50.00, a completed sale. Before the fix (incoming money
+    fields rounded in ``protocol/fields.py``) the unrounded 49.995 decided: 'cancelled', shortfall 49.995 shown
+    as $50.00 owed to the customer, and the journal row read Due 50.00, Credit 50.00, outcome cancelled,
+    shortfall 50.00: a row that contradicts itself."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
         await start_cash(rig, "50")
