@@ -266,3 +266,27 @@ async def test_attack2_a_sockets_storm_does_not_lose_the_end(tmp_path: Path, fak
         assert rig.kiosk.payment is None
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding O
+
+
+async def test_attack2_an_acknowledgement_with_a_byte_order_mark_is_read(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """A .NET engine writing with ``new UTF8Encoding(true)`` puts a byte order mark before each JSON text.
+    Before the fix (``Codec.decode`` strips one leading BOM) every such frame was 'not JSON': the paycash's
+    acknowledgement was dropped, the ack timer sent ``cancel "1"`` to an engine that was charging the
+    customer, and the kiosk never learnt a thing the engine said."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("20")))
+        await eventually(lambda: fake_engine.commands("paycash"))
+        for connection in list(fake_engine.connections):
+            await connection.send('\ufeff{"comando":"status","fecha":"14/03/2026 12:22:05","cobrando":"True",'
+                                  '"Due":"20.00","Credit":"0.00","Status":"Cobrando"}')  # fmt: skip
+        assert await asyncio.wait_for(task, 10) is None
+        assert rig.kiosk.payment is not None and rig.kiosk.payment.phase == "charging"
+        assert fake_engine.commands("cancel") == []
+    finally:
+        await close(rig)
