@@ -375,3 +375,48 @@ async def test_attack2_engine_away_before_the_acknowledgement_keeps_one_row(
         assert [(r["id"], r["outcome"]) for r in rows] == [(paid_id, "completed")], rows
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding R
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="R: an engine reporting cobrando true with Due 0 (a staff refill in progress) is adopted as a $0 "
+    "customer payment: staff cannot end the refill (cancel '2' refused as busy) and its money ends as a "
+    "'completed' $0 sale owing the refill to a customer as a shortfall",
+)
+async def test_attack2_a_refill_reported_as_charging_is_not_a_customer_payment(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Staff start a refill (``cashrefill``). This engine (unlike the simulator) reports it as ``cobrando`` true
+    with ``Due`` 0 while the validators take the change float, $500 in. Today the kiosk adopts it as a customer
+    payment of $0 (a journal row, the customer screen shows a payment), staff's 'Terminar dotación'
+    (``cancel "2"``) is refused as "a payment is in progress", and the end status (Credit 500, nothing
+    dispensed) journals a *completed* $0 sale with $500 owed to a customer. No sale has a Due of 0: it is not
+    a customer payment; nothing is journaled as one and the refill can be ended."""
+    from kiosk_ui.engine import CommandRefused
+    from kiosk_ui.staff_rules import may_send
+
+    rig = await make_rig(tmp_path, fake_engine)
+    rig.kiosk.client.guard = lambda message, override: may_send(message, rig.kiosk.busy, override)  # as app.py
+    try:
+        await rig.kiosk.client.send(m.CashRefill())
+        await fake_engine.push("status", cobrando="True", Due="0.00", Credit="0.00", changeDispensed="0.00",
+                               Status="Dotación de efectivo")  # fmt: skip
+        await rig.settle()
+        for credit in ("200.00", "500.00"):
+            await fake_engine.push("updateCredit", Due="0.00", Credit=credit, Status="Dotación de efectivo")
+        await rig.settle()
+        refused = ""
+        try:
+            await rig.kiosk.client.send(m.Cancel("2"))  # 'Terminar dotación'
+        except CommandRefused as exc:
+            refused = exc.reason
+        await fake_engine.push("status", cobrando="False", Due="0.00", Credit="500.00", changeDispensed="0.00",
+                               Status="Dotación terminada")  # fmt: skip
+        await rig.settle()
+        assert (rig.journal.payments(), rig.results) == ([], []), "a refill is not a customer payment"
+        assert refused == "" and [c["cancelvalue"] for c in fake_engine.commands("cancel")] == ["2"]
+    finally:
+        await close(rig)
