@@ -331,8 +331,10 @@ async def test_attack2_a_staff_override_is_for_the_payment_it_was_confirmed_over
     user.find(marker="action-override").click()
     await eventually(lambda: len(env.kapp.journal.staff_actions()) > rows_before)
     await eventually(
-        lambda: dialog_open(user, "action-busy")
-        or env.kapp.journal.staff_actions()[-1]["result"] != "override confirmed during a payment"
+        lambda: (
+            dialog_open(user, "action-busy")
+            or env.kapp.journal.staff_actions()[-1]["result"] != "override confirmed during a payment"
+        )
     )
     await engine_caught_up(env.kapp.client)
     assert sent(env, m.OpenDoor) == [], "the door opened during a payment nobody confirmed an override for"
@@ -418,5 +420,58 @@ async def test_attack2_a_refill_reported_as_charging_is_not_a_customer_payment(
         await rig.settle()
         assert (rig.journal.payments(), rig.results) == ([], []), "a refill is not a customer payment"
         assert refused == "" and [c["cancelvalue"] for c in fake_engine.commands("cancel")] == ["2"]
+    finally:
+        await close(rig)
+
+
+async def test_attack2_a_slow_disk_while_frames_arrive_keeps_one_row_and_the_order(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Every journal write takes 0.4 s (a slow disk). A payment another client starts is adopted, credited, and
+    ends, all within the first write: the outcome is published only after it is on disk, on the one row the
+    adoption opened, with the money of the final status."""
+    from typing import Any
+
+    from kiosk_ui.journal import Journal
+
+    class SlowJournal(Journal):
+        async def _slow(self) -> None:
+            await asyncio.sleep(0.4)
+
+        def aopen_payment(self, *args: Any, **kwargs: Any) -> Any:
+            inner = super().aopen_payment(*args, **kwargs)
+
+            async def run() -> None:
+                await self._slow()
+                await inner
+
+            return run()
+
+        def aupdate_payment(self, *args: Any, **kwargs: Any) -> Any:
+            inner = super().aupdate_payment(*args, **kwargs)
+
+            async def run() -> None:
+                await self._slow()
+                await inner
+
+            return run()
+
+    journal = SlowJournal(tmp_path / "journal.sqlite")
+    rig = await make_rig(tmp_path, fake_engine, journal=journal)
+    seen_on_disk: list[object] = []
+    rig.kiosk.on_result(lambda r: seen_on_disk.append((journal.payment(r.id) or {}).get("outcome")))
+    try:
+        await fake_engine.push("sockets", cobrando="True", Due="35.50", Credit="0", formaPago="efectivo")
+        await fake_engine.push("updateCredit", Due="35.50", Credit="20.00")
+        await fake_engine.push("updateCredit", Due="35.50", Credit="40.00")
+        await fake_engine.push("status", cobrando="False", Due="35.50", Credit="40.00", changeDispensed="4.50",
+                               Status="Pago completado")  # fmt: skip
+        await eventually(lambda: rig.results, timeout=10)
+        await rig.settle()
+        assert seen_on_disk == ["completed"], "published before it was on disk"
+        rows = journal.payments()
+        assert [(r["outcome"], r["due"], r["credit"], r["change_paid"]) for r in rows] == [
+            ("completed", "35.50", "40.00", "4.50")
+        ], rows
     finally:
         await close(rig)
