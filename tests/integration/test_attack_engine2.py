@@ -511,3 +511,27 @@ async def test_attack2_an_adopted_card_payment_approved_is_not_a_cancelled_cash_
         assert [(r["outcome"], r["reference"]) for r in rows] == [("completed", "R-101")], rows
     finally:
         await close(rig)
+
+
+async def test_attack2_cancel_pressed_as_the_final_status_arrives(tmp_path: Path, fake_engine: FakeEngine) -> None:
+    """The last bill goes in and the customer presses cancel in the same instant, from two tabs: at most one
+    ``cancel`` goes out, the outcome follows the money (completed, change paid), one row, and a cancel pressed
+    after the end sends nothing."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        await start_cash(rig, "50")
+        payment = rig.kiosk.payment
+        assert payment is not None
+        await fake_engine.push("updateCredit", Due="50.00", Credit="100.00")
+        final = fake_engine.push("status", cobrando="False", Due="50.00", Credit="100.00", changeDispensed="50.00",
+                                 Status="Pago completado")  # fmt: skip
+        await asyncio.gather(final, rig.kiosk.cancel("1", payment.id), rig.kiosk.cancel("1", payment.id))
+        await eventually(lambda: rig.results)
+        assert await rig.kiosk.cancel("1", payment.id) is False
+        await rig.settle()
+        assert len(fake_engine.commands("cancel")) <= 1
+        assert [(r.outcome, r.change_paid, r.shortfall) for r in rig.results] == [("completed", 50, 0)]
+        rows = rig.journal.payments()
+        assert [(r["id"], r["outcome"], r["change_paid"]) for r in rows] == [(payment.id, "completed", "50.00")]
+    finally:
+        await close(rig)
