@@ -535,3 +535,45 @@ async def test_attack2_cancel_pressed_as_the_final_status_arrives(tmp_path: Path
         assert [(r["id"], r["outcome"], r["change_paid"]) for r in rows] == [(payment.id, "completed", "50.00")]
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding U
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="U: a connection blip early in a payment is never forgiven: after the engine's status confirms it "
+    "is still charging this payment, a final status whose Credit is ahead of the last updateCredit ends it "
+    "'unknown' (the same frames without the blip: completed)",
+)
+async def test_attack2_a_blip_the_engine_confirms_it_survived_does_not_make_the_end_unknown(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Cash 50, 30 in. The connection drops and comes straight back; the engine's status says it is still
+    charging this payment (cobrando true, Due 50, Credit 30): the payment survived the blip. The last $20
+    goes in and the engine sends the final status (Credit 50, no change) before that bill's ``updateCredit``
+    (as in finding D, the engine sends updateCredit late). Without the blip this is a completed sale; today
+    the blip marks the payment 'interrupted' for good and a final Credit above the last seen one ends it
+    'unknown' for staff review: the customer, who paid in full, is told the outcome is unclear."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        await start_cash(rig, "50")
+        paid_id = rig.kiosk.payment.id if rig.kiosk.payment else ""
+        await fake_engine.push("updateCredit", Due="50.00", Credit="30.00")
+        await eventually(lambda: rig.kiosk.payment is not None and rig.kiosk.payment.credit == 30)
+        for connection in list(fake_engine.connections):
+            await connection.close()
+        await eventually(lambda: not rig.kiosk.client.connected)
+        await eventually(lambda: rig.kiosk.client.connected and fake_engine.connections, timeout=10)
+        await fake_engine.push("status", cobrando="True", Due="50.00", Credit="30.00", changeDispensed="0.00",
+                               Status="Cobrando")  # fmt: skip
+        await rig.settle()
+        assert rig.kiosk.payment is not None and rig.kiosk.payment.id == paid_id
+        await fake_engine.push("status", cobrando="False", Due="50.00", Credit="50.00", changeDispensed="0.00",
+                               Status="Pago completado")  # fmt: skip
+        await fake_engine.push("updateCredit", Due="50.00", Credit="50.00")  # late
+        await eventually(lambda: rig.results)
+        await rig.settle()
+        assert [(r.id, r.outcome) for r in rig.results] == [(paid_id, "completed")], rig.results
+    finally:
+        await close(rig)
