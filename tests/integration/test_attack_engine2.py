@@ -577,3 +577,17 @@ async def test_attack2_a_blip_the_engine_confirms_it_survived_does_not_make_the_
         assert [(r.id, r.outcome) for r in rig.results] == [(paid_id, "completed")], rig.results
     finally:
         await close(rig)
+
+
+@pytest.mark.parametrize(
+    ("raw", "cents"),
+    [("49.995", "50.00"), ("18.505", "18.51"), ("0.004", "0.00"), ("1e3", "1000.00"), ('"$1,250.005"', "1250.01")],
+)
+def test_attack2_incoming_money_is_rounded_half_up_to_cents(raw: str, cents: str) -> None:
+    """Finding N's rule at the codec: every incoming money field is rounded half-up to cents, once."""
+    from kiosk_ui.protocol import codec
+
+    for comando in ("status", "sockets", "updateCredit"):
+        message = codec.decode(f'{{"comando":"{comando}","fecha":"x","Credit":{raw},"Due":{raw}}}')
+        assert isinstance(message, m.Status | m.Sockets | m.UpdateCredit)
+        assert (str(message.credit), str(message.due)) == (cents, cents), comando
