@@ -139,7 +139,8 @@ class Codec:
         if len(text) > MAX_FRAME_CHARS:
             raise ProtocolError(f"oversized frame ({len(text)} characters)", text[:LOGGED_PREFIX])
         try:
-            obj = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+            # a .NET writer may put a UTF-8 byte order mark before the JSON: it is not part of it
+            obj = json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, parse_constant=_reject_constant)
         except ProtocolError as exc:
             raise ProtocolError(exc.reason, text) from None
         except (ValueError, RecursionError) as exc:

@@ -53,7 +53,9 @@ class Message:
     OUTGOING: ClassVar[bool] = False
 
 
-_A = lambda name: lambda v: parse_amount(v, name)  # noqa: E731
+def _A(name: str) -> Callable[[Any], Decimal]:
+    """An incoming money field, rounded half-up to cents here, where it enters, once ("49.995" → 50.00)."""
+    return lambda v: parse_amount(v, name).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _price(value: Any) -> Decimal:
