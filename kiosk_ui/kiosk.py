@@ -182,8 +182,11 @@ class Kiosk:
     # ------------------------------------------------------------------ commands
     @property
     def busy(self) -> bool:
-        """A payment is in progress (ours, adopted, or the engine says it is charging)."""
-        return self.machine.payment is not None or self.state.charging
+        """A customer payment is in progress: ours, adopted, or the engine charging a sale (a Due above 0).
+
+        An engine that reports ``cobrando`` with no Due is not charging a customer (a staff refill, as some
+        engines report it): staff may still end it, and no customer payment may start (:meth:`can_pay`)."""
+        return self.machine.payment is not None or (self.state.charging and self.state.due > 0)
 
     async def probe_journal(self) -> None:
         """Re-check the journal (a sale is starting): a freed disk lets payments start again."""
@@ -203,7 +206,7 @@ class Kiosk:
             return RefusalReason.OFFLINE
         if self.journal_error:
             return RefusalReason.JOURNAL
-        if self.busy:
+        if self.busy or self.state.charging:
             return RefusalReason.BUSY
         return ""
 

@@ -82,6 +82,8 @@ class MachineCore:
     #: engine takes it up after all (paycash reached it after our cancel), it is that payment, resumed under
     #: the same id and journal row, never a second row
     abandoned: ActivePayment | None = None
+    #: the Due of the sale the engine says it is charging (None when it is not, or did not say)
+    engine_due: Decimal | None = None
     #: the method of the sale the engine is charging, as its last ``sockets`` named it (a ``status`` has no
     #: ``formaPago``); forgotten when the engine says it stopped charging
     engine_method: str = ""
@@ -93,6 +95,8 @@ class MachineCore:
             self.engine_charging = event.charging
         if event.credit is not None:
             self.engine_credit = event.credit
+        if event.charging is not None:
+            self.engine_due = event.due if event.charging else None
         if event.charging is False:
             self.engine_method = ""  # the method names the sale being charged, never a later one
         elif isinstance(event, EngineSockets) and event.method:
@@ -133,6 +137,12 @@ class MachineCore:
     def _conclude(self, status: EngineStatus | None) -> list[Effect]:
         payment = self.payment
         assert payment is not None
+        if not payment.method_known and status is not None:
+            # adopted from a status, method never named: a new reference with no cash in is a card approval
+            reference = status.reference or ""
+            card = bool(reference) and reference != payment.reference_before and not status.credit \
+                and payment.credit == 0  # fmt: skip
+            self.payment = payment = replace(payment, method="card" if card else "cash", method_known=True)
         if status is not None and status.due is not None and status.due != payment.due:
             # the engine's last sale is not this one (it restarted, or another sale): cannot tell
             reason = f"engine reports Due {status.due}, not this payment's {payment.due}"
@@ -251,7 +261,8 @@ class MachineCore:
         method_text = event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
         method: Method = "card" if method_text == "tarjeta" else "cash"
         payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
-                                credit=event.credit or ZERO, reference_before=self.last_reference)  # fmt: skip
+                                credit=event.credit or ZERO, reference_before=self.last_reference,
+                                method_known=bool(method_text))  # fmt: skip
         self.payment = payment
         self.state = CHARGING
         return [JournalOpen(payment.id, method, payment.due, (), "adopted: engine was already charging")]

@@ -33,6 +33,11 @@ class ActivePayment:
     interrupted: bool = False
     #: given up for want of an acknowledgement, then taken up by the engine after all (same id and row)
     resumed: bool = False
+    #: a cancel pressed while the end was being checked (ENDING): sent if the engine is in fact still charging
+    cancel_held: bool = False
+    #: the engine named the method (always, for ours); an adopted payment first heard of from a ``status``
+    #: (no ``formaPago``) has its method told by its end facts: a new reference and no cash is a card
+    method_known: bool = True
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ def _refuse_start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
 def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
     if ev.charging is not True or mc.recovering:
         return []
+    if ev.due is None or ev.due <= 0:
+        return []  # no sale has a Due of 0: a staff operation (a refill) some engines report as charging
     if mc._echo_of_last_end(ev):
         # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
         # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
@@ -84,6 +86,11 @@ def _charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[
     if ev.charging is not False:
         if ev.charging and ev.due is not None and ev.due == payment.due:
             mc._credit(ev.credit)
+            if payment.interrupted and isinstance(ev, EngineStatus) and ev.credit is not None \
+                    and ev.credit >= payment.credit:  # fmt: skip
+                # after the drop the engine says it still charges this payment, with the money we saw: it
+                # survived the blip, and its end facts count as they would have without it
+                mc.payment = replace(mc.payment or payment, interrupted=False)
         return []
     if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due):
         return mc._conclude(ev)
@@ -94,15 +101,20 @@ def _charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[
 
 
 def _ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
-    if ev.charging is False or ev.charging is None:
+    if ev.charging is False:
         return mc._conclude(ev)
+    if ev.charging is None:
+        return []  # a status that does not say the payment ended (cobrando unreadable) is not its end
     payment = mc.payment
     assert payment is not None
     if ev.due is None or ev.due == payment.due:
         # the bare sockets that said "ended" was stale: the engine's status says it is still charging
-        mc._set(CHARGING)
+        mc._set(CHARGING, cancel_held=False)
         mc._credit(ev.credit)
-        return [StopTimer("end")]
+        effects: list[Effect] = [StopTimer("end")]
+        if payment.cancel_held:  # the customer's cancel, pressed while the end was being checked
+            effects.append(Send(m.Cancel("1"), payment.id))
+        return effects
     return []
 
 
@@ -119,6 +131,11 @@ def _cancel(mc: MachineCore, ev: CancelRequested) -> list[Effect]:
         return []  # a cancel goes out only for the payment it was asked for
     if payment.cancel_requested:
         return []  # already asked (two screens, a double tap): one cancel per payment
+    if mc.state == ENDING:
+        # the engine may have ended already (a cancel now could reach an idle engine, or a staff refill):
+        # held, and sent only if its status says it is still charging this payment
+        mc.payment = replace(payment, cancel_requested=True, cancel_held=True)
+        return []
     mc.payment = replace(payment, cancel_requested=True)
     if mc.state == STARTING:
         # the engine may not have taken the paycash up yet: a cancel now could reach an idle engine and the
@@ -132,11 +149,20 @@ def _timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
     if payment is None or payment.id != ev.payment_id:
         return []  # late timer of a payment that already ended
     if ev.name == "ack" and mc.state == STARTING:
+        if mc.engine_due is not None and mc.engine_due != payment.due:
+            # the engine is charging another sale (another client's): it did not take ours up, and a cancel
+            # would cancel that sale. Ours ends here, nothing charged for it.
+            effects = mc._finish(Decision("failed", reason=f"{NO_ACK}: engine busy with a sale of {mc.engine_due}",
+                                          failure=FailureCode.NO_ACK), "ack")  # fmt: skip
+            mc.abandoned = payment  # should the engine take it up after that sale after all: the same row
+            return effects
         mc._set(ABANDONING, cancel_requested=True)
         return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
         return mc._nothing_moved(NO_ACK, FailureCode.NO_ACK)
     if ev.name == "end" and mc.state == ENDING:
+        if not mc.connected:
+            return []  # nobody can ask the engine now: the end waits for its word after the reconnect
         return mc._conclude(None)
     return []
 
@@ -152,6 +178,10 @@ def _lost(mc: MachineCore, ev: ConnectionLost) -> list[Effect]:
 def _back(mc: MachineCore, ev: ConnectionBack) -> list[Effect]:
     mc.connected = True
     mc.synced = False
+    mc.engine_due = None  # what it charges is told again by its first status
+    if mc.state == ENDING and mc.payment is not None:
+        # the kiosk asks for a status on every connect; the end grace starts again from here
+        return [StartTimer("end", mc.payment.id, mc.end_grace)]
     return []
 
 
@@ -199,6 +229,7 @@ TABLE: dict[tuple[State, type], Handler] = {
     (ABANDONING, CreditUpdate): _ack_or_wait,
     (STARTING, CancelRequested): _cancel,
     (CHARGING, CancelRequested): _cancel,
+    (ENDING, CancelRequested): _cancel,
     (CHARGING, EngineStatus): _charging_engine,
     (CHARGING, EngineSockets): _charging_engine,
     (CHARGING, CreditUpdate): _credit,

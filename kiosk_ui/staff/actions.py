@@ -101,6 +101,14 @@ class ActionRunner:
         self.client = client
         self.audit = audit
 
+    def payment_key(self) -> str:
+        """Which customer payment is in progress ('' when none): an override covers only the one it was
+        confirmed over, never the next one."""
+        payment = self.kiosk.payment
+        if payment is not None:
+            return payment.id
+        return f"engine:{self.kiosk.state.due}" if self.kiosk.busy else ""
+
     async def check(self, action: Action, override: bool) -> tuple[Decision, str]:
         """Whether ``action`` may be sent now; a refusal is journaled. Returns the decision and its reason."""
         reason = may_send(action.make(), self.kiosk.busy, override=override)

@@ -2,8 +2,8 @@
 :mod:`.test_attack_engine` (not kiosk_ui.simulator).
 
 Each test scripts what an engine with odd frames or odd timing may send and asserts what PROTOCOL.md
-says the journal must record and the kiosk must show. A test marked ``xfail(strict=True)`` is a fault
-found and not fixed yet: it flips (and fails the suite) once the fault is fixed, so the mark comes off.
+says the journal must record and the kiosk must show. The faults it found (J–U) were first committed as
+strict xfail tests, then fixed; the cases that held up from the start are kept alongside them.
 """
 
 from __future__ import annotations
@@ -58,11 +58,6 @@ async def _engine_away(fake: FakeEngine, rig: object, seconds: float) -> None:
 # --------------------------------------------------------------------------- finding J
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="J: a cancel pressed while the payment is 'ending' is accepted (True) but never sent; "
-    "when the engine says it is still charging, the customer's cancel is lost",
-)
 async def test_attack2_cancel_pressed_while_ending_is_sent_when_the_engine_is_still_charging(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -92,11 +87,6 @@ async def test_attack2_cancel_pressed_while_ending_is_sent_when_the_engine_is_st
 # --------------------------------------------------------------------------- finding K
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="K: in ENDING a status whose cobrando is unreadable ('si') is taken as the end: a live payment "
-    "is journaled 'cancelled' with the inserted money as a shortfall, then adopted as a second row",
-)
 async def test_attack2_status_with_unreadable_cobrando_does_not_end_a_payment(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -128,11 +118,6 @@ async def test_attack2_status_with_unreadable_cobrando_does_not_end_a_payment(
 # --------------------------------------------------------------------------- finding L
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="L: the end grace runs out while the engine is unreachable: a payment the engine is still "
-    "charging ends 'unknown', and after the reconnect it is adopted as a second journal row",
-)
 async def test_attack2_engine_away_while_ending_keeps_one_row(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Cash 50, 20 inserted, stale ``sockets`` → ENDING. The engine then goes away for longer than the end
     grace (1.5 s here) and comes back still charging (status cobrando true, Due 50, Credit 20). Today the end
@@ -162,11 +147,6 @@ async def test_attack2_engine_away_while_ending_keeps_one_row(tmp_path: Path, fa
 # --------------------------------------------------------------------------- finding M
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="M: the engine is charging another sale (Due 30) when our paycash 50 goes out; at the ack timeout "
-    "the kiosk sends cancel '1', which cancels the other customer's sale",
-)
 async def test_attack2_no_cancel_for_a_sale_the_engine_charges_for_someone_else(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -306,11 +286,6 @@ async def test_attack2_an_acknowledgement_with_a_byte_order_mark_is_read(
 # --------------------------------------------------------------------------- finding P
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="P: a staff override confirmed over payment A is spent on payment B: the busy dialog stays open "
-    "while A ends and B starts, and 'Hacerlo de todos modos' opens the door during B",
-)
 async def test_attack2_a_staff_override_is_for_the_payment_it_was_confirmed_over(env: Env) -> None:
     """Staff asks to open the door while customer A pays: the busy dialog offers an override. Before staff
     answer, A ends and customer B (another tab) starts paying. Staff then press 'Hacerlo de todos modos':
@@ -343,12 +318,6 @@ async def test_attack2_a_staff_override_is_for_the_payment_it_was_confirmed_over
 # --------------------------------------------------------------------------- finding Q
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Q: the engine away between paycash and its acknowledgement for longer than ack + abandon grace: "
-    "the payment ends while nobody can tell the engine (the cancel never left), and when the engine comes "
-    "back charging it is adopted as a second journal row",
-)
 async def test_attack2_engine_away_before_the_acknowledgement_keeps_one_row(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -382,12 +351,6 @@ async def test_attack2_engine_away_before_the_acknowledgement_keeps_one_row(
 # --------------------------------------------------------------------------- finding R
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="R: an engine reporting cobrando true with Due 0 (a staff refill in progress) is adopted as a $0 "
-    "customer payment: staff cannot end the refill (cancel '2' refused as busy) and its money ends as a "
-    "'completed' $0 sale owing the refill to a customer as a shortfall",
-)
 async def test_attack2_a_refill_reported_as_charging_is_not_a_customer_payment(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -480,11 +443,6 @@ async def test_attack2_a_slow_disk_while_frames_arrive_keeps_one_row_and_the_ord
 # --------------------------------------------------------------------------- finding T
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="T: a card payment adopted from a status (which carries no formaPago) is taken for cash: its "
-    "approval (a new referenceCC, no cash) is journaled and shown as a 'cancelled' cash payment",
-)
 async def test_attack2_an_adopted_card_payment_approved_is_not_a_cancelled_cash_payment(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -540,12 +498,6 @@ async def test_attack2_cancel_pressed_as_the_final_status_arrives(tmp_path: Path
 # --------------------------------------------------------------------------- finding U
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="U: a connection blip early in a payment is never forgiven: after the engine's status confirms it "
-    "is still charging this payment, a final status whose Credit is ahead of the last updateCredit ends it "
-    "'unknown' (the same frames without the blip: completed)",
-)
 async def test_attack2_a_blip_the_engine_confirms_it_survived_does_not_make_the_end_unknown(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:

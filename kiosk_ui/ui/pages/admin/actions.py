@@ -16,6 +16,8 @@ class ActionsView:
         self.runner = runner
         self._ = say
         self.pending: Action | None = None
+        #: the payment the busy question was asked about (ActionRunner.payment_key): an override covers it only
+        self.busy_over = ""
 
     def build(self) -> None:
         _ = self._
@@ -57,12 +59,16 @@ class ActionsView:
         action = self.pending
         if action is None:
             return
+        await self._decide(action)
+
+    async def _decide(self, action: Action) -> None:
         decision, reason = await self.runner.check(action, override=False)
         if decision == "never":  # no override offered: it would keep the customer's money
             self.pending = None
             self._show(ActionOutcome("failed", self._("{title}: {answer}", title=self._(action.title),
                                                       answer=self._(reason))))  # fmt: skip
         elif decision == "ask-override":
+            self.busy_over = self.runner.payment_key()
             self.busy_dialog.open()
         else:
             await self.run(action)
@@ -72,6 +78,11 @@ class ActionsView:
         self.busy_dialog.close()
         action = self.pending
         if action is None:
+            return
+        if self.runner.payment_key() != self.busy_over:
+            # the payment staff confirmed the override over has ended: the next one (if any) is asked about
+            # again, never covered by it
+            await self._decide(action)
             return
         decision, reason = await self.runner.check(action, override=True)
         if decision != "send":
