@@ -87,6 +87,9 @@ async def test_a_payment_taken_up_after_it_was_given_up_resumes_the_same_row(env
     assert given_up["outcome"] == "failed"
     await eventually(lambda: env.engine.payment is not None, timeout=ack_timeout * 3)
     await user.should_see(marker="screen-payment", retries=50)
+    # the engine's charging status shows at once; the machine first asks getstatus (the charge repeats the
+    # given-up payment's Due: it could be a stale echo) and resumes the payment on the answer
+    await eventually(lambda: env.kapp.kiosk.payment is not None and env.kapp.kiosk.payment.phase == "charging")
     payment = env.kapp.kiosk.payment
     assert payment is not None and payment.id == given_up["id"]
     await eventually(lambda: env.kapp.journal.payments()[0]["outcome"] == "open")
