@@ -195,3 +195,81 @@ async def test_attack3_a_card_payment_before_any_status_does_not_take_the_old_re
         assert [r["outcome"] for r in rows] != ["completed"], rows
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding Z
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Z: an engine that acknowledges with updateCredit only takes a given-up payment up: its money and its "
+    "end are ignored in IDLE; the row stays 'failed' while the customer paid",
+)
+async def test_attack3_a_given_up_payment_taken_up_by_an_update_credit_engine_resumes(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """The engine acknowledges cash with ``updateCredit`` only (a dialect the machine supports: issue 15, the
+    simulator's ``ack_by_update_credit``). Cash 20 gets no acknowledgement in time: cancel "1", then settled as
+    given up ('failed', nothing charged). The engine took the paycash up after all (our cancel reached it first):
+    updateCredit Due 20 Credit 0, the customer's $20 (updateCredit Credit 20), then the end status (cobrando
+    false, Due 20, Credit 20, no change). Today IDLE ignores updateCredit and a cobrando-false status, so the
+    given-up payment is never resumed: the journal says 'failed' and the customer was told nothing was charged,
+    while the engine took $20. PROTOCOL.md step 2: "if the engine charges anyway, that same payment resumes"."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        paid_id = await _given_up(rig, fake_engine, "20")
+        await fake_engine.push("updateCredit", Due="20.00", Credit="0.00", Status="Cobrando")
+        await fake_engine.push("updateCredit", Due="20.00", Credit="20.00", Status="Cobrando")
+        await fake_engine.push("status", cobrando="False", Due="20.00", Credit="20.00", changeDispensed="0.00",
+                               referenceCC="R-200", Status="Pago completado")  # fmt: skip
+        await rig.settle()
+        await eventually(lambda: len(rig.results) > 1, timeout=5)
+        rows = rig.journal.payments()
+        assert [(r["id"], r["outcome"], r["credit"]) for r in rows] == [(paid_id, "completed", "20.00")], rows
+    finally:
+        await close(rig)
+
+
+# --------------------------------------------------------------------------- finding AA
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="AA: a given-up payment is kept until another payment starts here: a later sale of another client "
+    "with the same Due, after the engine said it was idle, is journaled on the given-up customer's row",
+)
+async def test_attack3_another_clients_later_sale_of_the_same_due_is_not_the_given_up_row(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Cash 50 (customer A, with a cart) is given up: no acknowledgement, cancel "1", settled 'failed' and
+    A is told nothing was charged. The engine then reports itself idle, again and again (cobrando false,
+    Credit 0, in answer to the kiosk's getstatus). Later, a LAN client (the vendor's ``index.html``) sells
+    something else for the same $50 (sockets cobrando true, Due 50, formaPago efectivo). Today the abandoned
+    rule has no end but "another payment starts here", so the kiosk reopens A's row, shows A's payment live
+    again on the customer screen, and journals the other client's $50 on A's row (with A's items). An engine
+    that has said it is idle, after the give-up, did not take that paycash up: the later sale is adopted on a
+    row of its own, and A's row stays as A was told."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        paid_id = await _given_up(rig, fake_engine, "50")
+        told = rig.results[0].outcome
+        for _ in range(3):  # the engine's periodic status: idle, nothing in
+            await fake_engine.push("status", cobrando="False", Due="0.00", Credit="0.00", changeDispensed="0.00",
+                                   referenceCC="R-200", Status="Disponible")  # fmt: skip
+            await rig.settle()
+        await fake_engine.push("sockets", cobrando="True", Due="50.00", Credit="0.00", formaPago="efectivo")
+        await rig.settle()  # the same Due as the given-up sale: the kiosk asks (getstatus), the engine answers
+        await fake_engine.push("status", cobrando="True", Due="50.00", Credit="0.00", changeDispensed="0.00",
+                               referenceCC="R-200", Status="Cobrando")  # fmt: skip
+        await eventually(lambda: rig.kiosk.payment is not None)
+        assert rig.kiosk.payment is not None and rig.kiosk.payment.id != paid_id, "the given-up row reopened"
+        await fake_engine.push("updateCredit", Due="50.00", Credit="50.00")
+        await fake_engine.push("status", cobrando="False", Due="50.00", Credit="50.00", changeDispensed="0.00",
+                               referenceCC="R-200", Status="Pago completado")  # fmt: skip
+        await eventually(lambda: len(rig.results) > 1)
+        await rig.settle()
+        rows = {r["id"]: r["outcome"] for r in rig.journal.payments()}
+        assert rows.pop(paid_id) == told, "the given-up customer's row was rewritten by another sale"
+        assert list(rows.values()) == ["completed"], rows
+    finally:
+        await close(rig)
