@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ..helpers import eventually
+from kiosk_ui.protocol import messages as m
+
+from ..helpers import Env, dialog_open, engine_caught_up, eventually, logged_in, sent
 from .test_attack_engine import FakeEngine, Rig, close, fake_engine, make_rig
 
 __all__ = ["fake_engine"]  # the fixture, re-exported for pytest
@@ -273,3 +276,46 @@ async def test_attack3_another_clients_later_sale_of_the_same_due_is_not_the_giv
         assert list(rows.values()) == ["completed"], rows
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding AB
+
+
+async def test_attack3_a_payment_started_during_the_override_audit_write_is_not_covered(env: Env) -> None:
+    """Staff ask to open the door while customer A pays; the busy dialog offers an override; staff confirm it
+    over A. ``ActionsPanel.override`` checks ``payment_key()`` is still A, then awaits ``runner.check``, whose
+    audit row is a journal write (a thread; a slow disk). While that write runs, A ends and customer B (another
+    tab) starts paying. The panel then sends ``opendoor`` with override=True: the door opens during B's payment,
+    which nobody confirmed an override for (round-two rule P, lost to the await between check and send). The
+    payment must be checked again after the last await before the send (fixed in
+    ``kiosk_ui/ui/pages/admin/actions.py``: ``ActionsPanel.override`` checks again after ``runner.check``)."""
+    user = await logged_in(env)
+    kiosk = env.kapp.kiosk
+    staff = env.kapp.staff
+    assert await kiosk.start_payment("cash", Decimal("10")) is None
+    first = kiosk.payment.id if kiosk.payment else ""
+    user.find(marker="action-opendoor").click()
+    user.find(marker="confirm-ok").click()
+    await eventually(lambda: dialog_open(user, "action-busy"))
+    real_audit = staff.audit
+
+    async def slow_audit(caller: Any, action: str, result: str, detail: str = "") -> None:
+        if result == "override confirmed during a payment":
+            # while the row is written: A ends, customer B starts in another tab
+            assert await kiosk.cancel("1", first)
+            await eventually(lambda: kiosk.payment is None and not kiosk.state.charging, timeout=10)
+            assert await kiosk.start_payment("cash", Decimal("20")) is None
+        await real_audit(caller, action, result, detail)
+
+    staff.audit = slow_audit  # type: ignore[method-assign]
+    user.find(marker="action-override").click()
+    await eventually(lambda: kiosk.payment is not None and kiosk.payment.id != first, timeout=15)
+    await eventually(  # the panel either asks again about B or runs the action and journals its end
+        lambda: (
+            dialog_open(user, "action-busy")
+            or env.kapp.journal.staff_actions()[-1]["result"] != "override confirmed during a payment"
+        ),
+        timeout=15,
+    )
+    await engine_caught_up(env.kapp.client)
+    assert sent(env, m.OpenDoor) == [], "the door opened during a payment nobody confirmed an override for"
