@@ -366,3 +366,33 @@ async def test_attack3_a_later_sale_of_the_same_due_is_asked_about_after_an_echo
         assert [r["outcome"] for r in rig.journal.payments()] == ["completed", "completed"]
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- cases that held up
+
+
+async def test_attack3_numeric_cobrando_acknowledges_and_ends_one_payment(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """``cobrando`` as the number 1 acknowledges, a ``sockets`` with ``"1"`` mid-payment changes nothing, and
+    a status with the number 0 ends it: one completed row with the change paid."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("35.50")))
+        await eventually(lambda: fake_engine.commands("paycash"))
+        await fake_engine.push("status", cobrando=1, Due=35.5, Credit=0, changeDispensed=0, Status="Cobrando")
+        assert await asyncio.wait_for(task, 10) is None
+        paid_id = rig.kiosk.payment.id if rig.kiosk.payment else ""
+        await fake_engine.push("sockets", cobrando="1", Due="35.50", Credit="20", formaPago="efectivo")
+        await fake_engine.push("updateCredit", Due="35.50", Credit="40.00")
+        await fake_engine.push("status", cobrando=0, Due="35.5", Credit=40, changeDispensed="4.5",
+                               Status="Pago completado")  # fmt: skip
+        await eventually(lambda: rig.results)
+        await rig.settle()
+        rows = rig.journal.payments()
+        assert [(r["id"], r["outcome"], r["credit"], r["change_paid"]) for r in rows] == [
+            (paid_id, "completed", "40.00", "4.50")
+        ], rows
+        assert fake_engine.commands("cancel") == []
+    finally:
+        await close(rig)
