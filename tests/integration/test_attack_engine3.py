@@ -396,3 +396,56 @@ async def test_attack3_numeric_cobrando_acknowledges_and_ends_one_payment(
         assert fake_engine.commands("cancel") == []
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- finding AD
+
+
+async def test_attack3_no_customer_payment_starts_during_a_refill_begun_while_the_journal_is_checked(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """A customer taps 'pay cash 50'. ``Kiosk.start_payment`` checks ``can_pay()`` (engine idle), then awaits the
+    journal's writability check in a thread (0.5 s: a slow disk). No payment exists yet, so the staff tab's
+    'Iniciar dotación' passes the busy guard and ``cashrefill`` goes out; the engine reports the refill
+    (cobrando true, Due 0). The customer's start then goes on without looking again: ``paycash`` is sent during
+    the refill. PROTOCOL.md: while ``cobrando`` is true no second payment may start, from any screen; a refill's
+    money would be counted as the customer's. The start must be refused (busy). Fixed in ``kiosk_ui/kiosk.py``:
+    ``Kiosk.start_payment`` asks ``can_pay()`` again after the journal check."""
+    import time
+
+    from kiosk_ui.journal import Journal
+    from kiosk_ui.kiosk import PaymentRefused
+    from kiosk_ui.staff_rules import may_send
+
+    class SlowCheck(Journal):
+        slow = False
+
+        def check_writable(self) -> None:
+            if self.slow:
+                time.sleep(0.5)  # runs in a worker thread (asyncio.to_thread)
+            super().check_writable()
+
+    journal = SlowCheck(tmp_path / "journal.sqlite")
+    rig = await make_rig(tmp_path, fake_engine, journal=journal)
+    rig.kiosk.client.guard = lambda message, override: may_send(message, rig.kiosk.busy, override)  # as app.py
+    try:
+        await fake_engine.push("status", cobrando="False", Due="0.00", Credit="0.00", changeDispensed="0.00",
+                               Status="Disponible")  # fmt: skip
+        await rig.settle()
+        journal.slow = True
+        task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("50")))
+        await asyncio.sleep(0.05)  # the start is inside its journal check
+        await rig.kiosk.client.send(m.CashRefill())  # the staff tab: allowed, no payment yet
+        await fake_engine.push("status", cobrando="True", Due="0.00", Credit="0.00", changeDispensed="0.00",
+                               Status="Dotación de efectivo")  # fmt: skip
+        await eventually(lambda: rig.kiosk.state.charging)
+        refused = False
+        try:
+            await asyncio.wait_for(task, 15)
+        except PaymentRefused:
+            refused = True
+        await rig.settle()
+        assert fake_engine.commands("cashrefill"), "the refill went out"
+        assert refused and fake_engine.commands("paycash") == [], "a customer payment started during a refill"
+    finally:
+        await close(rig)
