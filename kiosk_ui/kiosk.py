@@ -235,6 +235,9 @@ class Kiosk:
                 self.journal_error = str(exc)
                 self._notify()
                 raise PaymentRefused(RefusalReason.JOURNAL) from exc
+            reason = self.can_pay()  # asked again: the engine may have begun something (a staff refill) meanwhile
+            if reason:
+                raise PaymentRefused(RefusalReason(reason))
             payment_id = uuid.uuid4().hex
             results: list[PaymentResult] = []
             undo = self.on_result(lambda r: results.append(r) if r.id == payment_id else None)
