@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ..errors import FailureCode
+from ..protocol import messages as m
 from .events import (
     ActivePayment,
     CreditUpdate,
@@ -26,6 +27,7 @@ from .events import (
     PaymentResult,
     Phase,
     Publish,
+    Send,
     StopTimer,
 )
 from .rules import ZERO, Decision, Facts, Method, decide
@@ -82,6 +84,11 @@ class MachineCore:
     #: engine takes it up after all (paycash reached it after our cancel), it is that payment, resumed under
     #: the same id and journal row, never a second row
     abandoned: ActivePayment | None = None
+    #: a ``status`` with a ``referenceCC`` has been seen: ``last_reference`` is the engine's, not a guess
+    reference_known: bool = False
+    #: idle statuses seen since a payment was given up: the first may answer our cancel ahead of a late
+    #: paycash, but an engine that says it is idle twice did not take the given-up payment up
+    idle_since_abandoned: int = 0
     #: the Due of the sale the engine says it is charging (None when it is not, or did not say)
     engine_due: Decimal | None = None
     #: the method of the sale the engine is charging, as its last ``sockets`` named it (a ``status`` has no
@@ -106,6 +113,16 @@ class MachineCore:
                 effects += self._reconcile(event)
             if event.reference is not None and self.payment is None:
                 self.last_reference = event.reference
+                self.reference_known = True
+            payment = self.payment
+            if (payment is not None and not payment.reference_before_known and event.charging is True
+                    and event.due == payment.due and event.reference is not None):  # fmt: skip
+                # while it charges this payment the engine still reports the reference before it
+                self.payment = replace(payment, reference_before=event.reference, reference_before_known=True)
+            if event.charging is False and self.payment is None and self.abandoned is not None:
+                self.idle_since_abandoned += 1
+                if self.idle_since_abandoned >= 2:
+                    self.abandoned = None
         return effects
 
     def _set(self, state: State, **changes: Any) -> None:
@@ -159,6 +176,10 @@ class MachineCore:
                 cancel_requested=payment.cancel_requested,
             )
             decision = decide(payment.method, facts)
+            if payment.method == "card" and decision.outcome == "completed" and not payment.reference_before_known:
+                reason = (f"card reference {decision.reference} may be the previous sale's (no engine status had "
+                          f"told the reference before this payment): to be checked by staff")  # fmt: skip
+                decision = Decision("unknown", credit=payment.credit, reason=reason)
             if payment.interrupted and status is None:
                 reason = "engine connection lost during the payment; outcome to be checked by staff"
                 decision = Decision("unknown", credit=payment.credit, reason=reason)
@@ -202,8 +223,15 @@ class MachineCore:
                                 failure=failure)  # fmt: skip
         effects = self._finish(decision, "ack", "abandon")
         if failure is FailureCode.NO_ACK:
-            self.abandoned = payment
+            self._give_up(payment, cancel_sent=True)
         return effects
+
+    def _give_up(self, payment: ActivePayment, *, cancel_sent: bool) -> None:
+        """Remember a payment settled without the engine taking it up, should the engine take it up later.
+
+        A customer's cancel that never went out (held until the acknowledgement) stays held for then."""
+        self.abandoned = replace(payment, cancel_held=payment.cancel_requested and not cancel_sent)
+        self.idle_since_abandoned = 0
 
     def _reconcile(self, status: EngineStatus) -> list[Effect]:
         """First engine status after start: resume the latest open row or settle it as unknown.
@@ -237,22 +265,33 @@ class MachineCore:
         result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=self.now())
         return [JournalUpdate(row["id"], result)]
 
-    def _takes_up_abandoned(self, event: EngineStatus | EngineSockets) -> bool:
+    def _takes_up_abandoned(self, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
         """The engine charges what the payment we gave up asked for (same Due; same method when it says)."""
         payment = self.abandoned
         if payment is None or event.due is None or event.due != payment.due:
             return False
+        if isinstance(event, CreditUpdate):
+            return payment.method == "cash"
         method_text = event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
         return not method_text or ("card" if method_text == "tarjeta" else "cash") == payment.method
 
-    def _resume_abandoned(self, event: EngineStatus | EngineSockets) -> list[Effect]:
+    def _resume_abandoned(self, event: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
         payment = self.abandoned
         assert payment is not None
         self.abandoned = None
-        self.payment = replace(payment, phase="charging", credit=event.credit or ZERO, cancel_requested=False,
-                               interrupted=False, resumed=True)  # fmt: skip
+        if isinstance(event, CreditUpdate):
+            named = "efectivo"  # only cash sends credit
+        else:
+            named = event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
+        held = payment.cancel_held
+        self.payment = replace(payment, phase="charging", credit=event.credit or ZERO, cancel_requested=held,
+                               cancel_held=False, interrupted=False, resumed=True,
+                               method_known=bool(named))  # fmt: skip
         self.state = CHARGING
-        return [JournalReopen(payment.id, RESUMED)]
+        effects: list[Effect] = [JournalReopen(payment.id, RESUMED)]
+        if held:  # the customer asked to cancel before the engine took it up: now it has, so the cancel goes
+            effects.append(Send(m.Cancel("1"), payment.id))
+        return effects
 
     def _adopt(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         """The engine is charging and nobody here asked: show it and journal it as found."""
@@ -262,7 +301,8 @@ class MachineCore:
         method: Method = "card" if method_text == "tarjeta" else "cash"
         payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
                                 credit=event.credit or ZERO, reference_before=self.last_reference,
-                                method_known=bool(method_text))  # fmt: skip
+                                method_known=bool(method_text),
+                                reference_before_known=self.reference_known)  # fmt: skip
         self.payment = payment
         self.state = CHARGING
         return [JournalOpen(payment.id, method, payment.due, (), "adopted: engine was already charging")]

@@ -38,6 +38,9 @@ class ActivePayment:
     #: the engine named the method (always, for ours); an adopted payment first heard of from a ``status``
     #: (no ``formaPago``) has its method told by its end facts: a new reference and no cash is a card
     method_known: bool = True
+    #: ``reference_before`` is the engine's reference as a ``status`` told it (False: no status had been seen
+    #: yet, so a reference at the end may be the previous sale's: it proves no approval)
+    reference_before_known: bool = True
 
 
 @dataclass(frozen=True)

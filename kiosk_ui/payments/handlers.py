@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from ..errors import FailureCode
@@ -38,7 +39,8 @@ from .rules import Decision
 
 def _start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
     mc.abandoned = None  # a new payment: an engine charging from now on is taking this one up
-    mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference)
+    mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference,
+                               reference_before_known=mc.reference_known)  # fmt: skip
     mc.state = STARTING
     command: m.Message = m.PayCash(ev.due) if ev.method == "cash" else m.PayCreditCard(ev.due)
     return [JournalOpen(ev.payment_id, ev.method, ev.due, ev.items), Send(command, ev.payment_id),
@@ -50,21 +52,30 @@ def _refuse_start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
 
 
 def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
+    answered = isinstance(ev, EngineStatus) and mc.echo_asked
+    if isinstance(ev, EngineStatus):
+        mc.echo_asked = False  # a status answers the question: a later same-Due sale is asked about again
     if ev.charging is not True or mc.recovering:
         return []
     if ev.due is None or ev.due <= 0:
         return []  # no sale has a Due of 0: a staff operation (a refill) some engines report as charging
-    if mc._echo_of_last_end(ev):
+    if mc._echo_of_last_end(ev) and not answered:
         # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
         # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
         if not mc.echo_asked:
             mc.echo_asked = True
             return [Send(m.GetStatus())]
-        if not isinstance(ev, EngineStatus):
-            return []
+        return []
     if mc._takes_up_abandoned(ev):
         return mc._resume_abandoned(ev)
     return mc._adopt(ev)
+
+
+def _idle_credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
+    # an engine that acknowledges with updateCredit only, taking up the payment we gave up
+    if ev.credit is not None and not mc.recovering and mc._takes_up_abandoned(ev):
+        return mc._resume_abandoned(ev)
+    return []
 
 
 def _ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
@@ -109,13 +120,29 @@ def _ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
     assert payment is not None
     if ev.due is None or ev.due == payment.due:
         # the bare sockets that said "ended" was stale: the engine's status says it is still charging
-        mc._set(CHARGING, cancel_held=False)
-        mc._credit(ev.credit)
-        effects: list[Effect] = [StopTimer("end")]
-        if payment.cancel_held:  # the customer's cancel, pressed while the end was being checked
-            effects.append(Send(m.Cancel("1"), payment.id))
-        return effects
+        return _still_charging(mc, ev.credit)
     return []
+
+
+def _ending_frame(mc: MachineCore, ev: EngineSockets | CreditUpdate) -> list[Effect]:
+    """Money still arriving for this payment (more Credit than seen, with its Due) proves it is live."""
+    payment = mc.payment
+    assert payment is not None
+    charging = ev.charging if isinstance(ev, EngineSockets) else True
+    if charging is True and ev.due == payment.due and ev.credit is not None and ev.credit > payment.credit:
+        return _still_charging(mc, ev.credit)
+    return []
+
+
+def _still_charging(mc: MachineCore, credit: Decimal | None) -> list[Effect]:
+    payment = mc.payment
+    assert payment is not None
+    mc._set(CHARGING, cancel_held=False)
+    mc._credit(credit)
+    effects: list[Effect] = [StopTimer("end")]
+    if payment.cancel_held:  # the customer's cancel, pressed while the end was being checked
+        effects.append(Send(m.Cancel("1"), payment.id))
+    return effects
 
 
 def _credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
@@ -154,7 +181,7 @@ def _timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
             # would cancel that sale. Ours ends here, nothing charged for it.
             effects = mc._finish(Decision("failed", reason=f"{NO_ACK}: engine busy with a sale of {mc.engine_due}",
                                           failure=FailureCode.NO_ACK), "ack")  # fmt: skip
-            mc.abandoned = payment  # should the engine take it up after that sale after all: the same row
+            mc._give_up(payment, cancel_sent=False)  # should the engine take it up after that sale: the same row
             return effects
         mc._set(ABANDONING, cancel_requested=True)
         return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
@@ -234,6 +261,9 @@ TABLE: dict[tuple[State, type], Handler] = {
     (CHARGING, EngineSockets): _charging_engine,
     (CHARGING, CreditUpdate): _credit,
     (ENDING, EngineStatus): _ending_status,
+    (ENDING, EngineSockets): _ending_frame,
+    (ENDING, CreditUpdate): _ending_frame,
+    (IDLE, CreditUpdate): _idle_credit,
 }
 ANY_STATE: dict[type, Handler] = {
     StartRequested: _refuse_start,

@@ -2,7 +2,7 @@
 against the hand-written fake engine of :mod:`.test_attack_engine`.
 
 Each test scripts what an engine (or another client on the LAN) may send and asserts what PROTOCOL.md says
-the journal must record and the kiosk must do. A fault found here is a strict xfail until it is fixed.
+the journal must record and the kiosk must do. Its faults (V-AD) were committed as strict xfail tests, then fixed.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from kiosk_ui.protocol import messages as m
 
@@ -42,11 +40,6 @@ async def _given_up(rig: Rig, fake: FakeEngine, due: str) -> str:
 # --------------------------------------------------------------------------- finding V
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="V: a given-up cash payment resumed by a card charge of the same Due is "
-    "decided by cash rules: an approved card sale journaled 'cancelled'",
-)
 async def test_attack3_a_card_charge_that_resumes_a_given_up_cash_payment_is_decided_as_card(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -79,11 +72,6 @@ async def test_attack3_a_card_charge_that_resumes_a_given_up_cash_payment_is_dec
 # --------------------------------------------------------------------------- finding W
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="W: a cancel pressed in STARTING is dropped when the 'engine busy' rule "
-    "fails the payment and the engine then takes it up",
-)
 async def test_attack3_a_cancel_pressed_before_the_busy_failure_survives_the_resume(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -122,11 +110,6 @@ async def test_attack3_a_cancel_pressed_before_the_busy_failure_survives_the_res
 # --------------------------------------------------------------------------- finding X
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="X: in ENDING a sockets saying the engine still charges (with new money) "
-    "is ignored: the held cancel is lost, unknown + a second row",
-)
 async def test_attack3_ending_hears_the_engine_still_charging_from_sockets(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -164,11 +147,6 @@ async def test_attack3_ending_hears_the_engine_still_charging_from_sockets(
 # --------------------------------------------------------------------------- finding Y
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Y: a payment started/adopted before any status was seen takes the "
-    "engine's old referenceCC as new: a decline journaled 'completed'",
-)
 async def test_attack3_a_card_payment_before_any_status_does_not_take_the_old_reference_as_approval(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -203,11 +181,6 @@ async def test_attack3_a_card_payment_before_any_status_does_not_take_the_old_re
 # --------------------------------------------------------------------------- finding Z
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Z: an engine that acknowledges with updateCredit only takes a given-up payment up: its money and its "
-    "end are ignored in IDLE; the row stays 'failed' while the customer paid",
-)
 async def test_attack3_a_given_up_payment_taken_up_by_an_update_credit_engine_resumes(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -236,11 +209,6 @@ async def test_attack3_a_given_up_payment_taken_up_by_an_update_credit_engine_re
 # --------------------------------------------------------------------------- finding AA
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AA: a given-up payment is kept until another payment starts here: a later sale of another client "
-    "with the same Due, after the engine said it was idle, is journaled on the given-up customer's row",
-)
 async def test_attack3_another_clients_later_sale_of_the_same_due_is_not_the_given_up_row(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -324,11 +292,6 @@ async def test_attack3_a_payment_started_during_the_override_audit_write_is_not_
 # --------------------------------------------------------------------------- finding AC
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AC: the stale-echo question is asked once per ended sale: a later sale of the same Due heard from "
-    "sockets is never asked about, never adopted, never journaled",
-)
 async def test_attack3_a_later_sale_of_the_same_due_is_asked_about_after_an_echo_was_answered(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
