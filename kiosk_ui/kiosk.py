@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +54,7 @@ class Kiosk:
         self._last_flush = float("-inf")
         self._payment_seen: ActivePayment | None = None
         self._in_message = False
+        self._reserved = False
         self._phase_waiters: list[asyncio.Future[None]] = []
         self.machine = pm.PaymentMachine(
             ack_timeout=ack_timeout, end_grace=end_grace,
@@ -188,6 +189,13 @@ class Kiosk:
         engines report it): staff may still end it, and no customer payment may start (:meth:`can_pay`)."""
         return self.machine.payment is not None or (self.state.charging and self.state.due > 0)
 
+    @property
+    def money_locked(self) -> bool:
+        """Cash-moving staff commands must wait (the guard's "busy"): a payment is in progress, or one is being
+        started (between the first check and the payment's existence: a refill sent then would go ahead of
+        its paycash)."""
+        return self._reserved or self.busy
+
     async def probe_journal(self) -> None:
         """Re-check the journal (a sale is starting): a freed disk lets payments start again."""
         try:
@@ -210,6 +218,17 @@ class Kiosk:
             return RefusalReason.BUSY
         return ""
 
+    @contextlib.contextmanager
+    def _reserve(self) -> Iterator[None]:
+        """From the first check until the payment exists, cash-moving staff commands are refused
+        (:attr:`money_locked`): a refill sent while the start awaits the journal check never goes ahead of
+        the paycash. The customer screens still follow :attr:`busy`."""
+        self._reserved = True
+        try:
+            yield
+        finally:
+            self._reserved = False
+
     async def start_payment(self, method: Method, due: Decimal, items: list[dict[str, Any]] | None = None
                             ) -> PaymentResult | None:  # fmt: skip
         """Start a payment and wait until the engine acknowledges it (or it is given up).
@@ -229,13 +248,15 @@ class Kiosk:
                 raise PaymentRefused(RefusalReason.CARD_UNAVAILABLE)
             if method == "cash" and self.state.bv_error and self.state.ca_error:
                 raise PaymentRefused(RefusalReason.CASH_UNAVAILABLE)  # neither bills nor coins can be taken
-            try:
-                await asyncio.to_thread(self.journal.check_writable)
-            except JournalError as exc:
-                self.journal_error = str(exc)
-                self._notify()
-                raise PaymentRefused(RefusalReason.JOURNAL) from exc
-            reason = self.can_pay()  # asked again: the engine may have begun something (a staff refill) meanwhile
+            with self._reserve():
+                try:
+                    await asyncio.to_thread(self.journal.check_writable)
+                except JournalError as exc:
+                    self.journal_error = str(exc)
+                    self._notify()
+                    raise PaymentRefused(RefusalReason.JOURNAL) from exc
+            # asked again: the engine may have begun something (a refill sent just before) meanwhile
+            reason = self.can_pay()
             if reason:
                 raise PaymentRefused(RefusalReason(reason))
             payment_id = uuid.uuid4().hex

@@ -111,11 +111,11 @@ class ActionRunner:
 
     async def check(self, action: Action, override: bool) -> tuple[Decision, str]:
         """Whether ``action`` may be sent now; a refusal is journaled. Returns the decision and its reason."""
-        reason = may_send(action.make(), self.kiosk.busy, override=override)
+        reason = may_send(action.make(), self.kiosk.money_locked, override=override)
         if reason == REFUSED_KEEPS_MONEY or (override and reason):
             await self.audit(action.test_id, "refused: payment in progress (never sent during a payment)", "")
             return "never", reason
-        if reason or (action.cash_moving and self.kiosk.busy and not override):
+        if reason or (action.cash_moving and self.kiosk.money_locked and not override):
             await self.audit(action.test_id, "refused: payment in progress", "")
             return "ask-override", reason
         if override:

@@ -364,7 +364,7 @@ async def test_attack2_a_refill_reported_as_charging_is_not_a_customer_payment(
     from kiosk_ui.staff_rules import may_send
 
     rig = await make_rig(tmp_path, fake_engine)
-    rig.kiosk.client.guard = lambda message, override: may_send(message, rig.kiosk.busy, override)  # as app.py
+    rig.kiosk.client.guard = lambda message, override: may_send(message, rig.kiosk.money_locked, override)  # as app.py
     try:
         await rig.kiosk.client.send(m.CashRefill())
         await fake_engine.push("status", cobrando="True", Due="0.00", Credit="0.00", changeDispensed="0.00",

@@ -372,10 +372,12 @@ async def test_attack3_no_customer_payment_starts_during_a_refill_begun_while_th
     'Iniciar dotación' passes the busy guard and ``cashrefill`` goes out; the engine reports the refill
     (cobrando true, Due 0). The customer's start then goes on without looking again: ``paycash`` is sent during
     the refill. PROTOCOL.md: while ``cobrando`` is true no second payment may start, from any screen; a refill's
-    money would be counted as the customer's. The start must be refused (busy). Fixed in ``kiosk_ui/kiosk.py``:
-    ``Kiosk.start_payment`` asks ``can_pay()`` again after the journal check."""
+    money would be counted as the customer's. Fixed in ``kiosk_ui/kiosk.py``: the kiosk counts as busy from the
+    start's first check until the payment exists (the refill is refused), and ``can_pay()`` is asked again after
+    the journal check (a refill the engine reports meanwhile refuses the start)."""
     import time
 
+    from kiosk_ui.engine import CommandRefused
     from kiosk_ui.journal import Journal
     from kiosk_ui.kiosk import PaymentRefused
     from kiosk_ui.staff_rules import may_send
@@ -390,7 +392,7 @@ async def test_attack3_no_customer_payment_starts_during_a_refill_begun_while_th
 
     journal = SlowCheck(tmp_path / "journal.sqlite")
     rig = await make_rig(tmp_path, fake_engine, journal=journal)
-    rig.kiosk.client.guard = lambda message, override: may_send(message, rig.kiosk.busy, override)  # as app.py
+    rig.kiosk.client.guard = lambda message, override: may_send(message, rig.kiosk.money_locked, override)  # as app.py
     try:
         await fake_engine.push("status", cobrando="False", Due="0.00", Credit="0.00", changeDispensed="0.00",
                                Status="Disponible")  # fmt: skip
@@ -398,7 +400,12 @@ async def test_attack3_no_customer_payment_starts_during_a_refill_begun_while_th
         journal.slow = True
         task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("50")))
         await asyncio.sleep(0.05)  # the start is inside its journal check
-        await rig.kiosk.client.send(m.CashRefill())  # the staff tab: allowed, no payment yet
+        refill_refused = ""
+        try:
+            await rig.kiosk.client.send(m.CashRefill())  # the staff tab, while the start is being checked
+        except CommandRefused as exc:
+            refill_refused = exc.reason
+        # an engine that reports the refill regardless (or a refill from another client)
         await fake_engine.push("status", cobrando="True", Due="0.00", Credit="0.00", changeDispensed="0.00",
                                Status="Dotación de efectivo")  # fmt: skip
         await eventually(lambda: rig.kiosk.state.charging)
@@ -408,7 +415,8 @@ async def test_attack3_no_customer_payment_starts_during_a_refill_begun_while_th
         except PaymentRefused:
             refused = True
         await rig.settle()
-        assert fake_engine.commands("cashrefill"), "the refill went out"
+        # the kiosk counts as busy from its first check until the payment exists: staff's refill is refused
+        assert refill_refused and fake_engine.commands("cashrefill") == [], "a refill went out during a start"
         assert refused and fake_engine.commands("paycash") == [], "a customer payment started during a refill"
     finally:
         await close(rig)
