@@ -7,10 +7,16 @@ the journal must record and the kiosk must do. Faults found are committed as str
 
 from __future__ import annotations
 
+import asyncio
+import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from kiosk_ui.journal import Journal
+from kiosk_ui.protocol import messages as m
 
 from ..helpers import eventually
 from .test_attack_engine import FakeEngine, close, fake_engine, make_rig
@@ -53,5 +59,62 @@ async def test_attack4_a_late_update_credit_in_ending_does_not_release_the_held_
         assert [(r["id"], r["outcome"], Decimal(str(r["credit"]))) for r in rows] == [
             (paid_id, "completed", Decimal("60"))
         ], rows
+    finally:
+        await close(rig)
+
+
+# --------------------------------------------------------------------------- finding AF
+
+
+class _SlowOpenJournal(Journal):
+    """A journal on a slow disk: opening a payment row takes ``delay`` seconds."""
+
+    delay = 2.0
+
+    def open_payment(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(self.delay)
+        return super().open_payment(*args, **kwargs)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="AF: a customer cancel queued behind a slow journal write goes out after the payment ended "
+    "(the service sends it without asking whether its payment is still in progress): it ends a staff refill",
+)
+async def test_attack4_a_cancel_queued_behind_a_slow_journal_never_goes_out_after_the_end(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """The engine starts a sale (another client's, or one the kiosk missed): ``sockets`` cobrando true, Due 30,
+    cash. The kiosk adopts it; its journal row opens on a slow disk (2 s). The customer presses cancel on the
+    adopted payment: the machine decides ``cancel "1"`` at once, but the send is queued behind the row's
+    opening. Meanwhile the engine ends the sale (status cobrando false, $30 in, completed): the payment is
+    over, ``money_locked`` is false, and staff start a refill (``cashrefill``). The queued cancel then goes out,
+    after the refill: it ends the refill (the engine's ``cancel`` acts on "the current operation"). A
+    cancel for a payment that has ended must be dropped, not sent."""
+    journal = _SlowOpenJournal(tmp_path / "journal.sqlite")
+    rig = await make_rig(tmp_path, fake_engine, journal=journal)
+    try:
+        await fake_engine.push("status", cobrando="False", Due="0.00", Credit="0.00", changeDispensed="0.00",
+                               referenceCC="", Status="Disponible")  # fmt: skip
+        await rig.settle()
+        await fake_engine.push("sockets", cobrando="True", Due="30.00", Credit="0.00", formaPago="efectivo")
+        await eventually(lambda: rig.kiosk.payment is not None)
+        payment = rig.kiosk.payment
+        assert payment is not None
+        pressed = asyncio.create_task(rig.kiosk.cancel("1", payment.id))  # the screen awaits it; frames go on
+        await eventually(lambda: rig.kiosk.payment is not None and rig.kiosk.payment.cancel_requested)
+        await fake_engine.push("status", cobrando="False", Due="30.00", Credit="30.00", changeDispensed="0.00",
+                               referenceCC="", Status="Pago completado")  # fmt: skip
+        await eventually(lambda: rig.kiosk.payment is None)
+        assert not rig.kiosk.money_locked, "the payment ended: staff may refill"
+        await rig.kiosk.send(m.CashRefill())
+        await eventually(lambda: rig.results, timeout=10)
+        await asyncio.wait_for(pressed, 10)
+        await rig.kiosk.service.idle()
+        await asyncio.sleep(0.2)
+        sent = [f["comando"] for f in fake_engine.received if f["comando"] != "getstatus"]
+        assert sent[-1] == "cashrefill", f"a cancel reached the engine after the refill: {sent}"
+        rows = rig.journal.payments()
+        assert [(r["id"], r["outcome"]) for r in rows] == [(payment.id, "completed")], rows
     finally:
         await close(rig)
