@@ -19,7 +19,7 @@ from kiosk_ui.journal import Journal
 from kiosk_ui.protocol import messages as m
 
 from ..helpers import eventually
-from .test_attack_engine import FakeEngine, close, fake_engine, make_rig
+from .test_attack_engine import FakeEngine, close, fake_engine, make_rig, start_cash
 from .test_attack_engine2 import _to_ending
 
 __all__ = ["fake_engine"]  # the fixture, re-exported for pytest
@@ -116,5 +116,61 @@ async def test_attack4_a_cancel_queued_behind_a_slow_journal_never_goes_out_afte
         assert sent[-1] == "cashrefill", f"a cancel reached the engine after the refill: {sent}"
         rows = rig.journal.payments()
         assert [(r["id"], r["outcome"]) for r in rows] == [(payment.id, "completed")], rows
+    finally:
+        await close(rig)
+
+
+# --------------------------------------------------------------------------- finding AG
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="AG: the echo question is answered by any status, so a stale charging status (the ended sale's "
+    "Due and full Credit) arriving before the engine's answer is adopted: a second completed row",
+)
+async def test_attack4_a_stale_status_echo_is_not_taken_as_the_answer_to_the_echo_question(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Cash 50, 50 in, the engine's status ends it (completed). Two frames built while the sale ran arrive
+    late, from another engine thread: a ``sockets`` (cobrando true, Due 50, Credit 50), then a ``status`` with
+    the same facts. The sockets raises the echo question (getstatus goes out); the stale status arrives before
+    the engine's answer and is taken as that answer, so the ended sale is adopted as a new payment; the
+    engine's real answer (cobrando false, the same end facts) then concludes it 'completed'. The journal holds
+    two completed $50 sales for one $50 paid. A charging frame that repeats the ended sale's Due and its full,
+    non-zero Credit is still that sale's echo (a new sale starts with no money in): expected one row."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        await start_cash(rig, "50")
+        await fake_engine.push("updateCredit", Due="50.00", Credit="50.00", Status="Cobrando")
+        await fake_engine.push("status", cobrando="False", Due="50.00", Credit="50.00", changeDispensed="0.00",
+                               Status="Pago completado", referenceCC="")  # fmt: skip
+        await eventually(lambda: rig.results)
+        asked = len(fake_engine.commands("getstatus"))
+        await fake_engine.push("sockets", cobrando="True", Due="50.00", Credit="50.00", formaPago="efectivo")
+        await eventually(lambda: len(fake_engine.commands("getstatus")) > asked)
+        await fake_engine.push(
+            "status",
+            cobrando="True",
+            Due="50.00",
+            Credit="50.00",
+            changeDispensed="0.00",
+            Status="Cobrando",
+            referenceCC="",
+        )  # fmt: skip  (stale, built before the end)
+        await rig.settle()
+        await fake_engine.push(
+            "status",
+            cobrando="False",
+            Due="50.00",
+            Credit="50.00",
+            changeDispensed="0.00",
+            Status="Pago completado",
+            referenceCC="",
+        )  # fmt: skip  (the answer)
+        await rig.settle()
+        await asyncio.sleep(0.3)
+        rows = rig.journal.payments()
+        assert [(r["outcome"], r["due"]) for r in rows] == [("completed", "50.00")], rows
+        assert rig.kiosk.payment is None, "no ghost payment on the customer screen"
     finally:
         await close(rig)
