@@ -258,3 +258,30 @@ async def test_attack4_no_customer_payment_starts_right_after_a_staff_refill(
         assert fake_engine.commands("paycash") == []
     finally:
         await close(rig)
+
+
+# --------------------------------------------------------------------------- held up
+
+
+async def test_attack4_a_held_cancel_never_reaches_a_refill_reported_during_ending(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Cash 50, 20 in; a bare ``sockets`` (cobrando false) puts it in ENDING and the customer's cancel is held.
+    The engine's next status says it is charging a Due of 0 (a staff refill another client began after the
+    sale ended). The held cancel must not go out (it would end the refill), and the payment is one row,
+    settled once, never 'completed'. Holds today."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        paid_id = await _to_ending(rig, fake_engine, "20.00")
+        assert await rig.kiosk.cancel("1", paid_id)
+        await fake_engine.push("status", cobrando="True", Due="0.00", Credit="0.00", changeDispensed="0.00",
+                               referenceCC="", Status="Recarga")  # fmt: skip
+        await eventually(lambda: rig.results, timeout=10)
+        await rig.settle()
+        assert fake_engine.commands("cancel") == []
+        rows = rig.journal.payments()
+        assert [r["id"] for r in rows] == [paid_id], rows
+        assert rows[0]["outcome"] != "completed", rows
+        assert rig.kiosk.payment is None, "a refill is not adopted as a customer payment"
+    finally:
+        await close(rig)
