@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from .errors import FailureCode, PaymentRefused, RefusalReason
 from .journal import Journal, JournalError, now_iso
 from .listeners import Listeners
 from .payments import machine as pm
+from .payments.gate import StartGate
 from .payments.machine import ActivePayment, PaymentResult
 from .payments.rules import Method, Outcome
 from .payments.service import PaymentService
@@ -42,8 +43,6 @@ class Kiosk:
                  end_grace: float = 2.0, abandon_grace: float | None = None) -> None:  # fmt: skip
         self.client = client
         self.journal = journal
-        self.ack_timeout = ack_timeout
-        self.end_grace = end_grace
         self.state = KioskState(connection=client.status)
         self.journal_error: str = ""
         self._change_listeners: Listeners[KioskState] = Listeners("state")
@@ -54,16 +53,16 @@ class Kiosk:
         self._last_flush = float("-inf")
         self._payment_seen: ActivePayment | None = None
         self._in_message = False
-        self._reserved = False
+        self.gate = StartGate(on_change=self._notify)
         self._phase_waiters: list[asyncio.Future[None]] = []
-        self.machine = pm.PaymentMachine(
-            ack_timeout=ack_timeout, end_grace=end_grace,
-            abandon_grace=ack_timeout if abandon_grace is None else abandon_grace,
-            new_id=lambda: uuid.uuid4().hex, now=now_iso, connected=client.status == "connected",
-        )  # fmt: skip
+        grace = ack_timeout if abandon_grace is None else abandon_grace
+        self.machine = pm.PaymentMachine(ack_timeout=ack_timeout, end_grace=end_grace, abandon_grace=grace,
+                                         new_id=lambda: uuid.uuid4().hex, now=now_iso,
+                                         connected=client.status == "connected")  # fmt: skip
         self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
         self.service.after_event = self._after_event
         client.on_message(self._on_message)
+        client.on_sent(lambda sent: self.gate.sent(sent, payment_active=self.payment is not None))
         client.on_status(self._on_status)
 
     @property
@@ -183,18 +182,14 @@ class Kiosk:
     # ------------------------------------------------------------------ commands
     @property
     def busy(self) -> bool:
-        """A customer payment is in progress: ours, adopted, or the engine charging a sale (a Due above 0).
-
-        An engine that reports ``cobrando`` with no Due is not charging a customer (a staff refill, as some
-        engines report it): staff may still end it, and no customer payment may start (:meth:`can_pay`)."""
+        """A customer payment is in progress: ours, adopted, or the engine charging a sale. A ``cobrando`` with no
+        Due is a staff refill (some engines report one so): staff may end it; customers may not start (can_pay)."""
         return self.machine.payment is not None or (self.state.charging and self.state.due > 0)
 
     @property
     def money_locked(self) -> bool:
-        """Cash-moving staff commands must wait (the guard's "busy"): a payment is in progress, or one is being
-        started (between the first check and the payment's existence: a refill sent then would go ahead of
-        its paycash)."""
-        return self._reserved or self.busy
+        """Cash-moving staff commands must wait (the guard's "busy"): a payment in progress or being started."""
+        return self.gate.reserved or self.busy
 
     async def probe_journal(self) -> None:
         """Re-check the journal (a sale is starting): a freed disk lets payments start again."""
@@ -214,20 +209,9 @@ class Kiosk:
             return RefusalReason.OFFLINE
         if self.journal_error:
             return RefusalReason.JOURNAL
-        if self.busy or self.state.charging:
+        if self.busy or self.state.charging or self.gate.refilling:
             return RefusalReason.BUSY
         return ""
-
-    @contextlib.contextmanager
-    def _reserve(self) -> Iterator[None]:
-        """From the first check until the payment exists, cash-moving staff commands are refused
-        (:attr:`money_locked`): a refill sent while the start awaits the journal check never goes ahead of
-        the paycash. The customer screens still follow :attr:`busy`."""
-        self._reserved = True
-        try:
-            yield
-        finally:
-            self._reserved = False
 
     async def start_payment(self, method: Method, due: Decimal, items: list[dict[str, Any]] | None = None
                             ) -> PaymentResult | None:  # fmt: skip
@@ -248,7 +232,7 @@ class Kiosk:
                 raise PaymentRefused(RefusalReason.CARD_UNAVAILABLE)
             if method == "cash" and self.state.bv_error and self.state.ca_error:
                 raise PaymentRefused(RefusalReason.CASH_UNAVAILABLE)  # neither bills nor coins can be taken
-            with self._reserve():
+            with self.gate.reserve():
                 try:
                     await asyncio.to_thread(self.journal.check_writable)
                 except JournalError as exc:

@@ -130,6 +130,7 @@ class EngineClient:
         self._pending: deque[_Pending] = deque()
         self._message_listeners: Listeners[Message] = Listeners("engine message")
         self._status_listeners: Listeners[ConnectionStatus] = Listeners("engine status")
+        self._sent_listeners: Listeners[Message] = Listeners("engine sent")
         #: Asked right before every frame leaves: the last line no screen can bypass.
         self.guard: Guard | None = None
 
@@ -139,6 +140,10 @@ class EngineClient:
 
     def on_status(self, callback: Callable[[ConnectionStatus], None]) -> Callable[[], None]:
         return self._status_listeners.add(callback)
+
+    def on_sent(self, callback: Callable[[Message], None]) -> Callable[[], None]:
+        """``callback(message)`` after a frame has left (whoever sent it: the kiosk, staff, a test)."""
+        return self._sent_listeners.add(callback)
 
     def _set_status(self, status: ConnectionStatus) -> None:
         if status != self.status:
@@ -261,6 +266,7 @@ class EngineClient:
         except ConnectionClosed as exc:
             raise EngineUnavailable("the engine connection closed while sending") from exc
         log.debug("sent %s", message.COMMAND)
+        self._sent_listeners.emit(message)
 
     async def request(
         self, message: Message, timeout: float = REQUEST_TIMEOUT, *, override: bool = False, token: str | None = None

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ..errors import FailureCode
-from ..protocol import messages as m
 from .events import (
     ActivePayment,
     CreditUpdate,
@@ -22,12 +21,10 @@ from .events import (
     EngineStatus,
     Event,
     JournalOpen,
-    JournalReopen,
     JournalUpdate,
     PaymentResult,
     Phase,
     Publish,
-    Send,
     StopTimer,
 )
 from .rules import ZERO, Decision, Facts, Method, decide
@@ -115,9 +112,10 @@ class MachineCore:
                 self.last_reference = event.reference
                 self.reference_known = True
             payment = self.payment
-            if (payment is not None and not payment.reference_before_known and event.charging is True
-                    and event.due == payment.due and event.reference is not None):  # fmt: skip
-                # while it charges this payment the engine still reports the reference before it
+            if payment is not None and event.reference is not None and payment.method == "card" and (
+                    self.state == STARTING or (event.charging is True and event.due == payment.due)):  # fmt: skip
+                # before the engine takes a card payment up, and while it charges it, the reference it reports
+                # is the one before this payment (a new one comes only with the approval)
                 self.payment = replace(payment, reference_before=event.reference, reference_before_known=True)
             if event.charging is False and self.payment is None and self.abandoned is not None:
                 self.idle_since_abandoned += 1
@@ -260,38 +258,17 @@ class MachineCore:
         due, credit = self.last_end
         return (event.due is None or event.due == due) and (event.credit is None or event.credit <= credit)
 
+    def _repeats_last_end(self, event: EngineStatus | EngineSockets) -> bool:
+        """The sale that just ended, exactly: its Due and its (non-zero) Credit."""
+        if self.last_end is None:
+            return False
+        due, credit = self.last_end
+        return credit > 0 and event.due == due and event.credit == credit
+
     def _settle_row(self, row: dict[str, Any], detail: str) -> list[Effect]:
         method: Method = "card" if row["method"] == "card" else "cash"
         result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=self.now())
         return [JournalUpdate(row["id"], result)]
-
-    def _takes_up_abandoned(self, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
-        """The engine charges what the payment we gave up asked for (same Due; same method when it says)."""
-        payment = self.abandoned
-        if payment is None or event.due is None or event.due != payment.due:
-            return False
-        if isinstance(event, CreditUpdate):
-            return payment.method == "cash"
-        method_text = event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
-        return not method_text or ("card" if method_text == "tarjeta" else "cash") == payment.method
-
-    def _resume_abandoned(self, event: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
-        payment = self.abandoned
-        assert payment is not None
-        self.abandoned = None
-        if isinstance(event, CreditUpdate):
-            named = "efectivo"  # only cash sends credit
-        else:
-            named = event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
-        held = payment.cancel_held
-        self.payment = replace(payment, phase="charging", credit=event.credit or ZERO, cancel_requested=held,
-                               cancel_held=False, interrupted=False, resumed=True,
-                               method_known=bool(named))  # fmt: skip
-        self.state = CHARGING
-        effects: list[Effect] = [JournalReopen(payment.id, RESUMED)]
-        if held:  # the customer asked to cancel before the engine took it up: now it has, so the cancel goes
-            effects.append(Send(m.Cancel("1"), payment.id))
-        return effects
 
     def _adopt(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         """The engine is charging and nobody here asked: show it and journal it as found."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import FailureCode
 from ..protocol import messages as m
+from . import resume
 from .core import ABANDONING, CHARGING, ENDING, ENGINE_UNAVAILABLE, IDLE, NO_ACK, STARTING, MachineCore, State
 from .events import (
     ActivePayment,
@@ -59,6 +60,11 @@ def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effe
         return []
     if ev.due is None or ev.due <= 0:
         return []  # no sale has a Due of 0: a staff operation (a refill) some engines report as charging
+    if answered and mc._repeats_last_end(ev):
+        # a stale status can overtake the answer: the ended sale's exact money (a new sale starts with none)
+        # is still the echo; the engine's next status answers
+        mc.echo_asked = True
+        return []
     if mc._echo_of_last_end(ev) and not answered:
         # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
         # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
@@ -66,15 +72,15 @@ def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effe
             mc.echo_asked = True
             return [Send(m.GetStatus())]
         return []
-    if mc._takes_up_abandoned(ev):
-        return mc._resume_abandoned(ev)
+    if resume.takes_up(mc, ev):
+        return resume.resume(mc, ev)
     return mc._adopt(ev)
 
 
 def _idle_credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
     # an engine that acknowledges with updateCredit only, taking up the payment we gave up
-    if ev.credit is not None and not mc.recovering and mc._takes_up_abandoned(ev):
-        return mc._resume_abandoned(ev)
+    if ev.credit is not None and not mc.recovering and resume.takes_up(mc, ev):
+        return resume.resume(mc, ev)
     return []
 
 
@@ -97,11 +103,12 @@ def _charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[
     if ev.charging is not False:
         if ev.charging and ev.due is not None and ev.due == payment.due:
             mc._credit(ev.credit)
-            if payment.interrupted and isinstance(ev, EngineStatus) and ev.credit is not None \
-                    and ev.credit >= payment.credit:  # fmt: skip
-                # after the drop the engine says it still charges this payment, with the money we saw: it
-                # survived the blip, and its end facts count as they would have without it
-                mc.payment = replace(mc.payment or payment, interrupted=False)
+            if isinstance(ev, EngineStatus):
+                if payment.interrupted and ev.credit is not None and ev.credit >= payment.credit:
+                    # after the drop the engine says it still charges this payment, with the money we saw: it
+                    # survived the blip, and its end facts count as they would have without it
+                    mc.payment = replace(mc.payment or payment, interrupted=False)
+                return _release_held_cancel(mc)
         return []
     if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due):
         return mc._conclude(ev)
@@ -120,7 +127,7 @@ def _ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
     assert payment is not None
     if ev.due is None or ev.due == payment.due:
         # the bare sockets that said "ended" was stale: the engine's status says it is still charging
-        return _still_charging(mc, ev.credit)
+        return _still_charging(mc, ev.credit, status=True)
     return []
 
 
@@ -130,19 +137,30 @@ def _ending_frame(mc: MachineCore, ev: EngineSockets | CreditUpdate) -> list[Eff
     assert payment is not None
     charging = ev.charging if isinstance(ev, EngineSockets) else True
     if charging is True and ev.due == payment.due and ev.credit is not None and ev.credit > payment.credit:
-        return _still_charging(mc, ev.credit)
+        return _still_charging(mc, ev.credit, status=False)
     return []
 
 
-def _still_charging(mc: MachineCore, credit: Decimal | None) -> list[Effect]:
+def _still_charging(mc: MachineCore, credit: Decimal | None, *, status: bool) -> list[Effect]:
+    """Back to CHARGING. A cancel pressed while the end was checked goes out only on a ``status`` that says the
+    engine charges this payment: money frames prove the payment was live, not that it still is (a late
+    ``updateCredit`` of the last bill arrives after the end too)."""
     payment = mc.payment
     assert payment is not None
-    mc._set(CHARGING, cancel_held=False)
+    mc._set(CHARGING)
     mc._credit(credit)
     effects: list[Effect] = [StopTimer("end")]
-    if payment.cancel_held:  # the customer's cancel, pressed while the end was being checked
-        effects.append(Send(m.Cancel("1"), payment.id))
+    if status:
+        effects += _release_held_cancel(mc)
     return effects
+
+
+def _release_held_cancel(mc: MachineCore) -> list[Effect]:
+    payment = mc.payment
+    if payment is None or not payment.cancel_held:
+        return []
+    mc.payment = replace(payment, cancel_held=False)  # the customer's cancel, pressed while the end was checked
+    return [Send(m.Cancel("1"), payment.id)]
 
 
 def _credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:

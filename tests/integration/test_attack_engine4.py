@@ -2,7 +2,7 @@
 against the hand-written fake engine of :mod:`.test_attack_engine`.
 
 Each test scripts what an engine (or another client on the LAN) may send and asserts what PROTOCOL.md says
-the journal must record and the kiosk must do. Faults found are committed as strict xfail tests.
+the journal must record and the kiosk must do. Its faults (AE-AI) were committed as strict xfail tests, then fixed.
 """
 
 from __future__ import annotations
@@ -29,11 +29,6 @@ __all__ = ["fake_engine"]  # the fixture, re-exported for pytest
 # --------------------------------------------------------------------------- finding AE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AE: in ENDING a late updateCredit (no cobrando) releases the held cancel before the engine's "
-    "status says it still charges: cancel '1' goes to an engine that already ended the sale",
-)
 async def test_attack4_a_late_update_credit_in_ending_does_not_release_the_held_cancel(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -77,11 +72,6 @@ class _SlowOpenJournal(Journal):
         return super().open_payment(*args, **kwargs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AF: a customer cancel queued behind a slow journal write goes out after the payment ended "
-    "(the service sends it without asking whether its payment is still in progress): it ends a staff refill",
-)
 async def test_attack4_a_cancel_queued_behind_a_slow_journal_never_goes_out_after_the_end(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -124,11 +114,6 @@ async def test_attack4_a_cancel_queued_behind_a_slow_journal_never_goes_out_afte
 # --------------------------------------------------------------------------- finding AG
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AG: the echo question is answered by any status, so a stale charging status (the ended sale's "
-    "Due and full Credit) arriving before the engine's answer is adopted: a second completed row",
-)
 async def test_attack4_a_stale_status_echo_is_not_taken_as_the_answer_to_the_echo_question(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -180,11 +165,6 @@ async def test_attack4_a_stale_status_echo_is_not_taken_as_the_answer_to_the_ech
 # --------------------------------------------------------------------------- finding AH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AH: a card payment started before the previous sale's late end status keeps a stale reference "
-    "before (reference_before_known), so its decline, which repeats the previous sale's reference, is 'completed'",
-)
 async def test_attack4_a_card_decline_after_an_unseen_card_end_is_not_completed(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
@@ -231,11 +211,6 @@ async def test_attack4_a_card_decline_after_an_unseen_card_end_is_not_completed(
 # --------------------------------------------------------------------------- finding AI
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AI: the kiosk forgets the cashrefill it sent itself: until (unless) the engine reports cobrando, "
-    "a customer paycash goes out during the staff refill",
-)
 async def test_attack4_no_customer_payment_starts_right_after_a_staff_refill(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:

@@ -1,0 +1,44 @@
+"""A payment given up (no acknowledgement, or the engine busy with another sale) that the engine takes up after all.
+
+The machine remembers the last such payment (``MachineCore.abandoned``) until another payment starts here, the
+engine charges another Due, or it says twice that it is idle. An engine charging that payment's Due (and its
+method, when named) is taking it up: the same payment and journal row resume, never a second, adopted row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..protocol import messages as m
+from .core import CHARGING, RESUMED, MachineCore
+from .events import CreditUpdate, Effect, EngineSockets, EngineStatus, JournalReopen, Send
+from .rules import ZERO
+
+
+def takes_up(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
+    """The engine charges what the payment we gave up asked for (same Due; same method when it says)."""
+    payment = mc.abandoned
+    if payment is None or event.due is None or event.due != payment.due:
+        return False
+    if isinstance(event, CreditUpdate):
+        return payment.method == "cash"
+    method_text = event.method if isinstance(event, EngineSockets) and event.method else mc.engine_method
+    return not method_text or ("card" if method_text == "tarjeta" else "cash") == payment.method
+
+
+def resume(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
+    payment = mc.abandoned
+    assert payment is not None
+    mc.abandoned = None
+    if isinstance(event, CreditUpdate):
+        named = "efectivo"  # only cash sends credit
+    else:
+        named = event.method if isinstance(event, EngineSockets) and event.method else mc.engine_method
+    held = payment.cancel_held
+    mc.payment = replace(payment, phase="charging", credit=event.credit or ZERO, cancel_requested=held,
+                         cancel_held=False, interrupted=False, resumed=True, method_known=bool(named))  # fmt: skip
+    mc.state = CHARGING
+    effects: list[Effect] = [JournalReopen(payment.id, RESUMED)]
+    if held:  # the customer asked to cancel before the engine took it up: now it has, so the cancel goes
+        effects.append(Send(m.Cancel("1"), payment.id))
+    return effects
