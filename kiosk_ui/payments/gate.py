@@ -2,8 +2,8 @@
 
 - A start being checked: from the first check until the payment exists (the journal check awaits a
   thread), cash-moving staff commands wait, so a refill never goes out ahead of its ``paycash``.
-- A refill this kiosk sent (``cashrefill``) that no ``cancel`` has ended: the engine may never report
-  a refill as charging, so no customer payment starts meanwhile.
+- A refill this kiosk sent (``cashrefill``, outside a payment) that no ``cancel`` has ended: the engine
+  may never report a refill as charging, so no customer payment starts meanwhile.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ class StartGate:
 
     def sent(self, message: Message, *, payment_active: bool) -> None:
         """Note a frame that left (``on_change`` is called when the refill state changed)."""
-        if isinstance(message, m.CashRefill) and not self.refilling:
+        if isinstance(message, m.CashRefill) and not self.refilling and not payment_active:
+            # (one sent over a payment, on staff's explicit override, is that exception's own: it does not hold
+            # the kiosk after the payment, where only a cancel outside a payment could release it)
             self.refilling = True
             self.on_change()
         elif isinstance(message, m.Cancel) and self.refilling and not payment_active:
