@@ -258,6 +258,11 @@ class MachineCore:
         due, credit = self.last_end
         return (event.due is None or event.due == due) and (event.credit is None or event.credit <= credit)
 
+    def _method_named(self, event: EngineStatus | EngineSockets) -> str:
+        """The engine's ``formaPago`` for the sale it charges: this frame's, or (a ``status`` has none) its last
+        ``sockets``'s; '' when it never named one."""
+        return event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
+
     def _repeats_last_end(self, event: EngineStatus | EngineSockets) -> bool:
         """The sale that just ended, exactly: its Due and its (non-zero) Credit."""
         if self.last_end is None:
@@ -274,7 +279,7 @@ class MachineCore:
         """The engine is charging and nobody here asked: show it and journal it as found."""
         self.abandoned = None  # another sale: the engine will not take the given-up one up after it
         # a status names no method: the engine's last sockets does (a card charge decided by cash rules would lie)
-        method_text = event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
+        method_text = self._method_named(event)
         method: Method = "card" if method_text == "tarjeta" else "cash"
         payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
                                 credit=event.credit or ZERO, reference_before=self.last_reference,

@@ -22,7 +22,7 @@ def takes_up(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate
         return False
     if isinstance(event, CreditUpdate):
         return payment.method == "cash"
-    method_text = event.method if isinstance(event, EngineSockets) and event.method else mc.engine_method
+    method_text = mc._method_named(event)
     return not method_text or ("card" if method_text == "tarjeta" else "cash") == payment.method
 
 
@@ -30,10 +30,7 @@ def resume(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate) 
     payment = mc.abandoned
     assert payment is not None
     mc.abandoned = None
-    if isinstance(event, CreditUpdate):
-        named = "efectivo"  # only cash sends credit
-    else:
-        named = event.method if isinstance(event, EngineSockets) and event.method else mc.engine_method
+    named = "efectivo" if isinstance(event, CreditUpdate) else mc._method_named(event)  # only cash sends credit
     held = payment.cancel_held
     mc.payment = replace(payment, phase="charging", credit=event.credit or ZERO, cancel_requested=held,
                          cancel_held=False, interrupted=False, resumed=True, method_known=bool(named))  # fmt: skip
