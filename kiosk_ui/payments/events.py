@@ -81,6 +81,8 @@ class EngineStatus:
     change_dispensed: Decimal | None = None
     reference: str | None = None
     status_text: str | None = None
+    #: fields the engine sent that could not be read ("credit", "due", "change_dispensed", ...): not absent
+    unreadable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +91,14 @@ class EngineSockets:
     due: Decimal | None = None
     credit: Decimal | None = None
     method: str | None = None
+    unreadable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class CreditUpdate:
     due: Decimal | None
     credit: Decimal | None
+    unreadable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +151,11 @@ def from_message(message: m.Message) -> Event | None:
     """The machine's event for an engine message, or None when it says nothing about payments."""
     if isinstance(message, m.Status):
         return EngineStatus(message.cobrando, message.due, message.credit, message.change_dispensed,
-                            message.reference_cc, message.status_text)  # fmt: skip
+                            message.reference_cc, message.status_text, message.unreadable)  # fmt: skip
     if isinstance(message, m.Sockets):
-        return EngineSockets(message.cobrando, message.due, message.credit, message.forma_pago)
+        return EngineSockets(message.cobrando, message.due, message.credit, message.forma_pago, message.unreadable)
     if isinstance(message, m.UpdateCredit):
-        return CreditUpdate(message.due, message.credit)
+        return CreditUpdate(message.due, message.credit, message.unreadable)
     return None
 
 

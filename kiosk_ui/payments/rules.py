@@ -33,6 +33,8 @@ class Facts:
     #: the most credit seen while the payment ran (updateCredit, sockets)
     credit_seen: Decimal = ZERO
     cancel_requested: bool = False
+    #: money fields the engine sent at the end that could not be read: "said something", never "nothing moved"
+    unreadable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

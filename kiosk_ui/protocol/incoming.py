@@ -56,6 +56,8 @@ class Status(Message):
     bills_cashbox_qty: int | None = None
     change_bar: ChangeLevel | None = None
     inventory: Levels | None = None
+    #: attributes the engine sent but that could not be read (never the same as "not sent"; not encoded)
+    unreadable: frozenset[str] = frozenset()
     COMMAND = "status"
     SPEC = (
         ("conexiones", "conexiones", _I("conexiones"), _same),
@@ -87,6 +89,7 @@ class Sockets(Message):
     change_bar: ChangeLevel | None = None
     tarjeta: bool | None = None
     forma_pago: str | None = None
+    unreadable: frozenset[str] = frozenset()
     COMMAND = "sockets"
     SPEC = (
         ("conexiones", "conexiones", _I("conexiones"), _same),
@@ -105,6 +108,7 @@ class UpdateCredit(Message):
     credit: Decimal | None = None
     status_text: str | None = None
     change_bar: ChangeLevel | None = None
+    unreadable: frozenset[str] = frozenset()
     COMMAND = "updateCredit"
     SPEC = (
         ("due", "Due", _A("Due"), _amount_out),
