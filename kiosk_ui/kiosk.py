@@ -61,6 +61,7 @@ class Kiosk:
                                          connected=client.status == "connected")  # fmt: skip
         self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
         self.service.after_event = self._after_event
+        self.service.on_unwritten = self._notify
         client.on_message(self._on_message)
         client.on_sent(lambda sent: self.gate.sent(sent, payment_active=self.payment is not None))
         client.on_status(self._on_status)
@@ -117,7 +118,7 @@ class Kiosk:
                 waiter.set_result(None)
 
     def _journal_failed(self, error: str) -> None:
-        self.journal_error = error
+        self.journal_error = error  # (the service keeps an unwritten outcome and retries it)
 
     # ------------------------------------------------------------------ start-up
     async def recover(self) -> None:
@@ -162,12 +163,10 @@ class Kiosk:
             self._notify()
 
     async def _send_own(self, message: Message) -> None:
-        """A command of the payment machine's own (pay, or cancel of its payment): it acts on that payment on
-        purpose, so it passes the busy check; the client's guard still never lets a money-keeping cancel out."""
+        """The payment machine's own command: it acts on its payment on purpose (the guard still decides)."""
         await self.client.send(message, override=True)
 
-    async def _ask(self, *messages: Message) -> None:
-        """Best-effort questions to the engine; if it is gone, its next connect asks again."""
+    async def _ask(self, *messages: Message) -> None:  # best effort: the next connect asks again
         with contextlib.suppress(EngineUnavailable):
             for message in messages:
                 await self.client.send(message)
@@ -182,8 +181,7 @@ class Kiosk:
     # ------------------------------------------------------------------ commands
     @property
     def busy(self) -> bool:
-        """A customer payment is in progress: ours, adopted, or the engine charging a sale. A ``cobrando`` with no
-        Due is a staff refill (some engines report one so): staff may end it; customers may not start (can_pay)."""
+        """A customer payment is in progress: ours, adopted, or the engine charging a sale (Due > 0: not a refill)."""
         return self.machine.payment is not None or (self.state.charging and self.state.due > 0)
 
     @property
@@ -192,7 +190,7 @@ class Kiosk:
         return self.gate.reserved or self.busy
 
     async def probe_journal(self) -> None:
-        """Re-check the journal (a sale is starting): a freed disk lets payments start again."""
+        """Re-check the journal: a freed disk lets payments start again."""
         try:
             await asyncio.to_thread(self.journal.check_writable)
         except JournalError as exc:
@@ -201,13 +199,20 @@ class Kiosk:
             self.journal_error = str(exc)
         else:
             self.journal_error = ""
+            if self.service.unwritten:  # a freed disk: the kept outcomes go to it now
+                await self.service.retry_unwritten()
         self._notify()
+
+    @property
+    def journal_writable(self) -> bool:
+        """No outcome waits to be written and the last write or check succeeded (else: out of service)."""
+        return not self.journal_error and not self.service.unwritten
 
     def can_pay(self) -> str:
         """'' when a payment may start now, else a :class:`RefusalReason` (a str: its value is the i18n key)."""
         if not self.state.online:
             return RefusalReason.OFFLINE
-        if self.journal_error:
+        if not self.journal_writable:
             return RefusalReason.JOURNAL
         if self.busy or self.state.charging or self.gate.refilling:
             return RefusalReason.BUSY
@@ -215,13 +220,10 @@ class Kiosk:
 
     async def start_payment(self, method: Method, due: Decimal, items: list[dict[str, Any]] | None = None
                             ) -> PaymentResult | None:  # fmt: skip
-        """Start a payment and wait until the engine acknowledges it (or it is given up).
+        """Start a payment and wait until the engine acknowledges it (or it is given up: ``cancel "1"`` went out).
 
-        Returns ``None`` once the engine is charging, or once no acknowledgement came in time
-        (``cancel "1"`` has gone out; the outcome comes through :meth:`on_result`, and a late
-        acknowledgement shows the same payment live). Returns the failed :class:`PaymentResult`
-        when it ended before that. Raises :class:`PaymentRefused` when it could not even be asked.
-        """
+        ``None`` once it is charging or given up (the outcome comes through :meth:`on_result`); the failed result
+        when it ended before that. Raises :class:`PaymentRefused` when it could not even be asked."""
         if not isinstance(due, Decimal) or not due.is_finite() or due <= 0 or due != due.quantize(CENT):
             raise PaymentRefused(RefusalReason.AMOUNT)  # amounts are rounded to cents where they enter
         async with self._start_lock:
@@ -258,7 +260,7 @@ class Kiosk:
                         if results[0].failure is FailureCode.ENGINE_UNAVAILABLE:
                             raise PaymentRefused(RefusalReason.OFFLINE)
                         return results[0]
-                    if payment is None or payment.id != payment_id or payment.phase != "starting":
+                    if payment is None or payment.id != payment_id or payment.phase not in ("opening", "starting"):
                         return None
                     waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
                     self._phase_waiters.append(waiter)
@@ -267,11 +269,8 @@ class Kiosk:
                 undo()
 
     async def cancel(self, value: str = "1", payment_id: str | None = None) -> bool:
-        """Ask the engine to cancel the payment ``payment_id`` (default: the one in progress).
-
-        Sends nothing, and returns False, when that payment is no longer in progress.
-        Raises EngineUnavailable when the engine could not be told.
-        """
+        """Ask to cancel the payment ``payment_id`` (default: the one in progress). False (nothing sent) when it is no
+        longer in progress; raises EngineUnavailable when the engine could not be told."""
         payment = self.machine.payment
         if payment is None or (payment_id is not None and payment.id != payment_id):
             log.info("cancel for payment %s ignored: it is no longer in progress", payment_id)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ..errors import FailureCode
+from ..protocol import messages as m
 from .events import (
     ActivePayment,
     CreditUpdate,
@@ -25,12 +26,15 @@ from .events import (
     PaymentResult,
     Phase,
     Publish,
+    SaleFacts,
+    Send,
     StopTimer,
 )
 from .rules import ZERO, Decision, Facts, Method, decide
 
-State = Literal["IDLE", "STARTING", "CHARGING", "ENDING", "ABANDONING"]
+State = Literal["IDLE", "OPENING", "STARTING", "CHARGING", "ENDING", "ABANDONING"]
 IDLE: State = "IDLE"
+OPENING: State = "OPENING"
 STARTING: State = "STARTING"
 CHARGING: State = "CHARGING"
 ENDING: State = "ENDING"
@@ -39,7 +43,35 @@ ABANDONING: State = "ABANDONING"
 NO_ACK = "no acknowledgement from the engine"
 RESUMED = "resumed: the engine took the payment up after it had been given up for want of an acknowledgement"
 ENGINE_UNAVAILABLE = "engine unavailable"
-_PHASES: dict[State, Phase] = {STARTING: "starting", CHARGING: "charging", ENDING: "ending", ABANDONING: "abandoning"}
+_PHASES: dict[State, Phase] = {
+    OPENING: "opening",
+    STARTING: "starting",
+    CHARGING: "charging",
+    ENDING: "ending",
+    ABANDONING: "abandoning",
+}
+
+
+def facts_of(status: EngineStatus) -> SaleFacts:
+    return (status.due, status.credit, status.change_dispensed, status.reference)
+
+
+def _credit_at_end(payment: ActivePayment, status: EngineStatus) -> Decimal | None:
+    """The end's Credit, read for a cancelled cash payment: an engine that reports what is left after a refund says
+    Credit 0 and changeDispensed = all that went in. Every money seen came back: that is a refund, whatever Credit
+    says afterwards (docs/protocol.md: the engine's readings of Credit)."""
+    credit, dispensed = status.credit, status.change_dispensed
+    cancelled = payment.cancel_requested or payment.own_cancel != "none"
+    if (payment.method == "cash" and cancelled and credit is not None and dispensed is not None
+            and credit < payment.credit and dispensed == payment.credit):  # fmt: skip
+        return dispensed
+    return credit
+
+
+def _after_command(payment: ActivePayment, status: EngineStatus | None) -> bool:
+    """The end facts are not the engine's view before this payment's command (a status had told it): a sale ended
+    after the command, so after a drop they are this payment's, not the last sale an engine remembers."""
+    return status is not None and payment.view_before is not None and facts_of(status) != payment.view_before
 
 
 def _unseen_after_reconnect(payment: ActivePayment, status: EngineStatus | None) -> bool:
@@ -75,8 +107,13 @@ class MachineCore:
     #: (Due, most Credit) of the payment that ended last: a ``cobrando`` true that repeats them may be a
     #: broadcast built before the end and delivered after it (an engine thread's stale echo)
     last_end: tuple[Decimal, Decimal] | None = None
-    #: a possible echo was seen and ``getstatus`` sent: the engine's next status decides
-    echo_asked: bool = False
+    #: the facts of the status that ended the last payment: a later status repeating them exactly is no evidence
+    #: about the payment in progress (a snapshot built before our command): the engine is asked again
+    last_end_facts: SaleFacts | None = None
+    #: a possible echo was seen and ``getstatus`` sent: (the Due it named, its formaPago); the next status decides
+    echo_question: tuple[Decimal | None, str] | None = None
+    #: the engine's last ``status`` facts since the last (re)connect (None: none yet)
+    view: SaleFacts | None = None
     #: the last payment given up for want of an acknowledgement, until another payment starts here: if the
     #: engine takes it up after all (paycash reached it after our cancel), it is that payment, resumed under
     #: the same id and journal row, never a second row
@@ -106,22 +143,32 @@ class MachineCore:
         elif isinstance(event, EngineSockets) and event.method:
             self.engine_method = event.method
         if isinstance(event, EngineStatus):
+            self.view = facts_of(event)
             if self.recovering:
-                effects += self._reconcile(event)
+                effects += reconcile(self, event)
             if event.reference is not None and self.payment is None:
                 self.last_reference = event.reference
                 self.reference_known = True
             payment = self.payment
-            if payment is not None and event.reference is not None and payment.method == "card" and (
-                    self.state == STARTING or (event.charging is True and event.due == payment.due)):  # fmt: skip
-                # before the engine takes a card payment up, and while it charges it, the reference it reports
-                # is the one before this payment (a new one comes only with the approval)
-                self.payment = replace(payment, reference_before=event.reference, reference_before_known=True)
+            if payment is not None and event.reference is not None and payment.method == "card":
+                learn_reference(self, payment, event, event.reference)
             if event.charging is False and self.payment is None and self.abandoned is not None:
                 self.idle_since_abandoned += 1
                 if self.idle_since_abandoned >= 2:
                     self.abandoned = None
         return effects
+
+    def taken_up(self) -> list[Effect]:
+        """The engine charges the payment: a cancel it must hear now goes out (the customer's, held until the
+        acknowledgement; or the machine's own no-acknowledgement cancel that never left)."""
+        payment = self.payment
+        assert payment is not None
+        if payment.cancel == "wanted" or payment.own_cancel == "unsent":
+            own = "sending" if payment.own_cancel == "unsent" and payment.cancel != "wanted" else payment.own_cancel
+            self.payment = replace(payment, cancel="sending" if payment.cancel == "wanted" else payment.cancel,
+                                   own_cancel=own)  # fmt: skip
+            return [Send(m.Cancel("1"), payment.id)]
+        return []
 
     def _set(self, state: State, **changes: Any) -> None:
         self.state = state
@@ -142,10 +189,11 @@ class MachineCore:
             shortfall=decision.shortfall, reference=decision.reference, reason=decision.reason, at=self.now(),
             failure=decision.failure,
         )  # fmt: skip
+        if self.state in (CHARGING, ENDING):  # a sale the engine charged: a late frame of it may still come
+            self.last_end = (payment.due, max(decision.credit, payment.credit))
         self.payment = None
         self.state = IDLE
-        self.last_end = (payment.due, max(decision.credit, payment.credit))
-        self.echo_asked = False
+        self.echo_question = None
         effects: list[Effect] = [StopTimer(name) for name in stop]
         return [*effects, JournalUpdate(payment.id, result, RESUMED if payment.resumed else ""), Publish(result)]
 
@@ -165,15 +213,21 @@ class MachineCore:
         else:
             facts = Facts(
                 due=payment.due,
-                credit=None if status is None else status.credit,
+                credit=None if status is None else _credit_at_end(payment, status),
                 change_dispensed=None if status is None else status.change_dispensed,
                 reference=(status.reference or "") if status is not None else "",
                 reference_before=payment.reference_before,
                 status_text=(status.status_text or "") if status is not None else "",
                 credit_seen=payment.credit,
-                cancel_requested=payment.cancel_requested,
+                cancel_requested=payment.cancel_requested or payment.own_cancel != "none",
+                unreadable=frozenset() if status is None else status.unreadable,
             )
             decision = decide(payment.method, facts)
+            if payment.method == "card" and decision.outcome == "completed" and \
+                    decision.reference == payment.reference_doubt:  # fmt: skip
+                reason = (f"card reference {decision.reference} was first reported while charging: the approval, or "
+                          f"the end of a sale not seen here; to be checked by staff")  # fmt: skip
+                decision = Decision("unknown", credit=payment.credit, reason=reason)
             if payment.method == "card" and decision.outcome == "completed" and not payment.reference_before_known:
                 reason = (f"card reference {decision.reference} may be the previous sale's (no engine status had "
                           f"told the reference before this payment): to be checked by staff")  # fmt: skip
@@ -181,7 +235,8 @@ class MachineCore:
             if payment.interrupted and status is None:
                 reason = "engine connection lost during the payment; outcome to be checked by staff"
                 decision = Decision("unknown", credit=payment.credit, reason=reason)
-            elif payment.interrupted and decision.outcome != "unknown" and _unseen_after_reconnect(payment, status):
+            elif payment.interrupted and decision.outcome != "unknown" and _unseen_after_reconnect(payment, status) \
+                    and not _after_command(payment, status):  # fmt: skip
                 # an engine that restarted may report the last sale it remembers: money (or a decline) first
                 # heard of after the connection dropped does not prove this payment's outcome
                 assert status is not None
@@ -190,6 +245,7 @@ class MachineCore:
                 decision = Decision("unknown", credit=payment.credit, reason=reason)
         if status is not None and status.reference is not None:
             self.last_reference = status.reference
+        self.last_end_facts = None if status is None else facts_of(status)
         return self._finish(decision, "end")
 
     def _acks(self, event: Event) -> bool:
@@ -221,42 +277,24 @@ class MachineCore:
                                 failure=failure)  # fmt: skip
         effects = self._finish(decision, "ack", "abandon")
         if failure is FailureCode.NO_ACK:
-            self._give_up(payment, cancel_sent=True)
+            self._give_up(payment)
         return effects
 
-    def _give_up(self, payment: ActivePayment, *, cancel_sent: bool) -> None:
-        """Remember a payment settled without the engine taking it up, should the engine take it up later.
-
-        A customer's cancel that never went out (held until the acknowledgement) stays held for then."""
-        self.abandoned = replace(payment, cancel_held=payment.cancel_requested and not cancel_sent)
+    def _give_up(self, payment: ActivePayment) -> None:
+        """Remember a payment settled without the engine taking it up, should the engine take it up later: with
+        the customer's cancel intent and the machine's own cancel as they stand (one that never left goes then)."""
+        self.abandoned = payment
         self.idle_since_abandoned = 0
-
-    def _reconcile(self, status: EngineStatus) -> list[Effect]:
-        """First engine status after start: resume the latest open row or settle it as unknown.
-
-        Only a payment the engine is still charging with that row's total is tied to the row
-        (it resumes, same id). An idle engine's Due/Credit may be the previous sale's: ``unknown``.
-        """
-        rows, self.recovering = self.recovering, ()
-        effects: list[Effect] = []
-        latest, older = rows[-1], rows[:-1]
-        for row in older:
-            effects += self._settle_row(row, "open at restart; superseded by a later payment")
-        method: Method = "card" if latest["method"] == "card" else "cash"
-        due = Decimal(latest["due"])
-        if self.payment is None and status.charging and status.due == due:
-            self.payment = ActivePayment(latest["id"], method, due, phase="charging", credit=status.credit or ZERO)
-            self.state = CHARGING
-        else:
-            effects += self._settle_row(latest, "app restarted mid-payment; engine facts do not tie it to this "
-                                                "payment; outcome unknown")  # fmt: skip
-        return effects
 
     def _echo_of_last_end(self, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
         if self.last_end is None:
             return False
         due, credit = self.last_end
         return (event.due is None or event.due == due) and (event.credit is None or event.credit <= credit)
+
+    def repeats_last_end(self, status: EngineStatus) -> bool:
+        """This status repeats, exactly, the one that ended the last payment: no evidence about a later one."""
+        return self.last_end_facts is not None and facts_of(status) == self.last_end_facts
 
     def _method_named(self, event: EngineStatus | EngineSockets) -> str:
         """The engine's ``formaPago`` for the sale it charges: this frame's, or (a ``status`` has none) its last
@@ -269,11 +307,6 @@ class MachineCore:
             return False
         due, credit = self.last_end
         return credit > 0 and event.due == due and event.credit == credit
-
-    def _settle_row(self, row: dict[str, Any], detail: str) -> list[Effect]:
-        method: Method = "card" if row["method"] == "card" else "cash"
-        result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=self.now())
-        return [JournalUpdate(row["id"], result)]
 
     def _adopt(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         """The engine is charging and nobody here asked: show it and journal it as found."""
@@ -288,3 +321,48 @@ class MachineCore:
         self.payment = payment
         self.state = CHARGING
         return [JournalOpen(payment.id, method, payment.due, (), "adopted: engine was already charging")]
+
+
+def reconcile(mc: MachineCore, status: EngineStatus) -> list[Effect]:
+    """First engine status after start: resume the latest open row or settle it as unknown.
+
+    Only a payment the engine is still charging with that row's total is tied to the row
+    (it resumes, same id). An idle engine's Due/Credit may be the previous sale's: ``unknown``.
+    """
+    rows, mc.recovering = mc.recovering, ()
+    effects: list[Effect] = []
+    latest, older = rows[-1], rows[:-1]
+    for row in older:
+        effects += settle_row(mc, row, "open at restart; superseded by a later payment")
+    method: Method = "card" if latest["method"] == "card" else "cash"
+    due = Decimal(latest["due"])
+    if mc.payment is None and status.charging and status.due == due:
+        mc.payment = ActivePayment(latest["id"], method, due, phase="charging", credit=status.credit or ZERO)
+        mc.state = CHARGING
+    else:
+        effects += settle_row(mc, latest, "app restarted mid-payment; engine facts do not tie it to this "
+                                            "payment; outcome unknown")  # fmt: skip
+    return effects
+
+
+def settle_row(mc: MachineCore, row: dict[str, Any], detail: str) -> list[Effect]:
+    method: Method = "card" if row["method"] == "card" else "cash"
+    result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=mc.now())
+    return [JournalUpdate(row["id"], result)]
+
+
+def learn_reference(mc: MachineCore, payment: ActivePayment, event: EngineStatus, reference: str) -> None:
+    """Before the engine takes a card payment up, the reference it reports is the one before this payment; the
+    first status of it charging tells it too (unless it differs from one a status told before: then it may be
+    the approval or an unseen sale's end: a doubt). A later change while charging is the approval."""
+    ours = event.charging is True and event.due == payment.due
+    if mc.state in (OPENING, STARTING):
+        mc.payment = replace(payment, reference_before=reference, reference_before_known=True,
+                               reference_told=ours)  # fmt: skip
+    elif ours and not payment.reference_told:
+        if not payment.reference_before_known:
+            mc.payment = replace(payment, reference_before=reference, reference_before_known=True,
+                                   reference_told=True)  # fmt: skip
+        else:
+            doubt = reference if reference != payment.reference_before else ""
+            mc.payment = replace(payment, reference_told=True, reference_doubt=doubt)

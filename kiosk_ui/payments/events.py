@@ -12,7 +12,14 @@ from ..errors import FailureCode
 from ..protocol import messages as m
 from .rules import ZERO, Method, Outcome
 
-Phase = Literal["starting", "charging", "ending", "abandoning"]
+Phase = Literal["opening", "starting", "charging", "ending", "abandoning"]
+#: the customer's cancel: ``wanted`` (confirmed, held until it may go out), ``sending`` (handed to the link),
+#: ``sent`` (the link says it left), ``answered`` (the engine ended the payment after it)
+CancelIntent = Literal["none", "wanted", "sending", "sent", "answered"]
+#: the machine's own cancel, sent when no acknowledgement came: apart from the customer's
+OwnCancel = Literal["none", "sending", "sent", "unsent"]
+#: what an engine ``status`` told of a sale's money: (Due, Credit, changeDispensed, referenceCC)
+SaleFacts = tuple[Decimal | None, Decimal | None, Decimal | None, str | None]
 
 # --------------------------------------------------------------------------- the payment
 
@@ -23,24 +30,36 @@ class ActivePayment:
     method: Method
     due: Decimal
     items: tuple[dict[str, Any], ...] = ()
-    #: "starting" until acknowledged, "charging", "ending" (waiting for the final status),
-    #: "abandoning" (no acknowledgement in time; cancel sent)
+    #: "opening" while its journal row is written (nothing sent yet), "starting" until acknowledged,
+    #: "charging", "ending" (waiting for the final status), "abandoning" (no acknowledgement in time; cancel sent)
     phase: Phase = "starting"
     credit: Decimal = ZERO
-    cancel_requested: bool = False
+    #: the customer's cancel intent (the machine's own no-acknowledgement cancel is apart: ``own_cancel``)
+    cancel: CancelIntent = "none"
     reference_before: str = ""
     #: the engine connection dropped while it ran: only facts naming this payment's Due count
     interrupted: bool = False
     #: given up for want of an acknowledgement, then taken up by the engine after all (same id and row)
     resumed: bool = False
-    #: a cancel pressed while the end was being checked (ENDING): sent if the engine is in fact still charging
-    cancel_held: bool = False
     #: the engine named the method (always, for ours); an adopted payment first heard of from a ``status``
     #: (no ``formaPago``) has its method told by its end facts: a new reference and no cash is a card
     method_known: bool = True
     #: ``reference_before`` is the engine's reference as a ``status`` told it (False: no status had been seen
     #: yet, so a reference at the end may be the previous sale's: it proves no approval)
     reference_before_known: bool = True
+    #: the first status of the engine charging this card payment told its reference (later changes are approvals)
+    reference_told: bool = False
+    #: a reference first heard while charging, unlike the one before: the approval or an unseen sale's end
+    reference_doubt: str = ""
+    #: the engine's last status facts before this payment's command (None: no status since the reconnect)
+    view_before: SaleFacts | None = None
+    #: the machine's own no-acknowledgement cancel for this payment
+    own_cancel: OwnCancel = "none"
+
+    @property
+    def cancel_requested(self) -> bool:
+        """The customer asked to cancel (whether or not it went out yet)."""
+        return self.cancel != "none"
 
 
 @dataclass(frozen=True)
@@ -130,7 +149,29 @@ class SendFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class Sent:
+    """Completion of :class:`Send`: the frame left (the link wrote it)."""
+
+    payment_id: str
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
 class JournalOpenFailed:
+    payment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class JournalWritten:
+    """Completion of :class:`JournalOpen`: the payment's row is on disk (an OPENING payment may now be sent)."""
+
+    payment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class JournalFailed:
+    """An outcome write (:class:`JournalUpdate`) failed: the service keeps it and retries; nothing published."""
+
     payment_id: str
 
 
@@ -143,7 +184,7 @@ class Recover:
 
 Event = (
     StartRequested | EngineStatus | EngineSockets | CreditUpdate | CancelRequested | TimerFired
-    | ConnectionLost | ConnectionBack | SendFailed | JournalOpenFailed | Recover
+    | ConnectionLost | ConnectionBack | SendFailed | JournalOpenFailed | Recover | Sent | JournalWritten | JournalFailed
 )  # fmt: skip
 
 

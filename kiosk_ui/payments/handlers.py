@@ -15,7 +15,19 @@ from typing import Any
 from ..errors import FailureCode
 from ..protocol import messages as m
 from . import resume
-from .core import ABANDONING, CHARGING, ENDING, ENGINE_UNAVAILABLE, IDLE, NO_ACK, STARTING, MachineCore, State
+from .core import (
+    ABANDONING,
+    CHARGING,
+    ENDING,
+    ENGINE_UNAVAILABLE,
+    IDLE,
+    NO_ACK,
+    OPENING,
+    STARTING,
+    MachineCore,
+    State,
+    facts_of,
+)
 from .events import (
     ActivePayment,
     CancelRequested,
@@ -25,11 +37,14 @@ from .events import (
     Effect,
     EngineSockets,
     EngineStatus,
+    JournalFailed,
     JournalOpen,
     JournalOpenFailed,
+    JournalWritten,
     Recover,
     Send,
     SendFailed,
+    Sent,
     StartRequested,
     StartTimer,
     StopTimer,
@@ -40,12 +55,34 @@ from .rules import Decision
 
 def _start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
     mc.abandoned = None  # a new payment: an engine charging from now on is taking this one up
-    mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, reference_before=mc.last_reference,
-                               reference_before_known=mc.reference_known)  # fmt: skip
-    mc.state = STARTING
-    command: m.Message = m.PayCash(ev.due) if ev.method == "cash" else m.PayCreditCard(ev.due)
-    return [JournalOpen(ev.payment_id, ev.method, ev.due, ev.items), Send(command, ev.payment_id),
-            StartTimer("ack", ev.payment_id, mc.ack_timeout)]  # fmt: skip
+    mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, phase="opening",
+                               reference_before=mc.last_reference, reference_before_known=mc.reference_known,
+                               view_before=mc.view if mc.synced else None)  # fmt: skip
+    mc.state = OPENING
+    return [JournalOpen(ev.payment_id, ev.method, ev.due, ev.items)]
+
+
+def _opened(mc: MachineCore, ev: JournalWritten) -> list[Effect]:
+    """The row is on disk: now the command may go (nothing is sent for a payment the journal does not hold)."""
+    payment = mc.payment
+    if payment is None or payment.id != ev.payment_id:
+        return []  # an adopted payment's row: nothing waits on it
+    mc._set(STARTING)
+    command: m.Message = m.PayCash(payment.due) if payment.method == "cash" else m.PayCreditCard(payment.due)
+    return [Send(command, payment.id), StartTimer("ack", payment.id, mc.ack_timeout)]
+
+
+def _sent(mc: MachineCore, ev: Sent) -> list[Effect]:
+    """A frame left: only now is a cancel believed sent (the machine's own first, in the order they were queued)."""
+    for slot in ("payment", "abandoned"):
+        payment: ActivePayment | None = getattr(mc, slot)
+        if payment is None or payment.id != ev.payment_id or ev.command != m.Cancel.COMMAND:
+            continue
+        if payment.own_cancel == "sending":
+            setattr(mc, slot, replace(payment, own_cancel="sent"))
+        elif payment.cancel == "sending":
+            setattr(mc, slot, replace(payment, cancel="sent"))
+    return []
 
 
 def _refuse_start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
@@ -53,9 +90,15 @@ def _refuse_start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
 
 
 def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
-    answered = isinstance(ev, EngineStatus) and mc.echo_asked
+    question = mc.echo_question if isinstance(ev, EngineStatus) else None
+    answered = question is not None
     if isinstance(ev, EngineStatus):
-        mc.echo_asked = False  # a status answers the question: a later same-Due sale is asked about again
+        mc.echo_question = None  # a status answers the question: a later same-Due sale is asked about again
+    if question is not None and isinstance(ev, EngineStatus) and ev.charging is False and not mc.recovering \
+            and ev.due is not None and ev.due == question[0] and not mc.repeats_last_end(ev):  # fmt: skip
+        # the sale asked about ended before the answer: its facts are not the last end's, so it was a sale of its
+        # own (another client's, a few ms after the last): journaled, never lost
+        return _adopt_ended(mc, ev, question[1])
     if ev.charging is not True or mc.recovering:
         return []
     if ev.due is None or ev.due <= 0:
@@ -63,18 +106,27 @@ def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effe
     if answered and mc._repeats_last_end(ev):
         # a stale status can overtake the answer: the ended sale's exact money (a new sale starts with none)
         # is still the echo; the engine's next status answers
-        mc.echo_asked = True
+        mc.echo_question = question
         return []
     if mc._echo_of_last_end(ev) and not answered:
         # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
         # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
-        if not mc.echo_asked:
-            mc.echo_asked = True
+        if mc.echo_question is None:
+            mc.echo_question = (ev.due, mc._method_named(ev))
             return [Send(m.GetStatus())]
         return []
     if resume.takes_up(mc, ev):
         return resume.resume(mc, ev)
     return mc._adopt(ev)
+
+
+def _adopt_ended(mc: MachineCore, ev: EngineStatus, method_text: str) -> list[Effect]:
+    mc.engine_method = method_text
+    before = mc.last_end_facts[3] if mc.last_end_facts is not None else None
+    effects = mc._adopt(ev)
+    if before is not None and mc.payment is not None:  # the sale came right after the last: its reference before
+        mc.payment = replace(mc.payment, reference_before=before)
+    return effects + mc._conclude(ev)
 
 
 def _idle_credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
@@ -85,21 +137,37 @@ def _idle_credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
 
 
 def _ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
+    payment = mc.payment
+    assert payment is not None
+    if isinstance(ev, EngineStatus) and _ended_while_away(mc, payment, ev):
+        # the acknowledgement was lost with the connection and the sale ended meanwhile: the status after the
+        # reconnect is this payment's end (it is not what the engine said before our command)
+        mc._set(CHARGING)
+        return [StopTimer("ack"), StopTimer("abandon"), *mc._conclude(ev)]
     if not mc._acks(ev):
         return []
-    late = mc.state == ABANDONING  # acknowledged after we gave up: the same payment, shown live
-    asked = not late and mc.payment is not None and mc.payment.cancel_requested
-    mc._set(CHARGING, **({"cancel_requested": False} if late else {}))
+    mc._set(CHARGING)  # acknowledged (after we gave up, too: the same payment, shown live)
     mc._credit(ev.credit)
-    effects: list[Effect] = [StopTimer("ack"), StopTimer("abandon")]
-    if asked and mc.payment is not None:  # the customer cancelled before the engine took the payment up
-        effects.append(Send(m.Cancel("1"), mc.payment.id))
-    return effects
+    return [StopTimer("ack"), StopTimer("abandon"), *mc.taken_up()]
+
+
+def _ended_while_away(mc: MachineCore, payment: ActivePayment, ev: EngineStatus) -> bool:
+    if ev.charging is not False or ev.due != payment.due or not payment.interrupted or payment.view_before is None:
+        return False
+    if mc.repeats_last_end(ev) or facts_of(ev) == payment.view_before:
+        return False
+    return bool(ev.credit) if payment.method == "cash" else bool(ev.reference)
 
 
 def _charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
     payment = mc.payment
     assert payment is not None
+    if isinstance(ev, EngineStatus) and ev.charging is False and mc.repeats_last_end(ev) \
+            and not (payment.method == "cash" and ev.credit and payment.credit == ev.credit):  # fmt: skip
+        # the last sale's end, exactly (a snapshot built before our command, delivered late), and not money seen
+        # arriving for this payment: no evidence about it. Ask, and let the answer decide (docs/protocol.md)
+        mc._set(ENDING)
+        return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
     if ev.charging is not False:
         if ev.charging and ev.due is not None and ev.due == payment.due:
             mc._credit(ev.credit)
@@ -157,9 +225,9 @@ def _still_charging(mc: MachineCore, credit: Decimal | None, *, status: bool) ->
 
 def _release_held_cancel(mc: MachineCore) -> list[Effect]:
     payment = mc.payment
-    if payment is None or not payment.cancel_held:
+    if payment is None or payment.cancel != "wanted":
         return []
-    mc.payment = replace(payment, cancel_held=False)  # the customer's cancel, pressed while the end was checked
+    mc.payment = replace(payment, cancel="sending")  # the customer's cancel, pressed while the end was checked
     return [Send(m.Cancel("1"), payment.id)]
 
 
@@ -176,16 +244,14 @@ def _cancel(mc: MachineCore, ev: CancelRequested) -> list[Effect]:
         return []  # a cancel goes out only for the payment it was asked for
     if payment.cancel_requested:
         return []  # already asked (two screens, a double tap): one cancel per payment
-    if mc.state == ENDING:
-        # the engine may have ended already (a cancel now could reach an idle engine, or a staff refill):
-        # held, and sent only if its status says it is still charging this payment
-        mc.payment = replace(payment, cancel_requested=True, cancel_held=True)
+    if mc.state in (OPENING, STARTING, ENDING):
+        # OPENING/STARTING: the engine may not have taken the paycash up yet: a cancel now could reach an idle engine
+        # and the payment start after it; it goes out on the acknowledgement. ENDING: the engine may have ended
+        # already (a cancel could reach an idle engine, or a staff refill): it goes out only if its status says
+        # it is still charging this payment.
+        mc.payment = replace(payment, cancel="wanted")
         return []
-    mc.payment = replace(payment, cancel_requested=True)
-    if mc.state == STARTING:
-        # the engine may not have taken the paycash up yet: a cancel now could reach an idle engine and the
-        # payment start after it. It goes out on the acknowledgement (or with the no-acknowledgement cancel).
-        return []
+    mc.payment = replace(payment, cancel="sending")
     return [Send(m.Cancel(ev.value), payment.id)]
 
 
@@ -199,9 +265,9 @@ def _timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
             # would cancel that sale. Ours ends here, nothing charged for it.
             effects = mc._finish(Decision("failed", reason=f"{NO_ACK}: engine busy with a sale of {mc.engine_due}",
                                           failure=FailureCode.NO_ACK), "ack")  # fmt: skip
-            mc._give_up(payment, cancel_sent=False)  # should the engine take it up after that sale: the same row
+            mc._give_up(payment)  # should the engine take it up after that sale: the same row
             return effects
-        mc._set(ABANDONING, cancel_requested=True)
+        mc._set(ABANDONING, own_cancel="sending")
         return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
         return mc._nothing_moved(NO_ACK, FailureCode.NO_ACK)
@@ -231,14 +297,21 @@ def _back(mc: MachineCore, ev: ConnectionBack) -> list[Effect]:
 
 
 def _send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
+    given_up = mc.abandoned
+    if ev.command == m.Cancel.COMMAND and given_up is not None and given_up.id == ev.payment_id \
+            and given_up.own_cancel == "sending":  # fmt: skip
+        mc.abandoned = replace(given_up, own_cancel="unsent")  # it goes out if the engine takes the payment up
+        return []
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND) and mc.state == STARTING:
         # the request never left: nothing can have been charged
         return mc._finish(Decision("failed", reason=ENGINE_UNAVAILABLE, failure=FailureCode.ENGINE_UNAVAILABLE), "ack")
-    if ev.command == m.Cancel.COMMAND and payment.cancel_requested and mc.state != ABANDONING:
-        mc.payment = replace(payment, cancel_requested=False)  # it never left: a new press may ask again
+    if ev.command == m.Cancel.COMMAND and payment.own_cancel == "sending":
+        mc.payment = replace(payment, own_cancel="unsent")  # never left: it goes out when the engine charges it
+    elif ev.command == m.Cancel.COMMAND and payment.cancel == "sending":
+        mc.payment = replace(payment, cancel="none")  # it never left: a new press may ask again
     return []
 
 
@@ -246,11 +319,15 @@ def _journal_failed(mc: MachineCore, ev: JournalOpenFailed) -> list[Effect]:
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []
-    if mc.state == STARTING:  # nothing was sent (the service stops the batch): no payment at all
+    if mc.state in (OPENING, STARTING):  # nothing was sent (nothing goes before the row): no payment at all
         mc.payment = None
         mc.state = IDLE
         return [StopTimer("ack")]
     return []
+
+
+def _outcome_unwritten(mc: MachineCore, ev: JournalFailed) -> list[Effect]:
+    return []  # the service keeps the outcome and retries it; its Publish waits: nothing for the machine to do
 
 
 def _recover(mc: MachineCore, ev: Recover) -> list[Effect]:
@@ -264,6 +341,8 @@ Handler = Callable[[MachineCore, Any], list[Effect]]
 #: (state, event type) → handler. Pairs not listed fall back to ``ANY_STATE``, else do nothing.
 TABLE: dict[tuple[State, type], Handler] = {
     (IDLE, StartRequested): _start,
+    (OPENING, JournalWritten): _opened,
+    (OPENING, CancelRequested): _cancel,
     (IDLE, EngineStatus): _idle_engine,
     (IDLE, EngineSockets): _idle_engine,
     (STARTING, EngineStatus): _ack_or_wait,
@@ -291,4 +370,6 @@ ANY_STATE: dict[type, Handler] = {
     SendFailed: _send_failed,
     JournalOpenFailed: _journal_failed,
     Recover: _recover,
+    Sent: _sent,
+    JournalFailed: _outcome_unwritten,
 }

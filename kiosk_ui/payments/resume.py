@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..protocol import messages as m
 from .core import CHARGING, RESUMED, MachineCore
-from .events import CreditUpdate, Effect, EngineSockets, EngineStatus, JournalReopen, Send
+from .events import CreditUpdate, Effect, EngineSockets, EngineStatus, JournalReopen
 from .rules import ZERO
 
 
@@ -31,11 +30,8 @@ def resume(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate) 
     assert payment is not None
     mc.abandoned = None
     named = "efectivo" if isinstance(event, CreditUpdate) else mc._method_named(event)  # only cash sends credit
-    held = payment.cancel_held
-    mc.payment = replace(payment, phase="charging", credit=event.credit or ZERO, cancel_requested=held,
-                         cancel_held=False, interrupted=False, resumed=True, method_known=bool(named))  # fmt: skip
+    mc.payment = replace(payment, phase="charging", credit=event.credit or ZERO, interrupted=False, resumed=True,
+                         method_known=bool(named))  # fmt: skip
     mc.state = CHARGING
-    effects: list[Effect] = [JournalReopen(payment.id, RESUMED)]
-    if held:  # the customer asked to cancel before the engine took it up: now it has, so the cancel goes
-        effects.append(Send(m.Cancel("1"), payment.id))
-    return effects
+    # the customer asked to cancel before the engine took it up (or our own cancel never left): it goes now
+    return [JournalReopen(payment.id, RESUMED), *mc.taken_up()]

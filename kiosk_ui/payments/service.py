@@ -1,9 +1,11 @@
 """The thin asyncio service that runs the payment machine's effects, in order.
 
 The machine's transition happens at once, when the event arrives (so the screens read the
-new state immediately); its effects go on one queue and run one after another: a journal
-write is awaited before the next effect, so an outcome is on disk before it is published,
-and a payment's ``paycash`` is never sent before its journal row exists.
+new state immediately); its effects go on one queue and run one after another. Each effect that
+completes comes back to the machine as an event: a row opened as ``JournalWritten`` (or
+``JournalOpenFailed``), a frame written as ``Sent`` (or ``SendFailed``), an outcome that could not be
+written as ``JournalFailed``. An outcome is on disk before it is published: one whose write failed is
+kept in memory and retried (:attr:`PaymentService.retry_every`), and its ``Publish`` waits for it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ class PaymentService:
         self.trace: deque[pm.Effect] = deque(maxlen=10_000)
         #: called after every transition (the payment on screen may have changed)
         self.after_event: Callable[[], None] = lambda: None
+        #: outcomes not yet on disk (payment id → the write), retried; their Publish waits (payment id → result)
+        self.unwritten: dict[str, pm.JournalUpdate] = {}
+        self._held: dict[str, pm.PaymentResult] = {}
+        self.retry_every = 2.0
+        self._retry: asyncio.TimerHandle | None = None
+        #: called when the unwritten outcomes change (the kiosk's journal_writable)
+        self.on_unwritten: Callable[[], None] = lambda: None
 
     def dispatch(self, event: pm.Event) -> asyncio.Future[list[Exception]]:
         """Feed one event: the machine moves now; its effects are queued. The future resolves
@@ -93,21 +102,19 @@ class PaymentService:
                     # nothing after an unrecorded payment may happen (no paycash without a row)
                     self.dispatch(pm.JournalOpenFailed(effect.payment_id))
                     return
+                self.dispatch(pm.JournalWritten(effect.payment_id))
             elif isinstance(effect, pm.JournalUpdate):
-                result = effect.result
-                fields = {"outcome": result.outcome, "detail": "; ".join(filter(None, (effect.note, result.reason)))}
-                if result.outcome != "unknown" or result.credit:
-                    fields.update(
-                        credit=format_amount(result.credit), change_owed=format_amount(result.change_owed),
-                        change_paid=format_amount(result.change_paid), shortfall=format_amount(result.shortfall),
-                        reference=result.reference,
-                    )  # fmt: skip
                 try:
-                    await self.journal.aupdate_payment(effect.payment_id, **fields)
+                    await self._write_outcome(effect)
                 except JournalError as exc:
                     self._journal_failed(str(exc))
                     errors.append(exc)
-                    log.error("payment %s outcome %s not journaled: %s", result.id, result.outcome, exc)
+                    log.error("payment %s outcome %s not journaled (kept, retried): %s", effect.payment_id,
+                              effect.result.outcome, exc)  # fmt: skip
+                    self.unwritten[effect.payment_id] = effect
+                    self._schedule_retry()
+                    self.on_unwritten()
+                    self.dispatch(pm.JournalFailed(effect.payment_id))
             elif isinstance(effect, pm.JournalReopen):
                 try:
                     await self.journal.aupdate_payment(effect.payment_id, outcome=OPEN, detail=effect.detail)
@@ -116,7 +123,10 @@ class PaymentService:
                     errors.append(exc)
                     log.error("payment %s resumed but not journaled open again: %s", effect.payment_id, exc)
             elif isinstance(effect, pm.Publish):
-                self._publish(effect.result)
+                if effect.result.id in self.unwritten:
+                    self._held[effect.result.id] = effect.result  # shown once it is on disk
+                else:
+                    self._publish(effect.result)
             elif isinstance(effect, pm.Send):
                 current = self.machine.payment
                 if isinstance(effect.message, m.Cancel) and effect.payment_id and (
@@ -132,6 +142,9 @@ class PaymentService:
                     errors.append(exc)
                     if effect.payment_id:
                         self.dispatch(pm.SendFailed(effect.payment_id, effect.message.COMMAND))
+                else:
+                    if effect.payment_id:
+                        self.dispatch(pm.Sent(effect.payment_id, effect.message.COMMAND))
             elif isinstance(effect, pm.StartTimer):
                 self._stop(effect.name)
                 loop = asyncio.get_running_loop()
@@ -139,6 +152,41 @@ class PaymentService:
                 self._timers[effect.name] = loop.call_later(effect.seconds, self.dispatch, event)
             elif isinstance(effect, pm.StopTimer):
                 self._stop(effect.name)
+
+    async def _write_outcome(self, effect: pm.JournalUpdate) -> None:
+        result = effect.result
+        fields = {"outcome": result.outcome, "detail": "; ".join(filter(None, (effect.note, result.reason)))}
+        if result.outcome != "unknown" or result.credit:
+            fields.update(
+                credit=format_amount(result.credit), change_owed=format_amount(result.change_owed),
+                change_paid=format_amount(result.change_paid), shortfall=format_amount(result.shortfall),
+                reference=result.reference,
+            )  # fmt: skip
+        await self.journal.aupdate_payment(effect.payment_id, **fields)
+
+    def _schedule_retry(self) -> None:
+        if self._retry is None:
+            self._retry = asyncio.get_running_loop().call_later(self.retry_every, self._retry_now)
+
+    def _retry_now(self) -> None:
+        self._retry = None
+        asyncio.get_running_loop().create_task(self.retry_unwritten(), name="payment-outcome-retry")
+
+    async def retry_unwritten(self) -> None:
+        """Write the kept outcomes again, oldest first; each written is published (then, never before)."""
+        for payment_id, effect in list(self.unwritten.items()):
+            try:
+                await self._write_outcome(effect)
+            except JournalError as exc:
+                self._journal_failed(str(exc))
+                self._schedule_retry()
+                return
+            del self.unwritten[payment_id]
+            log.info("payment %s outcome %s journaled after a retry", payment_id, effect.result.outcome)
+            held = self._held.pop(payment_id, None)
+            if held is not None:
+                self._publish(held)
+        self.on_unwritten()
 
     def _stop(self, name: str) -> None:
         handle = self._timers.pop(name, None)
@@ -152,6 +200,9 @@ class PaymentService:
             await asyncio.sleep(0.005)
 
     def close(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
         for name in list(self._timers):
             self._stop(name)
         if self._worker is not None:

@@ -59,6 +59,7 @@ class PaymentModel(RuleBasedStateMachine):
                     return
                 assert effect.payment_id not in self.journal, "a payment is journaled once"
                 self.journal[effect.payment_id] = {"outcome": "open", "due": effect.due, "method": effect.method}
+                self.feed(pm.JournalWritten(effect.payment_id))  # the completion comes back
             elif isinstance(effect, pm.JournalUpdate):
                 row = self.journal.get(effect.payment_id)
                 assert row is not None, "an outcome for a payment never journaled"
@@ -86,6 +87,7 @@ class PaymentModel(RuleBasedStateMachine):
                     # a cancel only for the payment in progress
                     payment = self.machine.payment
                     assert payment is not None and payment.id == effect.payment_id
+                self.feed(pm.Sent(effect.payment_id, effect.message.COMMAND))
             elif isinstance(effect, pm.StartTimer):
                 self.timers[effect.name] = effect.payment_id
             elif isinstance(effect, pm.StopTimer):
@@ -255,9 +257,17 @@ def test_outcome_table_is_the_code_table() -> None:
 
 
 def run(machine: pm.PaymentMachine, *events: pm.Event) -> list[pm.Effect]:
+    """Feed events as the service does: a journal row written comes back as ``JournalWritten``, a frame sent as
+    ``Sent``."""
     effects: list[pm.Effect] = []
     for event in events:
-        effects += machine.handle(event)
+        new = machine.handle(event)
+        effects += new
+        for effect in new:
+            if isinstance(effect, pm.JournalOpen):
+                effects += run(machine, pm.JournalWritten(effect.payment_id))
+            elif isinstance(effect, pm.Send):
+                effects += run(machine, pm.Sent(effect.payment_id, effect.message.COMMAND))
     return effects
 
 
