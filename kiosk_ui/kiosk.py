@@ -129,9 +129,8 @@ class Kiosk:
         except JournalError as exc:
             self.journal_error = str(exc)
             return
-        if reference and not self.machine.last_reference:
-            # an engine that keeps the previous sale's referenceCC must not approve the next card with it
-            self.machine.last_reference = reference
+        if reference:  # an engine that keeps the previous sale's referenceCC must not approve the next card with it
+            self.machine.remember_reference(reference)
         if rows:
             log.warning("%d payment(s) open from a previous run; reconciling", len(rows))
             self._dispatch(pm.Recover(tuple(rows)))

@@ -30,15 +30,23 @@ from .events import (
     Send,
     StopTimer,
 )
+from .model import (
+    ABANDONING,
+    CHARGING,
+    ENDING,
+    IDLE,
+    OPENING,
+    STARTING,
+    EchoQuestion,
+    EngineView,
+    GivenUp,
+    LastEnd,
+    MachineState,
+    RecoverRow,
+    Settings,
+    State,
+)
 from .rules import ZERO, Decision, Facts, Method, decide
-
-State = Literal["IDLE", "OPENING", "STARTING", "CHARGING", "ENDING", "ABANDONING"]
-IDLE: State = "IDLE"
-OPENING: State = "OPENING"
-STARTING: State = "STARTING"
-CHARGING: State = "CHARGING"
-ENDING: State = "ENDING"
-ABANDONING: State = "ABANDONING"
 
 NO_ACK = "no acknowledgement from the engine"
 RESUMED = "resumed: the engine took the payment up after it had been given up for want of an acknowledgement"
@@ -86,6 +94,10 @@ def _unseen_after_reconnect(payment: ActivePayment, status: EngineStatus | None)
 
 @dataclass
 class MachineCore:
+    """A working copy of one :class:`~.model.MachineState`, made by :meth:`thaw` for one step and frozen again by
+    :meth:`freeze`: the transitions (:mod:`.handlers`) are written as changes to it, and nothing outside the step
+    ever sees it change. The attributes mirror the state's parts (see :mod:`.model` for what each means)."""
+
     ack_timeout: float = 5.0
     end_grace: float = 2.0
     abandon_grace: float = 5.0
@@ -94,42 +106,48 @@ class MachineCore:
     state: State = IDLE
     payment: ActivePayment | None = None
     connected: bool = False
-    #: the engine said it is charging (last status/sockets since it connected)
     engine_charging: bool = False
-    #: a status/sockets arrived since the last (re)connect
     synced: bool = False
-    #: the engine's last reported Credit (an idle engine may still report the previous sale's)
     engine_credit: Decimal = ZERO
-    #: the engine's last referenceCC: a card payment needs a new one
     last_reference: str = ""
-    #: open journal rows from a previous run, settled on the engine's first status
-    recovering: tuple[dict[str, Any], ...] = ()
-    #: (Due, most Credit) of the payment that ended last: a ``cobrando`` true that repeats them may be a
-    #: broadcast built before the end and delivered after it (an engine thread's stale echo)
+    recovering: tuple[RecoverRow, ...] = ()
+    #: (Due, most Credit) of the payment that ended last, and the facts of the status that ended it
     last_end: tuple[Decimal, Decimal] | None = None
-    #: the facts of the status that ended the last payment: a later status repeating them exactly is no evidence
-    #: about the payment in progress (a snapshot built before our command): the engine is asked again
     last_end_facts: SaleFacts | None = None
-    #: a possible echo was seen and ``getstatus`` sent: (the Due it named, its formaPago); the next status decides
     echo_question: tuple[Decimal | None, str] | None = None
-    #: the engine's last ``status`` facts since the last (re)connect (None: none yet)
     view: SaleFacts | None = None
-    #: the last payment given up for want of an acknowledgement, until another payment starts here: if the
-    #: engine takes it up after all (paycash reached it after our cancel), it is that payment, resumed under
-    #: the same id and journal row, never a second row
     abandoned: ActivePayment | None = None
-    #: a ``status`` with a ``referenceCC`` has been seen: ``last_reference`` is the engine's, not a guess
     reference_known: bool = False
-    #: idle statuses seen since a payment was given up: the first may answer our cancel ahead of a late
-    #: paycash, but an engine that says it is idle twice did not take the given-up payment up
     idle_since_abandoned: int = 0
-    #: the Due of the sale the engine says it is charging (None when it is not, or did not say)
     engine_due: Decimal | None = None
-    #: the method of the sale the engine is charging, as its last ``sockets`` named it (a ``status`` has no
-    #: ``formaPago``); forgotten when the engine says it stopped charging
     engine_method: str = ""
+    postdates_command: bool = True
 
-    def _observe(self, event: EngineStatus | EngineSockets) -> list[Effect]:
+    @classmethod
+    def thaw(cls, st: MachineState, settings: Settings) -> MachineCore:
+        e = st.engine
+        return cls(
+            settings.ack_timeout, settings.end_grace, settings.abandon_grace, settings.new_id, settings.now,
+            state=st.phase, payment=st.payment, connected=e.connected, engine_charging=e.charging, synced=e.synced,
+            engine_credit=e.credit, last_reference=e.last_reference, recovering=st.recovering,
+            last_end=None if st.last_end is None else (st.last_end.due, st.last_end.credit),
+            last_end_facts=None if st.last_end is None else st.last_end.facts,
+            echo_question=None if st.echo is None else (st.echo.due, st.echo.method), view=e.facts,
+            abandoned=None if st.given_up is None else st.given_up.payment, reference_known=e.reference_known,
+            idle_since_abandoned=0 if st.given_up is None else st.given_up.idle_seen, engine_due=e.due,
+            engine_method=e.method, postdates_command=e.postdates_command,
+        )  # fmt: skip
+
+    def freeze(self) -> MachineState:
+        engine = EngineView(self.connected, self.synced, self.engine_charging, self.engine_due, self.engine_credit,
+                            self.engine_method, self.view, self.last_reference, self.reference_known,
+                            self.postdates_command)  # fmt: skip
+        given_up = None if self.abandoned is None else GivenUp(self.abandoned, self.idle_since_abandoned)
+        last_end = None if self.last_end is None else LastEnd(*self.last_end, self.last_end_facts)
+        echo = None if self.echo_question is None else EchoQuestion(*self.echo_question)
+        return MachineState(self.state, self.payment, given_up, engine, last_end, echo, self.recovering)
+
+    def observe(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         effects: list[Effect] = []
         self.synced = True
         if event.charging is not None:
@@ -144,6 +162,7 @@ class MachineCore:
             self.engine_method = event.method
         if isinstance(event, EngineStatus):
             self.view = facts_of(event)
+            self.postdates_command = True
             if self.recovering:
                 effects += reconcile(self, event)
             if event.reference is not None and self.payment is None:
@@ -170,17 +189,17 @@ class MachineCore:
             return [Send(m.Cancel("1"), payment.id)]
         return []
 
-    def _set(self, state: State, **changes: Any) -> None:
+    def set_phase(self, state: State, **changes: Any) -> None:
         self.state = state
         if self.payment is not None:
             phase = _PHASES.get(state, self.payment.phase)
             self.payment = replace(self.payment, phase=phase, **changes)
 
-    def _credit(self, credit: Decimal | None) -> None:
+    def add_credit(self, credit: Decimal | None) -> None:
         if self.payment is not None and credit is not None and credit > self.payment.credit:
             self.payment = replace(self.payment, credit=credit)
 
-    def _finish(self, decision: Decision, *stop: Literal["ack", "end", "abandon"]) -> list[Effect]:
+    def finish(self, decision: Decision, *stop: Literal["ack", "end", "abandon"]) -> list[Effect]:
         payment = self.payment
         assert payment is not None
         result = PaymentResult(
@@ -197,7 +216,7 @@ class MachineCore:
         effects: list[Effect] = [StopTimer(name) for name in stop]
         return [*effects, JournalUpdate(payment.id, result, RESUMED if payment.resumed else ""), Publish(result)]
 
-    def _conclude(self, status: EngineStatus | None) -> list[Effect]:
+    def conclude(self, status: EngineStatus | None) -> list[Effect]:
         payment = self.payment
         assert payment is not None
         if not payment.method_known and status is not None:
@@ -246,15 +265,15 @@ class MachineCore:
         if status is not None and status.reference is not None:
             self.last_reference = status.reference
         self.last_end_facts = None if status is None else facts_of(status)
-        return self._finish(decision, "end")
+        return self.finish(decision, "end")
 
-    def _acks(self, event: Event) -> bool:
+    def acks(self, event: Event) -> bool:
         payment = self.payment
         assert payment is not None
         if (
             isinstance(event, EngineStatus | EngineSockets | CreditUpdate)
             and event.credit
-            and self._echo_of_last_end(event)
+            and self.echo_of_last_end(event)
         ):
             # money already in, with the last sale's Due and no more than its Credit: a late frame of that sale
             # (updateCredit after its end, a stale broadcast), not this payment taken up; the timeout decides
@@ -265,7 +284,7 @@ class MachineCore:
             return event.due is not None and event.due == payment.due
         return False
 
-    def _nothing_moved(self, reason: str, failure: FailureCode) -> list[Effect]:
+    def nothing_moved(self, reason: str, failure: FailureCode) -> list[Effect]:
         """Settle a payment the engine never took up: failed, or unknown if money may have moved."""
         payment = self.payment
         assert payment is not None
@@ -275,18 +294,18 @@ class MachineCore:
         else:
             decision = Decision("unknown", credit=payment.credit, reason=f"{reason}; engine state unclear",
                                 failure=failure)  # fmt: skip
-        effects = self._finish(decision, "ack", "abandon")
+        effects = self.finish(decision, "ack", "abandon")
         if failure is FailureCode.NO_ACK:
-            self._give_up(payment)
+            self.give_up(payment)
         return effects
 
-    def _give_up(self, payment: ActivePayment) -> None:
+    def give_up(self, payment: ActivePayment) -> None:
         """Remember a payment settled without the engine taking it up, should the engine take it up later: with
         the customer's cancel intent and the machine's own cancel as they stand (one that never left goes then)."""
         self.abandoned = payment
         self.idle_since_abandoned = 0
 
-    def _echo_of_last_end(self, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
+    def echo_of_last_end(self, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
         if self.last_end is None:
             return False
         due, credit = self.last_end
@@ -296,23 +315,23 @@ class MachineCore:
         """This status repeats, exactly, the one that ended the last payment: no evidence about a later one."""
         return self.last_end_facts is not None and facts_of(status) == self.last_end_facts
 
-    def _method_named(self, event: EngineStatus | EngineSockets) -> str:
+    def method_named(self, event: EngineStatus | EngineSockets) -> str:
         """The engine's ``formaPago`` for the sale it charges: this frame's, or (a ``status`` has none) its last
         ``sockets``'s; '' when it never named one."""
         return event.method if isinstance(event, EngineSockets) and event.method else self.engine_method
 
-    def _repeats_last_end(self, event: EngineStatus | EngineSockets) -> bool:
+    def repeats_last_end_money(self, event: EngineStatus | EngineSockets) -> bool:
         """The sale that just ended, exactly: its Due and its (non-zero) Credit."""
         if self.last_end is None:
             return False
         due, credit = self.last_end
         return credit > 0 and event.due == due and event.credit == credit
 
-    def _adopt(self, event: EngineStatus | EngineSockets) -> list[Effect]:
+    def adopt(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         """The engine is charging and nobody here asked: show it and journal it as found."""
         self.abandoned = None  # another sale: the engine will not take the given-up one up after it
         # a status names no method: the engine's last sockets does (a card charge decided by cash rules would lie)
-        method_text = self._method_named(event)
+        method_text = self.method_named(event)
         method: Method = "card" if method_text == "tarjeta" else "cash"
         payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
                                 credit=event.credit or ZERO, reference_before=self.last_reference,
@@ -334,10 +353,10 @@ def reconcile(mc: MachineCore, status: EngineStatus) -> list[Effect]:
     latest, older = rows[-1], rows[:-1]
     for row in older:
         effects += settle_row(mc, row, "open at restart; superseded by a later payment")
-    method: Method = "card" if latest["method"] == "card" else "cash"
-    due = Decimal(latest["due"])
+    method: Method = latest.method
+    due = Decimal(latest.due)
     if mc.payment is None and status.charging and status.due == due:
-        mc.payment = ActivePayment(latest["id"], method, due, phase="charging", credit=status.credit or ZERO)
+        mc.payment = ActivePayment(latest.id, method, due, phase="charging", credit=status.credit or ZERO)
         mc.state = CHARGING
     else:
         effects += settle_row(mc, latest, "app restarted mid-payment; engine facts do not tie it to this "
@@ -345,10 +364,9 @@ def reconcile(mc: MachineCore, status: EngineStatus) -> list[Effect]:
     return effects
 
 
-def settle_row(mc: MachineCore, row: dict[str, Any], detail: str) -> list[Effect]:
-    method: Method = "card" if row["method"] == "card" else "cash"
-    result = PaymentResult(row["id"], "unknown", method, Decimal(row["due"]), reason=detail, at=mc.now())
-    return [JournalUpdate(row["id"], result)]
+def settle_row(mc: MachineCore, row: RecoverRow, detail: str) -> list[Effect]:
+    result = PaymentResult(row.id, "unknown", row.method, Decimal(row.due), reason=detail, at=mc.now())
+    return [JournalUpdate(row.id, result)]
 
 
 def learn_reference(mc: MachineCore, payment: ActivePayment, event: EngineStatus, reference: str) -> None:

@@ -4,7 +4,7 @@ timers). No behaviour here: :mod:`kiosk_ui.payments.machine` decides."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -29,7 +29,8 @@ class ActivePayment:
     id: str
     method: Method
     due: Decimal
-    items: tuple[dict[str, Any], ...] = ()
+    #: the cart, for the journal only: no part of the machine's state (not compared, not hashed)
+    items: tuple[dict[str, Any], ...] = field(default=(), compare=False)
     #: "opening" while its journal row is written (nothing sent yet), "starting" until acknowledged,
     #: "charging", "ending" (waiting for the final status), "abandoning" (no acknowledgement in time; cancel sent)
     phase: Phase = "starting"

@@ -1,16 +1,14 @@
-"""The payment machine's transitions: one function per (state, event) pair, and the table of them.
+"""The payment machine's transitions: one function per kind of (phase, event) pair.
 
-Each handler takes the machine (:class:`~.core.MachineCore`) and an event, changes the machine, and returns
-the effects to run, in order. ``TABLE`` maps (state, event type) to its handler; ``ANY_STATE`` the events
-handled the same way in every state. A pair in neither changes nothing.
+Each takes the step's working copy (:class:`~.core.MachineCore`) and an event, changes the copy, and returns the
+effects to run, in order. Which function runs for which pair, and what it may lead to, is the table in
+:mod:`.table`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
 from ..errors import FailureCode
 from ..protocol import messages as m
@@ -25,7 +23,6 @@ from .core import (
     OPENING,
     STARTING,
     MachineCore,
-    State,
     facts_of,
 )
 from .events import (
@@ -50,10 +47,11 @@ from .events import (
     StopTimer,
     TimerFired,
 )
+from .model import RecoverRow
 from .rules import Decision
 
 
-def _start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
+def start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
     mc.abandoned = None  # a new payment: an engine charging from now on is taking this one up
     mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, phase="opening",
                                reference_before=mc.last_reference, reference_before_known=mc.reference_known,
@@ -62,18 +60,20 @@ def _start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
     return [JournalOpen(ev.payment_id, ev.method, ev.due, ev.items)]
 
 
-def _opened(mc: MachineCore, ev: JournalWritten) -> list[Effect]:
+def opened(mc: MachineCore, ev: JournalWritten) -> list[Effect]:
     """The row is on disk: now the command may go (nothing is sent for a payment the journal does not hold)."""
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []  # an adopted payment's row: nothing waits on it
-    mc._set(STARTING)
+    mc.set_phase(STARTING)
     command: m.Message = m.PayCash(payment.due) if payment.method == "cash" else m.PayCreditCard(payment.due)
     return [Send(command, payment.id), StartTimer("ack", payment.id, mc.ack_timeout)]
 
 
-def _sent(mc: MachineCore, ev: Sent) -> list[Effect]:
+def sent(mc: MachineCore, ev: Sent) -> list[Effect]:
     """A frame left: only now is a cancel believed sent (the machine's own first, in the order they were queued)."""
+    if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND, m.Cancel.COMMAND):
+        mc.postdates_command = False  # what the engine said so far predates this command
     for slot in ("payment", "abandoned"):
         payment: ActivePayment | None = getattr(mc, slot)
         if payment is None or payment.id != ev.payment_id or ev.command != m.Cancel.COMMAND:
@@ -85,11 +85,11 @@ def _sent(mc: MachineCore, ev: Sent) -> list[Effect]:
     return []
 
 
-def _refuse_start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
+def refuse_start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
     return []  # one payment at a time; the service refuses before asking
 
 
-def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
+def idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
     question = mc.echo_question if isinstance(ev, EngineStatus) else None
     answered = question is not None
     if isinstance(ev, EngineStatus):
@@ -103,51 +103,51 @@ def _idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effe
         return []
     if ev.due is None or ev.due <= 0:
         return []  # no sale has a Due of 0: a staff operation (a refill) some engines report as charging
-    if answered and mc._repeats_last_end(ev):
+    if answered and mc.repeats_last_end_money(ev):
         # a stale status can overtake the answer: the ended sale's exact money (a new sale starts with none)
         # is still the echo; the engine's next status answers
         mc.echo_question = question
         return []
-    if mc._echo_of_last_end(ev) and not answered:
+    if mc.echo_of_last_end(ev) and not answered:
         # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
         # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
         if mc.echo_question is None:
-            mc.echo_question = (ev.due, mc._method_named(ev))
+            mc.echo_question = (ev.due, mc.method_named(ev))
             return [Send(m.GetStatus())]
         return []
     if resume.takes_up(mc, ev):
         return resume.resume(mc, ev)
-    return mc._adopt(ev)
+    return mc.adopt(ev)
 
 
 def _adopt_ended(mc: MachineCore, ev: EngineStatus, method_text: str) -> list[Effect]:
     mc.engine_method = method_text
     before = mc.last_end_facts[3] if mc.last_end_facts is not None else None
-    effects = mc._adopt(ev)
+    effects = mc.adopt(ev)
     if before is not None and mc.payment is not None:  # the sale came right after the last: its reference before
         mc.payment = replace(mc.payment, reference_before=before)
-    return effects + mc._conclude(ev)
+    return effects + mc.conclude(ev)
 
 
-def _idle_credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
+def idle_credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
     # an engine that acknowledges with updateCredit only, taking up the payment we gave up
     if ev.credit is not None and not mc.recovering and resume.takes_up(mc, ev):
         return resume.resume(mc, ev)
     return []
 
 
-def _ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
+def ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate) -> list[Effect]:
     payment = mc.payment
     assert payment is not None
     if isinstance(ev, EngineStatus) and _ended_while_away(mc, payment, ev):
         # the acknowledgement was lost with the connection and the sale ended meanwhile: the status after the
         # reconnect is this payment's end (it is not what the engine said before our command)
-        mc._set(CHARGING)
-        return [StopTimer("ack"), StopTimer("abandon"), *mc._conclude(ev)]
-    if not mc._acks(ev):
+        mc.set_phase(CHARGING)
+        return [StopTimer("ack"), StopTimer("abandon"), *mc.conclude(ev)]
+    if not mc.acks(ev):
         return []
-    mc._set(CHARGING)  # acknowledged (after we gave up, too: the same payment, shown live)
-    mc._credit(ev.credit)
+    mc.set_phase(CHARGING)  # acknowledged (after we gave up, too: the same payment, shown live)
+    mc.add_credit(ev.credit)
     return [StopTimer("ack"), StopTimer("abandon"), *mc.taken_up()]
 
 
@@ -159,18 +159,18 @@ def _ended_while_away(mc: MachineCore, payment: ActivePayment, ev: EngineStatus)
     return bool(ev.credit) if payment.method == "cash" else bool(ev.reference)
 
 
-def _charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
+def charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
     payment = mc.payment
     assert payment is not None
     if isinstance(ev, EngineStatus) and ev.charging is False and mc.repeats_last_end(ev) \
             and not (payment.method == "cash" and ev.credit and payment.credit == ev.credit):  # fmt: skip
         # the last sale's end, exactly (a snapshot built before our command, delivered late), and not money seen
         # arriving for this payment: no evidence about it. Ask, and let the answer decide (docs/protocol.md)
-        mc._set(ENDING)
+        mc.set_phase(ENDING)
         return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
     if ev.charging is not False:
         if ev.charging and ev.due is not None and ev.due == payment.due:
-            mc._credit(ev.credit)
+            mc.add_credit(ev.credit)
             if isinstance(ev, EngineStatus):
                 if payment.interrupted and ev.credit is not None and ev.credit >= payment.credit:
                     # after the drop the engine says it still charges this payment, with the money we saw: it
@@ -179,16 +179,16 @@ def _charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[
                 return _release_held_cancel(mc)
         return []
     if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due):
-        return mc._conclude(ev)
+        return mc.conclude(ev)
     # a status naming another Due (built before our paycash, delivered late) is not this payment's end,
     # nor is a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
-    mc._set(ENDING)
+    mc.set_phase(ENDING)
     return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
 
 
-def _ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
+def ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
     if ev.charging is False:
-        return mc._conclude(ev)
+        return mc.conclude(ev)
     if ev.charging is None:
         return []  # a status that does not say the payment ended (cobrando unreadable) is not its end
     payment = mc.payment
@@ -199,7 +199,7 @@ def _ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
     return []
 
 
-def _ending_frame(mc: MachineCore, ev: EngineSockets | CreditUpdate) -> list[Effect]:
+def ending_frame(mc: MachineCore, ev: EngineSockets | CreditUpdate) -> list[Effect]:
     """Money still arriving for this payment (more Credit than seen, with its Due) proves it is live."""
     payment = mc.payment
     assert payment is not None
@@ -215,8 +215,8 @@ def _still_charging(mc: MachineCore, credit: Decimal | None, *, status: bool) ->
     ``updateCredit`` of the last bill arrives after the end too)."""
     payment = mc.payment
     assert payment is not None
-    mc._set(CHARGING)
-    mc._credit(credit)
+    mc.set_phase(CHARGING)
+    mc.add_credit(credit)
     effects: list[Effect] = [StopTimer("end")]
     if status:
         effects += _release_held_cancel(mc)
@@ -231,31 +231,31 @@ def _release_held_cancel(mc: MachineCore) -> list[Effect]:
     return [Send(m.Cancel("1"), payment.id)]
 
 
-def _credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
+def charging_credit(mc: MachineCore, ev: CreditUpdate) -> list[Effect]:
     payment = mc.payment
     if payment is not None and (ev.due is None or ev.due == payment.due):
-        mc._credit(ev.credit)
+        mc.add_credit(ev.credit)
     return []
 
 
-def _cancel(mc: MachineCore, ev: CancelRequested) -> list[Effect]:
+def cancel(mc: MachineCore, ev: CancelRequested) -> list[Effect]:
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []  # a cancel goes out only for the payment it was asked for
     if payment.cancel_requested:
         return []  # already asked (two screens, a double tap): one cancel per payment
-    if mc.state in (OPENING, STARTING, ENDING):
-        # OPENING/STARTING: the engine may not have taken the paycash up yet: a cancel now could reach an idle engine
-        # and the payment start after it; it goes out on the acknowledgement. ENDING: the engine may have ended
-        # already (a cancel could reach an idle engine, or a staff refill): it goes out only if its status says
-        # it is still charging this payment.
+    if mc.state in (OPENING, STARTING, ENDING, ABANDONING):
+        # OPENING/STARTING/ABANDONING: the engine may not have taken the paycash up yet: a cancel now could reach an
+        # idle engine and the payment start after it; it goes out on the acknowledgement. ENDING: the engine may
+        # have ended already (a cancel could reach an idle engine, or a staff refill): it goes out only if its
+        # status says it is still charging this payment.
         mc.payment = replace(payment, cancel="wanted")
         return []
     mc.payment = replace(payment, cancel="sending")
     return [Send(m.Cancel(ev.value), payment.id)]
 
 
-def _timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
+def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []  # late timer of a payment that already ended
@@ -263,22 +263,22 @@ def _timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
         if mc.engine_due is not None and mc.engine_due != payment.due:
             # the engine is charging another sale (another client's): it did not take ours up, and a cancel
             # would cancel that sale. Ours ends here, nothing charged for it.
-            effects = mc._finish(Decision("failed", reason=f"{NO_ACK}: engine busy with a sale of {mc.engine_due}",
+            effects = mc.finish(Decision("failed", reason=f"{NO_ACK}: engine busy with a sale of {mc.engine_due}",
                                           failure=FailureCode.NO_ACK), "ack")  # fmt: skip
-            mc._give_up(payment)  # should the engine take it up after that sale: the same row
+            mc.give_up(payment)  # should the engine take it up after that sale: the same row
             return effects
-        mc._set(ABANDONING, own_cancel="sending")
+        mc.set_phase(ABANDONING, own_cancel="sending")
         return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
-        return mc._nothing_moved(NO_ACK, FailureCode.NO_ACK)
+        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK)
     if ev.name == "end" and mc.state == ENDING:
         if not mc.connected:
             return []  # nobody can ask the engine now: the end waits for its word after the reconnect
-        return mc._conclude(None)
+        return mc.conclude(None)
     return []
 
 
-def _lost(mc: MachineCore, ev: ConnectionLost) -> list[Effect]:
+def lost(mc: MachineCore, ev: ConnectionLost) -> list[Effect]:
     mc.connected = False
     mc.synced = False
     if mc.payment is not None:
@@ -286,7 +286,7 @@ def _lost(mc: MachineCore, ev: ConnectionLost) -> list[Effect]:
     return []
 
 
-def _back(mc: MachineCore, ev: ConnectionBack) -> list[Effect]:
+def back(mc: MachineCore, ev: ConnectionBack) -> list[Effect]:
     mc.connected = True
     mc.synced = False
     mc.engine_due = None  # what it charges is told again by its first status
@@ -296,7 +296,7 @@ def _back(mc: MachineCore, ev: ConnectionBack) -> list[Effect]:
     return []
 
 
-def _send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
+def send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
     given_up = mc.abandoned
     if ev.command == m.Cancel.COMMAND and given_up is not None and given_up.id == ev.payment_id \
             and given_up.own_cancel == "sending":  # fmt: skip
@@ -307,7 +307,7 @@ def _send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
         return []
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND) and mc.state == STARTING:
         # the request never left: nothing can have been charged
-        return mc._finish(Decision("failed", reason=ENGINE_UNAVAILABLE, failure=FailureCode.ENGINE_UNAVAILABLE), "ack")
+        return mc.finish(Decision("failed", reason=ENGINE_UNAVAILABLE, failure=FailureCode.ENGINE_UNAVAILABLE), "ack")
     if ev.command == m.Cancel.COMMAND and payment.own_cancel == "sending":
         mc.payment = replace(payment, own_cancel="unsent")  # never left: it goes out when the engine charges it
     elif ev.command == m.Cancel.COMMAND and payment.cancel == "sending":
@@ -315,7 +315,7 @@ def _send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
     return []
 
 
-def _journal_failed(mc: MachineCore, ev: JournalOpenFailed) -> list[Effect]:
+def open_failed(mc: MachineCore, ev: JournalOpenFailed) -> list[Effect]:
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []
@@ -326,50 +326,16 @@ def _journal_failed(mc: MachineCore, ev: JournalOpenFailed) -> list[Effect]:
     return []
 
 
-def _outcome_unwritten(mc: MachineCore, ev: JournalFailed) -> list[Effect]:
+def ignore(mc: MachineCore, ev: object) -> list[Effect]:
+    return []  # listed in the table as nothing to do (the row says why)
+
+
+def outcome_unwritten(mc: MachineCore, ev: JournalFailed) -> list[Effect]:
     return []  # the service keeps the outcome and retries it; its Publish waits: nothing for the machine to do
 
 
-def _recover(mc: MachineCore, ev: Recover) -> list[Effect]:
+def recover(mc: MachineCore, ev: Recover) -> list[Effect]:
     if ev.rows:
-        mc.recovering = tuple(ev.rows)
+        mc.recovering = tuple(RecoverRow(row["id"], "card" if row["method"] == "card" else "cash", str(row["due"]))
+                              for row in ev.rows)  # fmt: skip
     return []
-
-
-Handler = Callable[[MachineCore, Any], list[Effect]]
-
-#: (state, event type) → handler. Pairs not listed fall back to ``ANY_STATE``, else do nothing.
-TABLE: dict[tuple[State, type], Handler] = {
-    (IDLE, StartRequested): _start,
-    (OPENING, JournalWritten): _opened,
-    (OPENING, CancelRequested): _cancel,
-    (IDLE, EngineStatus): _idle_engine,
-    (IDLE, EngineSockets): _idle_engine,
-    (STARTING, EngineStatus): _ack_or_wait,
-    (STARTING, EngineSockets): _ack_or_wait,
-    (STARTING, CreditUpdate): _ack_or_wait,
-    (ABANDONING, EngineStatus): _ack_or_wait,
-    (ABANDONING, EngineSockets): _ack_or_wait,
-    (ABANDONING, CreditUpdate): _ack_or_wait,
-    (STARTING, CancelRequested): _cancel,
-    (CHARGING, CancelRequested): _cancel,
-    (ENDING, CancelRequested): _cancel,
-    (CHARGING, EngineStatus): _charging_engine,
-    (CHARGING, EngineSockets): _charging_engine,
-    (CHARGING, CreditUpdate): _credit,
-    (ENDING, EngineStatus): _ending_status,
-    (ENDING, EngineSockets): _ending_frame,
-    (ENDING, CreditUpdate): _ending_frame,
-    (IDLE, CreditUpdate): _idle_credit,
-}
-ANY_STATE: dict[type, Handler] = {
-    StartRequested: _refuse_start,
-    TimerFired: _timer,
-    ConnectionLost: _lost,
-    ConnectionBack: _back,
-    SendFailed: _send_failed,
-    JournalOpenFailed: _journal_failed,
-    Recover: _recover,
-    Sent: _sent,
-    JournalFailed: _outcome_unwritten,
-}

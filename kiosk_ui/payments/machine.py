@@ -1,23 +1,35 @@
 """The payment lifecycle as one pure state machine, in the style of h11's ``_state.py``.
 
-No asyncio, no I/O, no NiceGUI: :meth:`PaymentMachine.handle` takes an event and returns the
-effects to run, in order (journal writes, commands to send, outcomes to publish, timers). The
-service (:mod:`kiosk_ui.payments.service`) runs them: a journal write is finished before the
-next effect, so an outcome is on disk before it is published.
+No asyncio, no I/O, no NiceGUI. The state is one frozen, hashable value (:class:`~.model.MachineState`: phase,
+payment with the customer's cancel intent and the machine's own cancel, given-up slot, engine view); one pure
+function, :func:`~.table.step`, maps (state, event) to (state, effects) through a transition table that is data
+(:data:`~.table.TRANSITIONS`, printed in docs/payments.md). :class:`PaymentMachine` is a thin stateful wrapper:
+:meth:`~PaymentMachine.handle` steps and keeps the new state (``machine.snapshot``; ``machine.state`` is its phase).
 
-States (``machine.state``): IDLE (no payment), STARTING (asked, not yet acknowledged),
-CHARGING, ENDING (a bare ``sockets`` said it ended; waiting for the ``status`` with the money
-facts), ABANDONING (no acknowledgement in time: ``cancel "1"`` sent; a late acknowledgement
-brings the same payment back). Every event names the payment it is about where it can; an
-event for another payment (a late timer, a cancel from a stale dialog) changes nothing.
+Phases: IDLE (no payment), OPENING (the row is being written; nothing sent), STARTING (asked, not yet
+acknowledged), CHARGING, ENDING (waiting for the ``status`` with the money facts, or for the answer to a
+``getstatus`` about a status that repeated the last sale's end), ABANDONING (no acknowledgement in time: the
+machine's own ``cancel "1"`` sent; a late acknowledgement brings the same payment back).
 
-The vocabulary (payment, result, events, effects) is plain data in :mod:`.events`, re-exported here;
-the shared state and steps are in :mod:`.core`, the transitions and their table in :mod:`.handlers`.
+Effects complete as events, which the runner (the service, a test, the explorer) feeds back:
+
+- ``JournalOpen`` → ``JournalWritten(payment_id)`` or ``JournalOpenFailed(payment_id)`` (an OPENING payment's
+  command goes only after ``JournalWritten``);
+- ``Send`` → ``Sent(payment_id, command)`` or ``SendFailed(payment_id, command)`` (a cancel is believed sent only
+  on ``Sent``; a no-acknowledgement cancel that failed goes out when the engine is seen charging the payment);
+- ``JournalUpdate`` that could not be written → ``JournalFailed(payment_id)`` (the runner keeps it, retries, and
+  publishes only once written);
+- ``StartTimer`` → ``TimerFired(name, payment_id)`` when it runs out (unless a ``StopTimer`` came first).
+
+Every event names the payment it is about where it can; an event for another payment (a late timer, a cancel
+from a stale dialog) changes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from .core import (
     ABANDONING,
@@ -29,7 +41,6 @@ from .core import (
     OPENING,
     RESUMED,
     STARTING,
-    MachineCore,
     State,
 )
 from .events import (
@@ -61,8 +72,9 @@ from .events import (
     TimerFired,
     from_message,
 )
-from .handlers import ANY_STATE, TABLE
+from .model import EngineView, MachineState, Settings
 from .rules import Decision, Method
+from .table import TRANSITIONS, UnlistedTransition, step
 
 # the vocabulary from .events is re-exported: callers use ``machine.StartRequested`` ...
 __all__ = [
@@ -75,6 +87,7 @@ __all__ = [
     "OPENING",
     "RESUMED",
     "STARTING",
+    "TRANSITIONS",
     "ActivePayment",
     "CancelRequested",
     "ConnectionBack",
@@ -105,19 +118,54 @@ __all__ = [
     "State",
     "StopTimer",
     "TimerFired",
+    "UnlistedTransition",
     "from_message",
+    "step",
 ]  # fmt: skip
 
 
-@dataclass
-class PaymentMachine(MachineCore):
-    """The payment lifecycle: :meth:`handle` an event, get the effects to run (see the module's docstring)."""
+class PaymentMachine:
+    """The payment lifecycle: :meth:`handle` an event, get the effects to run (see the module's docstring).
+
+    ``strict``: an event the transition table does not list for the current phase raises (tests, the explorer)
+    instead of being logged and ignored."""
+
+    def __init__(self, ack_timeout: float = 5.0, end_grace: float = 2.0, abandon_grace: float = 5.0,
+                 new_id: Callable[[], str] = lambda: "", now: Callable[[], str] = lambda: "", *,
+                 connected: bool = False, synced: bool = False, strict: bool = False) -> None:  # fmt: skip
+        self.settings = Settings(ack_timeout, end_grace, abandon_grace, new_id, now)
+        self.snapshot = MachineState(engine=EngineView(connected=connected, synced=synced))
+        self.strict = strict
 
     def handle(self, event: Event) -> list[Effect]:
-        effects: list[Effect] = []
-        if isinstance(event, EngineStatus | EngineSockets):
-            effects += self._observe(event)
-        handler = TABLE.get((self.state, type(event))) or ANY_STATE.get(type(event))
-        if handler is not None:
-            effects += handler(self, event)
+        self.snapshot, effects = step(self.snapshot, event, self.settings, strict=self.strict)
         return effects
+
+    # ---- read-only views of the state, for the kiosk and tests
+    @property
+    def state(self) -> State:
+        """The phase."""
+        return self.snapshot.phase
+
+    @property
+    def payment(self) -> ActivePayment | None:
+        return self.snapshot.payment
+
+    @property
+    def connected(self) -> bool:
+        return self.snapshot.engine.connected
+
+    @property
+    def last_reference(self) -> str:
+        return self.snapshot.engine.last_reference
+
+    def remember_reference(self, reference: str) -> None:
+        """At start-up, the journal's last card reference: an engine that keeps it must not approve the next card
+        with it (only while no status told the engine's own)."""
+        engine = self.snapshot.engine
+        if not engine.reference_known and not engine.last_reference:
+            self.snapshot = replace(self.snapshot, engine=replace(engine, last_reference=reference))
+
+    @property
+    def recovering(self) -> tuple[dict[str, Any], ...]:
+        return tuple({"id": r.id, "method": r.method, "due": r.due} for r in self.snapshot.recovering)

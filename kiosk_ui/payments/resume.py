@@ -21,7 +21,7 @@ def takes_up(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate
         return False
     if isinstance(event, CreditUpdate):
         return payment.method == "cash"
-    method_text = mc._method_named(event)
+    method_text = mc.method_named(event)
     return not method_text or ("card" if method_text == "tarjeta" else "cash") == payment.method
 
 
@@ -29,7 +29,7 @@ def resume(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate) 
     payment = mc.abandoned
     assert payment is not None
     mc.abandoned = None
-    named = "efectivo" if isinstance(event, CreditUpdate) else mc._method_named(event)  # only cash sends credit
+    named = "efectivo" if isinstance(event, CreditUpdate) else mc.method_named(event)  # only cash sends credit
     mc.payment = replace(payment, phase="charging", credit=event.credit or ZERO, interrupted=False, resumed=True,
                          method_known=bool(named))  # fmt: skip
     mc.state = CHARGING

@@ -19,7 +19,7 @@ class Drive:
 
     def __init__(self, **kwargs: object) -> None:
         self.ids = 0
-        self.mc = pm.PaymentMachine(connected=True, new_id=self._new_id, **kwargs)  # type: ignore[arg-type]
+        self.mc = pm.PaymentMachine(connected=True, new_id=self._new_id, strict=True, **kwargs)  # type: ignore[arg-type]
         self.sent: list[m.Message] = []
         self.rows: dict[str, str] = {}
         self.published: list[pm.PaymentResult] = []

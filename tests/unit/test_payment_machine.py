@@ -40,7 +40,8 @@ class PaymentModel(RuleBasedStateMachine):
         return f"p{self.ids}"
 
     def _new_machine(self) -> pm.PaymentMachine:
-        return pm.PaymentMachine(ack_timeout=5, end_grace=2, abandon_grace=5, new_id=self._new_id, connected=True)
+        return pm.PaymentMachine(ack_timeout=5, end_grace=2, abandon_grace=5, new_id=self._new_id, connected=True,
+                                 strict=True)  # fmt: skip
 
     # ---------------------------------------------------------------- running effects
     def feed(self, event: pm.Event, journal_ok: bool = True) -> None:

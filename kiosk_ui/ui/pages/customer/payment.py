@@ -79,7 +79,7 @@ class PaymentView:
             credit = Decimal(0)
         card = method == "card"
         self.title.set_text(texts("pay_title_card" if card else "pay_title_cash"))
-        starting = payment is not None and payment.phase == "starting"
+        starting = payment is not None and payment.phase in ("opening", "starting")
         abandoning = payment is not None and payment.phase == "abandoning"
         note = "no_ack_cancelling" if abandoning else "starting_payment" if starting else ""
         self.note.set_text(texts(note) if note else "")
