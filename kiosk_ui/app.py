@@ -21,7 +21,6 @@ from .operations import Operations
 from .simulator import Catalog, SimEngine
 from .simulator.server import SimServer
 from .staff import StaffService
-from .staff_rules import may_send
 from .ui.theme import ASSETS_DIR, STATIC_DIR
 from .upload_limit import UploadLimit
 
@@ -99,7 +98,7 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     client = EngineClient(config.engine_url, config.codec())
     journal = Journal(config.data_dir / "journal.sqlite3")
     kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout)
-    client.guard = lambda message, override: may_send(message, kiosk.money_locked, override)  # the last line
+    # the engine client's last-line guard is the arbiter, installed by the Kiosk (payments/arbiter.py)
     staff = StaffService(kiosk, client, journal, config.data_dir, nip_max_attempts=config.nip_max_attempts,
                          nip_lockout_seconds=config.nip_lockout_minutes * 60,
                          session_idle_seconds=config.session_idle_minutes * 60)  # fmt: skip

@@ -15,11 +15,23 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .engine import EngineClient, EngineUnavailable
+from .engine import CommandRefused, EngineClient, EngineUnavailable
 from .errors import FailureCode, PaymentRefused, RefusalReason
 from .journal import Journal, JournalError, now_iso
 from .listeners import Listeners
 from .payments import machine as pm
+from .payments.arbiter import (
+    Cancel,
+    Intent,
+    Own,
+    SendGuard,
+    Situation,
+    Verdict,
+    arbiter,
+    in_payment,
+    locked,
+    start_refusal,
+)
 from .payments.gate import StartGate
 from .payments.machine import ActivePayment, PaymentResult
 from .payments.rules import Method, Outcome
@@ -65,10 +77,12 @@ class Kiosk:
         client.on_message(self._on_message)
         client.on_sent(lambda sent: self.gate.sent(sent, payment_active=self.payment is not None))
         client.on_status(self._on_status)
+        #: the one arbiter, installed as the engine client's last-line guard (every frame, at the moment it is written)
+        self.guard = SendGuard(self.situation)
+        client.guard = self.guard
 
     @property
-    def payment(self) -> ActivePayment | None:
-        """The payment in progress (read-only: the machine owns it)."""
+    def payment(self) -> ActivePayment | None:  # the payment in progress (read-only: the machine owns it)
         return self.machine.payment
 
     # ------------------------------------------------------------------ observers
@@ -101,9 +115,6 @@ class Kiosk:
         self._change_listeners.emit(self.state)
 
     # ------------------------------------------------------------------ machine
-    def _dispatch(self, event: pm.Event) -> asyncio.Future[list[Exception]]:
-        return self.service.dispatch(event)
-
     def _after_event(self) -> None:
         if self.machine.payment is not self._payment_seen:
             self._payment_seen = self.machine.payment
@@ -133,17 +144,17 @@ class Kiosk:
             self.machine.remember_reference(reference)
         if rows:
             log.warning("%d payment(s) open from a previous run; reconciling", len(rows))
-            self._dispatch(pm.Recover(tuple(rows)))
+            self.service.dispatch(pm.Recover(tuple(rows)))
 
     # ------------------------------------------------------------------ engine events
     def _on_status(self, status: ConnectionStatus) -> None:
         self.state = with_connection(self.state, status)
         if status == "connected":
-            self._dispatch(pm.ConnectionBack())
+            self.service.dispatch(pm.ConnectionBack())
             # the screen is derived from the engine: ask it where it stands
             spawn(self._ask(m.GetStatus(), m.GetScreenSettings()))
         elif self.machine.connected:
-            self._dispatch(pm.ConnectionLost())
+            self.service.dispatch(pm.ConnectionLost())
         self._notify()
 
     def _on_message(self, message: Message) -> None:
@@ -154,16 +165,17 @@ class Kiosk:
         if event is not None:
             self._in_message = True
             try:
-                self._dispatch(event)
+                self.service.dispatch(event)
             finally:
                 self._in_message = False
         self._message_listeners.emit(message)
         if self.state is not before or self.machine.payment is not payment_before:
             self._notify()
 
-    async def _send_own(self, message: Message) -> None:
-        """The payment machine's own command: it acts on its payment on purpose (the guard still decides)."""
-        await self.client.send(message, override=True)
+    async def _send_own(self, message: Message, payment_id: str) -> None:
+        """The payment machine's own command, for its payment: the arbiter decides at the write."""
+        with self.guard.acting(Cancel(payment_id) if isinstance(message, m.Cancel) else Own(payment_id)):
+            await self.client.send(message)
 
     async def _ask(self, *messages: Message) -> None:  # best effort: the next connect asks again
         with contextlib.suppress(EngineUnavailable):
@@ -177,16 +189,23 @@ class Kiosk:
         self._wake_phase_waiters()
         self._notify()
 
-    # ------------------------------------------------------------------ commands
+    # ------------------------------------------------------------------ commands (the arbiter decides)
+    def situation(self) -> Situation:  # what the arbiter looks at, now
+        return Situation(self.machine.snapshot, self.state.charging, self.state.due, self.gate.reserved,
+                         self.gate.refilling, self.state.online, self.journal_writable)  # fmt: skip
+
+    def arbitrate(self, message: Message, intent: Intent = None) -> Verdict:
+        return arbiter(self.situation(), message, intent, self.guard.keep_values)
+
     @property
     def busy(self) -> bool:
         """A customer payment is in progress: ours, adopted, or the engine charging a sale (Due > 0: not a refill)."""
-        return self.machine.payment is not None or (self.state.charging and self.state.due > 0)
+        return in_payment(self.situation())
 
     @property
     def money_locked(self) -> bool:
-        """Cash-moving staff commands must wait (the guard's "busy"): a payment in progress or being started."""
-        return self.gate.reserved or self.busy
+        """Cash-moving staff commands must wait: a payment in progress or being started."""
+        return locked(self.situation())
 
     async def probe_journal(self) -> None:
         """Re-check the journal: a freed disk lets payments start again."""
@@ -209,13 +228,7 @@ class Kiosk:
 
     def can_pay(self) -> str:
         """'' when a payment may start now, else a :class:`RefusalReason` (a str: its value is the i18n key)."""
-        if not self.state.online:
-            return RefusalReason.OFFLINE
-        if not self.journal_writable:
-            return RefusalReason.JOURNAL
-        if self.busy or self.state.charging or self.gate.refilling:
-            return RefusalReason.BUSY
-        return ""
+        return start_refusal(self.situation())
 
     async def start_payment(self, method: Method, due: Decimal, items: list[dict[str, Any]] | None = None
                             ) -> PaymentResult | None:  # fmt: skip
@@ -249,7 +262,7 @@ class Kiosk:
             undo = self.on_result(lambda r: results.append(r) if r.id == payment_id else None)
             try:
                 self._notify()
-                errors = await self._dispatch(pm.StartRequested(payment_id, method, due, tuple(items or ())))
+                errors = await self.service.dispatch(pm.StartRequested(payment_id, method, due, tuple(items or ())))
                 if any(isinstance(e, JournalError) for e in errors):
                     self._notify()
                     raise PaymentRefused(RefusalReason.JOURNAL)
@@ -274,8 +287,10 @@ class Kiosk:
         if payment is None or (payment_id is not None and payment.id != payment_id):
             log.info("cancel for payment %s ignored: it is no longer in progress", payment_id)
             return False
-        errors = await self._dispatch(pm.CancelRequested(payment.id, value))
+        errors = await self.service.dispatch(pm.CancelRequested(payment.id, value))
         for error in errors:
+            if isinstance(error, CommandRefused):
+                return False  # the arbiter refused it at the write: that payment had ended meanwhile
             if isinstance(error, EngineUnavailable):
                 raise error
         return True

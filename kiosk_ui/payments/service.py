@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from ..engine import EngineUnavailable
 from ..journal import OPEN, Journal, JournalError
 from ..protocol import Message
-from ..protocol import messages as m
 from ..protocol.values import format_amount
 from . import machine as pm
 
@@ -29,7 +28,7 @@ Batch = tuple[list[pm.Effect], "asyncio.Future[list[Exception]]"]
 
 
 class PaymentService:
-    def __init__(self, machine: pm.PaymentMachine, journal: Journal, send: Callable[[Message], Awaitable[None]],
+    def __init__(self, machine: pm.PaymentMachine, journal: Journal, send: Callable[[Message, str], Awaitable[None]],
                  publish: Callable[[pm.PaymentResult], None],
                  journal_failed: Callable[[str], None]) -> None:  # fmt: skip
         self.machine = machine
@@ -128,17 +127,11 @@ class PaymentService:
                 else:
                     self._publish(effect.result)
             elif isinstance(effect, pm.Send):
-                current = self.machine.payment
-                if isinstance(effect.message, m.Cancel) and effect.payment_id and (
-                        current is None or current.id != effect.payment_id):  # fmt: skip
-                    # queued behind a slow journal write while its payment ended: a cancel now would reach
-                    # whatever the engine does next (a staff refill, another sale)
-                    log.warning("cancel for payment %s dropped: it ended before the cancel could leave",
-                                effect.payment_id)  # fmt: skip
-                    continue
                 try:
-                    await self._send(effect.message)
-                except EngineUnavailable as exc:
+                    # the arbiter decides at the write (a cancel queued behind a slow journal write whose payment
+                    # ended is refused there: it would reach a staff refill or another sale)
+                    await self._send(effect.message, effect.payment_id)
+                except EngineUnavailable as exc:  # not sent (CommandRefused included)
                     errors.append(exc)
                     if effect.payment_id:
                         self.dispatch(pm.SendFailed(effect.payment_id, effect.message.COMMAND))

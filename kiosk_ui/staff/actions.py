@@ -1,7 +1,8 @@
 """The staff action table and running one action: busy check, override, send, wait, audit.
 
-Every action is asked for in two steps (the screen confirms first). :meth:`ActionRunner.check`
-applies :mod:`kiosk_ui.staff_rules` before anything is sent; :meth:`ActionRunner.run` sends and
+Every action is asked for in two steps (the screen confirms first). :meth:`ActionRunner.check` asks the
+arbiter (:mod:`kiosk_ui.payments.arbiter`) before anything is sent, and the arbiter decides again at the write
+(the engine client's guard), for the payment the override was confirmed over; :meth:`ActionRunner.run` sends and
 waits for the answer PROTOCOL.md documents. A command with no documented answer is reported as
 "sent, not confirmed" (an unrelated status proves nothing), never as done.
 
@@ -19,9 +20,10 @@ from typing import Literal, Protocol
 
 from ..engine import CommandRefused, EngineClient, EngineTimeout, EngineUnavailable
 from ..kiosk import Kiosk
+from ..payments.arbiter import REFUSED_KEEPS_MONEY, Override, Refuse, payment_key
 from ..protocol import Message
 from ..protocol import messages as m
-from ..staff_rules import REFUSED_KEEPS_MONEY, may_send
+from ..state import KioskState
 
 
 class Say(Protocol):
@@ -43,7 +45,6 @@ class Action:
     title: str
     confirm: str
     make: Callable[[], Message]
-    cash_moving: bool
     timeout: float = 30.0
     #: shutdown: the answer is the engine going away
     goes_away: bool = False
@@ -52,27 +53,27 @@ class Action:
 
 
 ACTIONS: tuple[Action, ...] = (
-    Action("action-opendoor", "Abrir puerta", "Se abrirá la puerta del gabinete.", m.OpenDoor, True, 5.0, soft=True),
+    Action("action-opendoor", "Abrir puerta", "Se abrirá la puerta del gabinete.", m.OpenDoor, 5.0, soft=True),
     Action("action-cashrefill", "Iniciar dotación", "El equipo aceptará dinero para cambio hasta terminar la dotación.",
-           m.CashRefill, True, 5.0, soft=True),
+           m.CashRefill, 5.0, soft=True),
     Action("action-cashrefill-end", "Terminar dotación", "Se terminará la dotación de efectivo.",
-           lambda: m.Cancel("2"), True, 5.0, soft=True),
+           lambda: m.Cancel("2"), 5.0, soft=True),
     Action("action-cashcollect-coin", "Recolectar monedas", "Se vaciará la caja de monedas.",
-           lambda: m.CashCollect("coin"), True, 120.0),
+           lambda: m.CashCollect("coin"), 120.0),
     Action("action-cashcollect-bill", "Recolectar billetes", "Se vaciará la caja de billetes.",
-           lambda: m.CashCollect("bill"), True, 120.0),
+           lambda: m.CashCollect("bill"), 120.0),
     Action("action-resetbalance", "Corte de caja", "Los contadores de efectivo volverán a cero (corte del día).",
-           m.ResetBalance, True, 5.0, soft=True),
+           m.ResetBalance, 5.0, soft=True),
     Action("action-restart", "Reiniciar equipo", "El equipo se reiniciará; la pantalla volverá sola.",
-           lambda: m.Shutdown("r"), True, 15.0, True),
+           lambda: m.Shutdown("r"), 15.0, True),
     Action("action-poweroff", "Apagar equipo", "El equipo se apagará; habrá que encenderlo a mano.",
-           lambda: m.Shutdown("s"), True, 15.0, True),
-    Action("action-bvreset", "Reiniciar lector de billetes", "Se reiniciará el validador de billetes.", m.BvReset,
-           False, 60.0),
+           lambda: m.Shutdown("s"), 15.0, True),
+    Action("action-bvreset", "Reiniciar lector de billetes", "Se reiniciará el validador de billetes.",
+           m.BvReset, 60.0),
     Action("action-checkbr", "Revisar reciclador", "Se consultarán los niveles del reciclador de billetes.",
-           m.CheckBr, False),
-    Action("action-report", "Reporte del equipo", "El equipo generará su reporte.", m.Report, False, 60.0),
-    Action("action-arqueo", "Arqueo", "Se contará el efectivo de cada denominación.", m.Arqueo, False, 60.0),
+           m.CheckBr),
+    Action("action-report", "Reporte del equipo", "El equipo generará su reporte.", m.Report, 60.0),
+    Action("action-arqueo", "Arqueo", "Se contará el efectivo de cada denominación.", m.Arqueo, 60.0),
 )  # fmt: skip
 
 #: ``check``'s answers: send it, ask for an override first, or never (it would keep the customer's money)
@@ -100,22 +101,25 @@ class ActionRunner:
         self.kiosk = kiosk
         self.client = client
         self.audit = audit
+        #: the payment the last confirmed override was checked over (the arbiter covers that one only)
+        self.covered = ""
 
     def payment_key(self) -> str:
         """Which customer payment is in progress ('' when none): an override covers only the one it was
         confirmed over, never the next one."""
-        payment = self.kiosk.payment
-        if payment is not None:
-            return payment.id
-        return f"engine:{self.kiosk.state.due}" if self.kiosk.busy else ""
+        return payment_key(self.kiosk.situation())
 
     async def check(self, action: Action, override: bool) -> tuple[Decision, str]:
-        """Whether ``action`` may be sent now; a refusal is journaled. Returns the decision and its reason."""
-        reason = may_send(action.make(), self.kiosk.money_locked, override=override)
+        """Whether ``action`` may be sent now (the arbiter's word); a refusal is journaled. Returns the decision and
+        its reason. With ``override``, the payment it covers is the one in progress now, and only that one."""
+        if override:
+            self.covered = self.payment_key()
+        verdict = self.kiosk.arbitrate(action.make(), Override(self.covered) if override else None)
+        reason = verdict.reason if isinstance(verdict, Refuse) else ""
         if reason == REFUSED_KEEPS_MONEY or (override and reason):
             await self.audit(action.test_id, "refused: payment in progress (never sent during a payment)", "")
             return "never", reason
-        if reason or (action.cash_moving and self.kiosk.money_locked and not override):
+        if reason:
             await self.audit(action.test_id, "refused: payment in progress", "")
             return "ask-override", reason
         if override:
@@ -126,6 +130,11 @@ class ActionRunner:
         title = say(action.title)
         message = action.make()
         before = self.kiosk.state
+        with self.kiosk.guard.acting(Override(self.covered) if override else None):
+            return await self._run(action, message, before, title, token, say, override)
+
+    async def _run(self, action: Action, message: Message, before: KioskState, title: str, token: str | None,
+                   say: Say, override: bool) -> ActionOutcome:  # fmt: skip
         try:
             if action.goes_away:
                 answer = await self._send_and_wait_gone(message, action.timeout, override, token, say)
