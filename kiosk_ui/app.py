@@ -14,7 +14,7 @@ from nicegui import app as nicegui_app
 from . import __version__, product_images
 from .access import AddressGate, loopback
 from .config import Config
-from .engine import EngineClient
+from .engine import EngineClient, Keepalive
 from .journal import Journal
 from .kiosk import Kiosk
 from .operations import Operations
@@ -69,6 +69,8 @@ class KioskApp:
             "payment_in_progress": self.kiosk.busy,
             "journal": "error" if self.kiosk.journal_error else "ok",
             "bad_frames": self.client.bad_frames,
+            # for staff: the engine said nothing for [engine] silent_alert s during a payment (not a failure)
+            "engine_silent_in_payment": self.client.silent_in_payment,
             "demo": self.config.demo,
             "version": __version__,
             **(self.ops.health() if self.ops is not None else {}),
@@ -96,10 +98,13 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
         simulator = SimEngine(
             catalog=Catalog(config.data_dir / "demo-catalog.sqlite3"), card_mode="approve", status_interval=5.0
         )
-    client = EngineClient(config.engine_url, config.codec())
+    link = config.link  # [engine] keepalive: never drops a silent engine while a payment charges
+    keepalive = Keepalive(link.ping_interval, link.silence_timeout, link.silent_alert)
+    client = EngineClient(config.engine_url, config.codec(), keepalive=keepalive)
     journal = Journal(config.data_dir / "journal.sqlite3")
     kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout)
     client.guard = lambda message, override: may_send(message, kiosk.money_locked, override)  # the last line
+    client.charging = lambda: kiosk.payment is not None
     staff = StaffService(kiosk, client, journal, config.data_dir, nip_max_attempts=config.nip_max_attempts,
                          nip_lockout_seconds=config.nip_lockout_minutes * 60,
                          session_idle_seconds=config.session_idle_minutes * 60)  # fmt: skip
