@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from . import __version__, product_images
 from .access import AddressGate, loopback
 from .config import Config
 from .engine import EngineClient, Keepalive
-from .journal import Journal
+from .journal import Journal, open_journal, private_dir, private_file
 from .kiosk import Kiosk
 from .operations import Operations
 from .simulator import Catalog, SimEngine
@@ -81,11 +82,15 @@ def storage_secret(data_dir: Path) -> str:
     """A per-installation secret for NiceGUI's signed browser storage, kept in the data dir."""
     path = data_dir / "storage-secret"
     try:
-        return path.read_text(encoding="utf-8").strip()
+        secret = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         secret = secrets.token_urlsafe(32)
-        path.write_text(secret, encoding="utf-8")
-        return secret
+        private_dir(data_dir)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even once
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secret)
+    private_file(path)
+    return secret
 
 
 def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
@@ -93,7 +98,7 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     from . import operations
     from .ui.pages import admin, customer, sim
 
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(config.data_dir)  # 0700: journal, secrets and lockout are the kiosk user's only
     if config.demo and simulator is None:
         simulator = SimEngine(
             catalog=Catalog(config.data_dir / "demo-catalog.sqlite3"), card_mode="approve", status_interval=5.0
@@ -101,7 +106,7 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     link = config.link  # [engine] keepalive: never drops a silent engine while a payment charges
     keepalive = Keepalive(link.ping_interval, link.silence_timeout, link.silent_alert)
     client = EngineClient(config.engine_url, config.codec(), keepalive=keepalive)
-    journal = Journal(config.data_dir / "journal.sqlite3")
+    journal = open_journal(config.data_dir / "journal.sqlite3")  # damaged: kept aside, out of service
     kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout)
     client.guard = lambda message, override: may_send(message, kiosk.money_locked, override)  # the last line
     client.charging = lambda: kiosk.payment is not None
