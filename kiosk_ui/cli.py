@@ -271,7 +271,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _windows_setup(args: argparse.Namespace) -> int:
-    from .windows_setup import Setup, import_commands, tasks, write
+    from .windows_setup import Setup, import_commands, private_data_commands, tasks, write
 
     check_engine_url(args.engine)
     if not 0 < args.port < 65536:
@@ -281,6 +281,8 @@ def _windows_setup(args: argparse.Namespace) -> int:
     if args.out is None:
         for name, xml in tasks(setup).items():  # on a console: text, so not UTF-16 (use --out for files)
             print(f"<!-- {name} -->\n" + xml.replace('encoding="UTF-16"', 'encoding="UTF-8"', 1))
+        print("<!-- the data folder, readable by the kiosk's user only (cmd, as administrator):\n"
+              + "\n".join(private_data_commands(setup)) + "\n-->")  # fmt: skip
         return 0
     try:
         paths = write(setup, args.out)
@@ -288,6 +290,8 @@ def _windows_setup(args: argparse.Namespace) -> int:
         return _fail(f"cannot write to {args.out}: {exc.strerror or exc}")
     print("wrote " + ", ".join(str(p) for p in paths) + "\nimport them on the kiosk PC with:")
     print("\n".join(import_commands(paths)))
+    print("make the data folder readable by the kiosk's user only (cmd, as administrator):")
+    print("\n".join(private_data_commands(setup)))
     return 0
 
 
