@@ -239,3 +239,34 @@ def test_order_survives_a_clock_step_back(tmp_path: Path, monkeypatch: pytest.Mo
     assert [p["id"] for p in journal.open_payments()] == ["first", "second", "third"]
     assert journal.last_reference() == "R-2"
     journal.close()
+
+
+def test_the_app_starts_on_a_damaged_journal_and_stays_out_of_service(tmp_path: Path) -> None:
+    """``kiosk-ui run`` as the kiosk starts it: no traceback, one error line naming the file, the app serves."""
+    import time
+
+    import httpx
+
+    from devtools import AppProcess, free_port
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "journal.sqlite3").write_bytes(b"\x00garbage, not SQLite" * 500)
+    app = AppProcess(["run", "--engine", f"ws://127.0.0.1:{free_port()}/"], data)
+    try:
+        health = None
+        for _ in range(300):
+            health = app.health()
+            if health and health.get("journal") == "error":
+                break
+            assert app.process.poll() is None, app.log_path.read_text(errors="replace")[-3000:]
+            time.sleep(0.1)
+        assert health is not None and health["journal"] == "error"
+        assert httpx.get(app.base + "/", timeout=5).status_code == 200
+        assert "journal" in health.get("alerts", [])  # staff are alerted
+    finally:
+        app.stop()
+    log = app.log_path.read_text(errors="replace")
+    assert "Traceback" not in log
+    lines = [line for line in log.splitlines() if "is damaged" in line and "ERROR kiosk_ui.journal" in line]
+    assert len(lines) == 1 and str(data / "journal.sqlite3") in lines[0] and "kept aside as" in lines[0]
