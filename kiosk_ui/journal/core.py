@@ -251,6 +251,8 @@ def backup(source: str | Path, target: str | Path) -> Path:
 
 def _backup(source: Path, target: Path, partial: Path) -> Path:
     partial.unlink(missing_ok=True)
+    # created empty and private first (0600 on POSIX): a copy of the journal is as private as the journal
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     src = sqlite3.connect(read_only_uri(source), uri=True, isolation_level=None)
     try:
         dst = sqlite3.connect(str(partial), isolation_level=None)

@@ -217,11 +217,12 @@ def test_the_data_dir_secret_and_journal_are_private(tmp_path: Path) -> None:
     try:
         open_journal(data / "journal.sqlite3").close()
         storage_secret(data)
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+        copy = backup(data / "journal.sqlite3", tmp_path / "copy.sqlite3")
     finally:
         os.umask(old)
-    assert stat.S_IMODE(data.stat().st_mode) == 0o700
-    for name in ("journal.sqlite3", "storage-secret"):
-        assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+    for path in (data / "journal.sqlite3", data / "storage-secret", copy):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
 # ---------------------------------------------------------------- order by sequence, not wall clock
