@@ -59,3 +59,18 @@ async def test_a_capitalised_tarjeta_is_adopted_as_a_card_sale(tmp_path: Path, f
         assert (rig.kiosk.payment.method, rig.kiosk.payment.due) == ("card", Decimal("80"))
     finally:
         await close(rig)
+
+
+async def test_spanish_no_error_texts_do_not_refuse_cash(tmp_path: Path, fake_engine: FakeEngine) -> None:
+    """Before: bvError "Sin error" and caError "Ninguno" were read as device errors: with both set, cash was
+    refused and the customer was told the devices were faulty."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        await fake_engine.push("status", cobrando="False", Due="0,00", Credit="0,00", bvError="Sin error",
+                               caError="NINGUNO", tarjeta="True", Status="Disponible")  # fmt: skip
+        await eventually(lambda: rig.kiosk.state.bv_error == "" and rig.kiosk.state.online)
+        await rig.settle()
+        assert (rig.kiosk.state.bv_error, rig.kiosk.state.ca_error) == ("", "")
+        await start_cash(rig, "35.50")  # not refused
+    finally:
+        await close(rig)
