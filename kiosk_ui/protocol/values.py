@@ -88,9 +88,9 @@ def parse_amount(value: Any, field: str = "amount", separator: str | None = None
 
 
 #: an amount text: an optional currency sign, then digits with '.' and ',' (no sign, no exponent)
-_AMOUNT_TEXT = re.compile(r"\$?\s*(\d[\d.,]*)")
+_AMOUNT_TEXT = re.compile(r"\$?\s*(\d[\d.,]*)", re.ASCII)
 #: thousands groups: one to three digits, then groups of exactly three
-_GROUPS = {mark: re.compile(r"\d{1,3}(?:" + re.escape(mark) + r"\d{3})+") for mark in ".,"}
+_GROUPS = {mark: re.compile(r"\d{1,3}(?:" + re.escape(mark) + r"\d{3})+", re.ASCII) for mark in ".,"}
 
 
 def amount_digits(text: str, separator: str = "auto") -> str | None:

@@ -140,3 +140,10 @@ def test_cancel_payment_must_be_an_integer_other_than_two(tmp_path: Path, value:
 
 def test_cancel_payment_plain_integers_pass(tmp_path: Path) -> None:
     assert load(_config(tmp_path, '[protocol]\ncancel_payment = "3"\ncancel_refill_end = "2"\n')).cancel_payment == "3"
+
+
+@pytest.mark.parametrize("raw", ["١٢", "1²", "1_000", "1e3", "-5", "5-", "$$5", "5 $"])
+def test_only_plain_ascii_amount_texts_are_read(raw: str) -> None:
+    assert amount_digits(raw) is None
+    with pytest.raises(ProtocolError):
+        parse_amount(raw)
