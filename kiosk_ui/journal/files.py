@@ -134,11 +134,34 @@ def check_copy(source: Path) -> int:
     return int(count)
 
 
+#: the byte of a -shm file that every open SQLite connection holds a shared lock on (unix VFS "DMS" slot)
+_SHM_DMS_BYTE = 128
+
+
+def in_use(path: Path) -> bool:
+    """True when another process has the journal open (POSIX: SQLite's lock on its -shm file). On Windows an
+    open journal cannot be renamed at all, so :func:`restore` fails there with the system's message."""
+    shm = path.with_name(path.name + "-shm")
+    if sys.platform == "win32" or not shm.exists():
+        return False
+    import fcntl
+
+    with open(shm, "rb+") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
+        except OSError:
+            return True
+        fcntl.lockf(handle, fcntl.LOCK_UN, 1, _SHM_DMS_BYTE)
+    return False
+
+
 def restore(path: Path, source: Path) -> Path | None:
     """Put the checked copy ``source`` in place of the journal at ``path`` (the app must be stopped). The
     journal there now, if any, is kept aside, never overwritten; returns where it went."""
     if source.resolve() == path.resolve():
         raise JournalError(f"--from must be a copy, not the journal itself ({path})")
+    if in_use(path):
+        raise JournalError(f"the journal {path} is open in a running app: stop kiosk-ui first, then restore")
     check_copy(source)
     private_dir(path.parent)
     partial = path.with_name(path.name + ".restore")

@@ -271,3 +271,22 @@ def test_the_app_starts_on_a_damaged_journal_and_stays_out_of_service(tmp_path: 
     assert "Traceback" not in log
     lines = [line for line in log.splitlines() if "is damaged" in line and "ERROR kiosk_ui.journal" in line]
     assert len(lines) == 1 and str(data / "journal.sqlite3") in lines[0] and "kept aside as" in lines[0]
+
+
+@posix_only
+def test_restore_refuses_while_the_app_has_the_journal_open(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    Journal(data / "journal.sqlite3").close()
+    source = good_backup(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from kiosk_ui.journal import Journal; j = Journal(sys.argv[1]); j.payments(1);"
+        " print('open', flush=True); time.sleep(60)"), str(data / "journal.sqlite3")],
+        stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        assert main(["restore", "--data-dir", str(data), "--from", str(source)]) == 2
+        assert "stop kiosk-ui first" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert main(["restore", "--data-dir", str(data), "--from", str(source)]) == 0
