@@ -191,6 +191,7 @@ class EngineClient(KeepaliveWatch):
                     self._connection = connection
                     self.connects += 1
                     self.keepalive.reset()
+                    self.engine_charging = False  # until this connection's engine says so (the app's own word holds)
                     self._set_status("connected")
                     watch = asyncio.create_task(self._watch(connection), name="engine-keepalive")
                     try:
