@@ -244,6 +244,8 @@ def parse_change_level(value: Any) -> ChangeLevel:
         digits = value.strip()
         percent_sign = digits.endswith("%")
         digits = digits.removesuffix("%").strip()
+        if "," in digits:  # "75,5%": a decimal comma, read like an amount (an ambiguous one stays text)
+            digits = amount_digits(digits) or "?"
         try:
             number = Decimal(digits)
             # "75%" and "0.5%" are percentages as written, never fractions

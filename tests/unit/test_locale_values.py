@@ -147,3 +147,11 @@ def test_only_plain_ascii_amount_texts_are_read(raw: str) -> None:
     assert amount_digits(raw) is None
     with pytest.raises(ProtocolError):
         parse_amount(raw)
+
+
+def test_change_bar_with_a_decimal_comma() -> None:
+    from kiosk_ui.protocol.values import parse_change_level
+
+    assert parse_change_level("75,5%").percent == Decimal("75.5")
+    assert parse_change_level("0,5").percent == Decimal("50.0")
+    assert parse_change_level("1,000").percent is None  # ambiguous: shown as text
