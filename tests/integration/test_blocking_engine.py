@@ -9,11 +9,14 @@ import json
 import threading
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
 
 from kiosk_ui.engine import Backoff, EngineClient, Keepalive
+from kiosk_ui.journal import Journal
+from kiosk_ui.kiosk import Kiosk, PaymentResult
 from kiosk_ui.protocol import messages as m
 
 from ..helpers import eventually
@@ -53,13 +56,16 @@ class BlockingEngine:
 
     async def _handle(self, connection: ServerConnection) -> None:
         self.connections += 1
+        await self._status(connection, cobrando="False", Due="0", Credit="0", tarjeta="True", referenceCC="R-6")
         async for frame in connection:
             command = json.loads(frame)["comando"]
             charging = command == "paycreditcard"
-            await self._status(connection, cobrando="True" if charging else "False", Due="80.00" if charging else "0")
+            await self._status(connection, cobrando="True" if charging else "False", Due="80.00" if charging else "0",
+                               tarjeta="True", referenceCC="R-6")  # fmt: skip
             time.sleep(self.block)  # the receive loop waits on the terminal: nothing read, no pong
             if charging:
-                await self._status(connection, cobrando="False", Due="80.00", Credit="0", referenceCC="R-7")
+                await self._status(connection, cobrando="False", Due="80.00", Credit="0", changeDispensed="0",
+                                   referenceCC="R-7", tarjeta="True", Status="Pago aprobado")  # fmt: skip
 
     @staticmethod
     async def _status(connection: ServerConnection, **fields: Any) -> None:
@@ -122,4 +128,29 @@ async def test_a_silent_engine_outside_a_payment_is_still_dropped() -> None:
         await eventually(lambda: client.connects >= 2, timeout=BLOCK + 5)  # dropped, then connected again
     finally:
         await client.stop()
+        engine.stop()
+
+
+async def test_the_kiosk_completes_a_card_sale_on_a_blocking_engine(tmp_path: Path) -> None:
+    """End to end: the kiosk starts a card sale, the engine goes silent for the terminal's wait, the approval
+    arrives on the same connection and the sale is journaled completed with its reference."""
+    engine = BlockingEngine()
+    client = _client(engine.start())
+    journal = Journal(tmp_path / "journal.sqlite3")
+    kiosk = Kiosk(client, journal, ack_timeout=3.0, end_grace=1.0)
+    client.charging = lambda: kiosk.payment is not None
+    results: list[PaymentResult] = []
+    kiosk.on_result(results.append)
+    await kiosk.recover()
+    client.start()
+    try:
+        await eventually(lambda: client.connected and kiosk.state.card_available)
+        await kiosk.start_payment("card", Decimal("80"))
+        await eventually(lambda: results, timeout=BLOCK + 8)
+        assert (results[0].outcome, client.connects) == ("completed", 1)
+        assert journal.payments()[0]["reference"] == "R-7"
+    finally:
+        kiosk.service.close()
+        await client.stop()
+        journal.close()
         engine.stop()
