@@ -1,6 +1,9 @@
-"""The journal's schema (v3), its field names, time and money helpers, and the v0/v1 -> v2 -> v3 migration.
+"""The journal's schema (v4), its field names, time and money helpers, and the v0/v1 -> v2 -> v3 -> v4 migration.
 
-v3 adds ``payments.seq``: the order of writes (wall-clock times may step back; this never does)."""
+v3 adds ``payments.seq``: the order of writes (wall-clock times may step back; this never does). v4 adds
+``payments.progress``: what ties an open payment to the engine (acknowledged, the most credit seen, the method, the
+reference before it), as JSON, so a restart can settle a sale that ended while the app was down
+(:mod:`kiosk_ui.payments.recovery`); '' on rows written before v4 and on payments never acknowledged."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import JournalError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE payments (
@@ -145,9 +148,11 @@ def migrate(db: sqlite3.Connection, keep_v1: Callable[[], object]) -> None:
             _run_script(db, _V1)
         if version < 2:
             _migrate_v1_to_v2(db)
-        # rows written before v3 keep seq 0 (ordered among themselves by time, as before)
-        db.execute("ALTER TABLE payments ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
-        db.execute("CREATE INDEX payments_seq ON payments(seq)")
+        if version < 3:  # rows written before v3 keep seq 0 (ordered among themselves by time, as before)
+            db.execute("ALTER TABLE payments ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+            db.execute("CREATE INDEX payments_seq ON payments(seq)")
+        # additive: an app of v3 reads nothing new; rows before v4 have no progress ('': nothing known)
+        db.execute("ALTER TABLE payments ADD COLUMN progress TEXT NOT NULL DEFAULT ''")
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:

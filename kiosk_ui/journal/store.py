@@ -68,10 +68,18 @@ class Journal(JournalQueries):
         return rows[0] if rows else None
 
     def open_payments(self) -> list[dict[str, Any]]:
-        """Payments still open, in the order they were opened (rowid: insertion order, whatever the clock)."""
+        """Payments still open, in the order they were opened (rowid: insertion order, whatever the clock), with
+        their ``progress`` (what tied them to the engine; '' if nothing was journaled)."""
         if self.damaged:
             raise JournalError(self.damaged)
-        return self._read(f"SELECT {PAYMENT_SELECT} FROM payments WHERE outcome = ? ORDER BY rowid", (OPEN,))
+        return self._read(f"SELECT {PAYMENT_SELECT}, progress FROM payments WHERE outcome = ? ORDER BY rowid",
+                          (OPEN,))  # fmt: skip
+
+    def record_progress(self, payment_id: str, progress: str) -> None:
+        """What ties an open payment to the engine (JSON text, see :mod:`kiosk_ui.payments.recovery`). Only an open
+        row takes it (an outcome is final); no ``seq`` step: it orders outcomes, this is no outcome."""
+        self._call(lambda: self._write("UPDATE payments SET progress = ?, updated_at = ? WHERE id = ? AND outcome = ?",
+                                       (progress, now_iso(), payment_id, OPEN)))  # fmt: skip
 
     def last_reference(self) -> str:
         """The card reference journaled last (a card payment needs a reference other than this one), by the
@@ -134,6 +142,10 @@ class Journal(JournalQueries):
     def aupdate_payment(self, payment_id: str, **values: str | Decimal) -> Coroutine[Any, Any, None]:
         self._update_args(values)
         return self._wait(self._submit(lambda: self.update_payment(payment_id, **values)))
+
+    def arecord_progress(self, payment_id: str, progress: str) -> Coroutine[Any, Any, None]:
+        """Queue :meth:`record_progress` now (its place among the journal's writes is this call's)."""
+        return self._wait(self._submit(lambda: self.record_progress(payment_id, progress)))
 
     def arecord_action(self, action: str, result: str = "", **kw: str) -> Coroutine[Any, Any, None]:
         return self._wait(self._submit(lambda: self.record_action(action, result, **kw)))
