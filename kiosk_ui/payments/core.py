@@ -163,8 +163,6 @@ class MachineCore:
         if isinstance(event, EngineStatus):
             self.view = facts_of(event)
             self.postdates_command = True
-            if self.recovering:
-                effects += reconcile(self, event)
             if event.reference is not None and self.payment is None:
                 self.last_reference = event.reference
                 self.reference_known = True
@@ -340,33 +338,6 @@ class MachineCore:
         self.payment = payment
         self.state = CHARGING
         return [JournalOpen(payment.id, method, payment.due, (), "adopted: engine was already charging")]
-
-
-def reconcile(mc: MachineCore, status: EngineStatus) -> list[Effect]:
-    """First engine status after start: resume the latest open row or settle it as unknown.
-
-    Only a payment the engine is still charging with that row's total is tied to the row
-    (it resumes, same id). An idle engine's Due/Credit may be the previous sale's: ``unknown``.
-    """
-    rows, mc.recovering = mc.recovering, ()
-    effects: list[Effect] = []
-    latest, older = rows[-1], rows[:-1]
-    for row in older:
-        effects += settle_row(mc, row, "open at restart; superseded by a later payment")
-    method: Method = latest.method
-    due = Decimal(latest.due)
-    if mc.payment is None and status.charging and status.due == due:
-        mc.payment = ActivePayment(latest.id, method, due, phase="charging", credit=status.credit or ZERO)
-        mc.state = CHARGING
-    else:
-        effects += settle_row(mc, latest, "app restarted mid-payment; engine facts do not tie it to this "
-                                            "payment; outcome unknown")  # fmt: skip
-    return effects
-
-
-def settle_row(mc: MachineCore, row: RecoverRow, detail: str) -> list[Effect]:
-    result = PaymentResult(row.id, "unknown", row.method, Decimal(row.due), reason=detail, at=mc.now())
-    return [JournalUpdate(row.id, result)]
 
 
 def learn_reference(mc: MachineCore, payment: ActivePayment, event: EngineStatus, reference: str) -> None:

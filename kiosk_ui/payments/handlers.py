@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..errors import FailureCode
 from ..protocol import messages as m
-from . import resume
+from . import recovery, resume
 from .core import (
     ABANDONING,
     CHARGING,
@@ -47,7 +47,6 @@ from .events import (
     StopTimer,
     TimerFired,
 )
-from .model import RecoverRow
 from .rules import Decision
 
 
@@ -335,7 +334,6 @@ def outcome_unwritten(mc: MachineCore, ev: JournalFailed) -> list[Effect]:
 
 
 def recover(mc: MachineCore, ev: Recover) -> list[Effect]:
-    if ev.rows:
-        mc.recovering = tuple(RecoverRow(row["id"], "card" if row["method"] == "card" else "cash", str(row["due"]))
-                              for row in ev.rows)  # fmt: skip
+    if ev.rows:  # with their journaled progress: the engine's first frames decide them (recovery.first_frames)
+        mc.recovering = recovery.rows_of(ev.rows)
     return []

@@ -85,9 +85,25 @@ class EchoQuestion:
 
 @dataclass(frozen=True, slots=True)
 class RecoverRow:
+    """A row left open by a previous run, with what its journaled progress tied it to (see :mod:`.recovery`)."""
+
     id: str
     method: Method
     due: str
+    #: the engine had acknowledged it (charged its Due) before the app went down
+    acknowledged: bool = False
+    #: the most Credit seen for it before the app went down
+    credit_seen: Decimal = ZERO
+    #: the engine's reference before it, as a status told it (None: not known)
+    reference_before: str | None = None
+    #: a reference first heard while it was charging, unlike the one before (the approval or an unseen sale's end)
+    reference_doubt: str = ""
+    #: the method was named by the engine or chosen here (False: an adopted payment's method was a guess)
+    method_known: bool = True
+    #: the engine's status facts before its command (an end repeating them is no evidence about it)
+    view_before: SaleFacts | None = None
+    #: since the restart, the engine spoke of another sale (another Due) before its first status
+    other_sale: bool = False
 
 
 @dataclass(frozen=True, slots=True)

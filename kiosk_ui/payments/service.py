@@ -21,10 +21,13 @@ from ..journal import OPEN, Journal, JournalError
 from ..protocol import Message
 from ..protocol.values import format_amount
 from . import machine as pm
+from .recovery import JournalProgress, progress_write
 
 log = logging.getLogger(__name__)
 
-Batch = tuple[list[pm.Effect], "asyncio.Future[list[Exception]]"]
+#: the machine's effects, and the service's own progress writes (recovery.py)
+ServiceEffect = pm.Effect | JournalProgress
+Batch = tuple[list[ServiceEffect], "asyncio.Future[list[Exception]]"]
 
 
 class PaymentService:
@@ -41,7 +44,9 @@ class PaymentService:
         self._worker: asyncio.Task[None] | None = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
         #: every effect run, in order, for tests and the soak (bounded)
-        self.trace: deque[pm.Effect] = deque(maxlen=10_000)
+        self.trace: deque[ServiceEffect] = deque(maxlen=10_000)
+        #: progress writes under way (queued in the journal's order, awaited by nobody: see _record_progress)
+        self._progress: set[asyncio.Future[None]] = set()
         #: called after every transition (the payment on screen may have changed)
         self.after_event: Callable[[], None] = lambda: None
         #: outcomes not yet on disk (payment id → the write), retried; their Publish waits (payment id → result)
@@ -55,7 +60,11 @@ class PaymentService:
     def dispatch(self, event: pm.Event) -> asyncio.Future[list[Exception]]:
         """Feed one event: the machine moves now; its effects are queued. The future resolves
         when they have run, with the errors met (a journal or engine failure), if any."""
-        effects = self.machine.handle(event)
+        before = self.machine.snapshot
+        effects: list[ServiceEffect] = [*self.machine.handle(event)]
+        progress = progress_write(before, self.machine.snapshot)
+        if progress is not None:  # acknowledged, or more credit: what a restart needs to settle it (recovery.py)
+            effects.append(progress)
         self.after_event()
         loop = asyncio.get_running_loop()
         done: asyncio.Future[list[Exception]] = loop.create_future()
@@ -86,7 +95,7 @@ class PaymentService:
             self._wake.clear()
             await self._wake.wait()
 
-    async def _run_batch(self, effects: list[pm.Effect], errors: list[Exception]) -> None:
+    async def _run_batch(self, effects: list[ServiceEffect], errors: list[Exception]) -> None:
         for effect in effects:
             self.trace.append(effect)
             if isinstance(effect, pm.JournalOpen):
@@ -145,11 +154,27 @@ class PaymentService:
                 self._timers[effect.name] = loop.call_later(effect.seconds, self.dispatch, event)
             elif isinstance(effect, pm.StopTimer):
                 self._stop(effect.name)
+            elif isinstance(effect, JournalProgress):
+                self._record_progress(effect)
+
+    def _record_progress(self, effect: JournalProgress) -> None:
+        """Queued in the journal's write order now (after the row's opening, before its outcome), and not awaited:
+        the frames and publications after it do not wait for a progress write. A failure is logged (the journal
+        marks itself not writable); the payment goes on, and a restart knows less about it."""
+        future = asyncio.ensure_future(self.journal.arecord_progress(effect.payment_id, effect.progress))
+        self._progress.add(future)
+
+        def done(f: asyncio.Future[None]) -> None:
+            self._progress.discard(f)
+            if not f.cancelled() and f.exception() is not None:
+                log.error("payment %s progress not journaled: %s", effect.payment_id, f.exception())
+
+        future.add_done_callback(done)
 
     async def _write_outcome(self, effect: pm.JournalUpdate) -> None:
         result = effect.result
         fields = {"outcome": result.outcome, "detail": "; ".join(filter(None, (effect.note, result.reason)))}
-        if result.outcome != "unknown" or result.credit:
+        if result.outcome != "unknown" or result.credit or result.reference:
             fields.update(
                 credit=format_amount(result.credit), change_owed=format_amount(result.change_owed),
                 change_paid=format_amount(result.change_paid), shortfall=format_amount(result.shortfall),

@@ -7,8 +7,9 @@ list, or a row's result outside what it declares, raises :class:`UnlistedTransit
 explorer) and is logged and ignored in production. ``docs/payments.md`` is generated from this table
 (:func:`markdown`; ``python -m kiosk_ui.payments.table docs/payments.md`` rewrites it).
 
-Engine frames (``status``, ``sockets``) are first folded into the engine view (which may also settle or resume
-rows left open by a previous run); the row for the phase they then find applies.
+Engine frames (``status``, ``sockets``) are first folded into the engine view, after rows left open by a previous
+run had their say (:mod:`.recovery`: the first status settles or resumes them); the row for the phase they then
+find applies.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import handlers as h
+from . import recovery
 from .core import MachineCore
 from .events import (
     CancelRequested,
@@ -241,6 +243,8 @@ def step(state: MachineState, event: Event, settings: Settings = _DEFAULTS, *, s
     changed (the step works on a copy it freezes again)."""
     mc = MachineCore.thaw(state, settings)
     effects: list[Effect] = []
+    if mc.recovering and isinstance(event, EngineStatus | EngineSockets | CreditUpdate):
+        effects += recovery.first_frames(mc, event)  # rows open from a previous run: the engine's first word
     if isinstance(event, EngineStatus | EngineSockets):
         effects += mc.observe(event)
     row = TABLE.get((mc.state, type(event)))
