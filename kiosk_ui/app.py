@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,8 @@ from nicegui import app as nicegui_app
 from . import __version__, product_images
 from .access import AddressGate, loopback
 from .config import Config
-from .engine import EngineClient
-from .journal import Journal
+from .engine import EngineClient, Keepalive
+from .journal import Journal, open_journal, private_dir, private_file
 from .kiosk import Kiosk
 from .operations import Operations
 from .simulator import Catalog, SimEngine
@@ -68,6 +69,8 @@ class KioskApp:
             "payment_in_progress": self.kiosk.busy,
             "journal": "error" if self.kiosk.journal_error else "ok",
             "bad_frames": self.client.bad_frames,
+            # for staff: the engine said nothing for [engine] silent_alert s during a payment (not a failure)
+            "engine_silent_in_payment": self.client.silent_in_payment,
             "demo": self.config.demo,
             "version": __version__,
             **(self.ops.health() if self.ops is not None else {}),
@@ -78,11 +81,15 @@ def storage_secret(data_dir: Path) -> str:
     """A per-installation secret for NiceGUI's signed browser storage, kept in the data dir."""
     path = data_dir / "storage-secret"
     try:
-        return path.read_text(encoding="utf-8").strip()
+        secret = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         secret = secrets.token_urlsafe(32)
-        path.write_text(secret, encoding="utf-8")
-        return secret
+        private_dir(data_dir)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even once
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secret)
+    private_file(path)
+    return secret
 
 
 def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
@@ -90,15 +97,18 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     from . import operations
     from .ui.pages import admin, customer, sim
 
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(config.data_dir)  # 0700: journal, secrets and lockout are the kiosk user's only
     if config.demo and simulator is None:
         simulator = SimEngine(
             catalog=Catalog(config.data_dir / "demo-catalog.sqlite3"), card_mode="approve", status_interval=5.0
         )
-    client = EngineClient(config.engine_url, config.codec())
-    journal = Journal(config.data_dir / "journal.sqlite3")
+    link = config.link  # [engine] keepalive: never drops a silent engine while a payment charges
+    keepalive = Keepalive(link.ping_interval, link.silence_timeout, link.silent_alert)
+    client = EngineClient(config.engine_url, config.codec(), keepalive=keepalive)
+    journal = open_journal(config.data_dir / "journal.sqlite3")  # damaged: kept aside, out of service
     kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout)
     # the engine client's last-line guard is the arbiter, installed by the Kiosk (payments/arbiter.py)
+    client.charging = lambda: kiosk.payment is not None
     staff = StaffService(kiosk, client, journal, config.data_dir, nip_max_attempts=config.nip_max_attempts,
                          nip_lockout_seconds=config.nip_lockout_minutes * 60,
                          session_idle_seconds=config.session_idle_minutes * 60)  # fmt: skip

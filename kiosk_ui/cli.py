@@ -1,4 +1,5 @@
-"""The ``kiosk-ui`` command: run | demo | simulate | journal | backup | unlock | windows-setup (docs/contract.md)."""
+"""The ``kiosk-ui`` command: run | demo | simulate | journal | backup | restore | unlock | windows-setup
+(docs/contract.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from . import __version__
 from .config import Config, ConfigError, check_engine_url, default_data_dir, load
+from .errors import JournalError
 
 log = logging.getLogger("kiosk_ui")
 
@@ -92,6 +94,16 @@ def make_parser() -> argparse.ArgumentParser:
     backup.add_argument("--data-dir", type=Path, help=f"where the journal is (default {default_data_dir()})")
     backup.add_argument("--to", required=True, help="the copy to write, e.g. D:/backups/journal-{date}.sqlite3")
     backup.add_argument("--config", type=Path, help="TOML configuration file")
+
+    restore = sub.add_parser(
+        "restore",
+        help="put a checked copy of the journal back (the journal there now is kept aside, never overwritten)",
+        description="Check FILE like backup does, keep the current journal aside and put the copy in its place. "
+        "Stop the app first; start it again afterwards.",
+    )
+    restore.add_argument("--data-dir", type=Path, help=f"where the journal is (default {default_data_dir()})")
+    restore.add_argument("--from", dest="source", required=True, type=Path, help="the journal copy to put back")
+    restore.add_argument("--config", type=Path, help="TOML configuration file")
 
     win = sub.add_parser(
         "windows-setup",
@@ -190,7 +202,7 @@ def _utf8_stdout() -> Any:
 
 
 def _journal(args: argparse.Namespace) -> int:
-    from .journal import Filter, Journal, JournalError, json_chunks, parse_bound, write_csv
+    from .journal import Filter, JournalError, json_chunks, open_for_reading, parse_bound, write_csv
 
     try:
         since = parse_bound(args.since, end=False) if args.since else None
@@ -201,7 +213,7 @@ def _journal(args: argparse.Namespace) -> int:
     try:
         config = load(args.config, data_dir=args.data_dir)
         path = config.data_dir / "journal.sqlite3"
-        journal = Journal(path) if path.exists() else None
+        journal = open_for_reading(path) if path.exists() else None  # never writes (nor migrates) the file
     except (ConfigError, JournalError) as exc:
         return _fail(str(exc))
     out = _utf8_stdout()
@@ -243,8 +255,23 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _restore(args: argparse.Namespace) -> int:
+    from .journal import JournalError, check_copy, restore
+
+    try:
+        config = load(args.config, data_dir=args.data_dir)
+        path = config.data_dir / "journal.sqlite3"
+        count = check_copy(args.source)
+        aside = restore(path, args.source)
+    except (ConfigError, JournalError, OSError) as exc:
+        return _fail(str(exc))
+    kept = f"; the journal that was there is kept as {aside}" if aside else ""
+    print(f"journal restored from {args.source} ({count} payments) to {path}{kept}", flush=True)
+    return 0
+
+
 def _windows_setup(args: argparse.Namespace) -> int:
-    from .windows_setup import Setup, import_commands, tasks, write
+    from .windows_setup import Setup, import_commands, private_data_commands, tasks, write
 
     check_engine_url(args.engine)
     if not 0 < args.port < 65536:
@@ -254,6 +281,8 @@ def _windows_setup(args: argparse.Namespace) -> int:
     if args.out is None:
         for name, xml in tasks(setup).items():  # on a console: text, so not UTF-16 (use --out for files)
             print(f"<!-- {name} -->\n" + xml.replace('encoding="UTF-16"', 'encoding="UTF-8"', 1))
+        print("<!-- the data folder, readable by the kiosk's user only (cmd, as administrator):\n"
+              + "\n".join(private_data_commands(setup)) + "\n-->")  # fmt: skip
         return 0
     try:
         paths = write(setup, args.out)
@@ -261,6 +290,8 @@ def _windows_setup(args: argparse.Namespace) -> int:
         return _fail(f"cannot write to {args.out}: {exc.strerror or exc}")
     print("wrote " + ", ".join(str(p) for p in paths) + "\nimport them on the kiosk PC with:")
     print("\n".join(import_commands(paths)))
+    print("make the data folder readable by the kiosk's user only (cmd, as administrator):")
+    print("\n".join(private_data_commands(setup)))
     return 0
 
 
@@ -299,13 +330,15 @@ def main(argv: list[str] | None = None) -> int:
             return _unlock(args)
         if args.command == "backup":
             return _backup(args)
+        if args.command == "restore":
+            return _restore(args)
         if args.command == "run":
             if args.engine:
                 check_engine_url(args.engine)
             return _serve(_load(args, engine_url=args.engine))
         if args.command == "demo":
             return _serve(_load(args, demo=True))
-    except ConfigError as exc:
+    except (ConfigError, JournalError) as exc:  # one line, never a traceback (a journal that cannot open)
         return _fail(str(exc))
     return _fail(f"unknown command {args.command}")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .config_link import LINK_TABLES, LinkSettings, _protocol_tables, _string_table, take_link_keys
 from .errors import ConfigError
 from .protocol import Codec
 
@@ -175,6 +176,8 @@ class Config:
     screen_watchdog: int = 60
     alerts: AlertConfig = field(default_factory=lambda: AlertConfig())
     brand: BrandConfig = field(default_factory=lambda: BrandConfig())
+    #: helper "link": how engine values are read, keepalive (kiosk_ui/config_link.py)
+    link: LinkSettings = field(default_factory=LinkSettings)
 
     def codec(self) -> Codec:
         try:
@@ -184,6 +187,7 @@ class Config:
                 replies=self.protocol_replies,
                 cancel_values={"payment": self.cancel_payment, "refill_end": self.cancel_refill_end},
                 token_field=self.token_field if self.send_token else None,
+                rules=self.link.rules(),
             )
         except ValueError as exc:
             raise ConfigError(f"[protocol]: {exc}") from None
@@ -220,32 +224,6 @@ _TOML_KEYS = {
     ("protocol", "send_token"): "send_token",
     ("protocol", "token_field"): "token_field",
 }
-
-
-def _string_table(where: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ConfigError(f"{where} maps names to strings")
-    return dict(value)
-
-
-def _protocol_tables(entries: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """Take the sub-tables of [protocol] out of ``entries`` into ``values``; return the plain keys."""
-    rest = dict(entries)
-    if "commands" in rest:
-        values["commands"] = {
-            **values.get("commands", {}),
-            **_string_table("[protocol.commands]", rest.pop("commands")),
-        }
-    if "replies" in rest:
-        values["protocol_replies"] = _string_table("[protocol.replies]", rest.pop("replies"))
-    if "fields" in rest:
-        tables = rest.pop("fields")
-        if not isinstance(tables, dict):
-            raise ConfigError("[protocol.fields] holds one table per command")
-        values["protocol_fields"] = {
-            command: _string_table(f"[protocol.fields.{command}]", renames) for command, renames in tables.items()
-        }
-    return rest
 
 
 def check_engine_url(url: str) -> str:
@@ -365,6 +343,8 @@ def load(path: str | Path | None, **overrides: Any) -> Config:
                 continue
             if not isinstance(entries, dict):
                 raise ConfigError(f"config file {path}: {table!r} must be a table")
+            if table in LINK_TABLES:  # helper "link"'s keys first
+                entries, values["link"] = take_link_keys(table, entries, values.get("link", LinkSettings()))
             if table == "protocol":
                 entries = _protocol_tables(entries, values)
             for key, value in entries.items():

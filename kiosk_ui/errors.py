@@ -10,6 +10,7 @@ Catch :class:`KioskError` to catch anything of ours; catch a branch to catch one
     │   │   └── CommandRefused      a rule refused the command (busy, locked...): it was NOT sent
     │   └── EngineTimeout           sent, but the engine did not answer in time
     ├── JournalError                the journal (SQLite) cannot be written or read
+    │   └── JournalDamaged          the journal file is damaged (kept aside at start; ``kiosk-ui restore``)
     ├── PaymentRefused              a payment could not even be asked for (``reason``: RefusalReason)
     └── SimulatorRefused            the engine simulator refuses a connection (off, restarting, fault)
 
@@ -48,6 +49,7 @@ __all__ = [
     "EngineTimeout",
     "EngineUnavailable",
     "FailureCode",
+    "JournalDamaged",
     "JournalError",
     "KioskError",
     "PaymentRefused",
@@ -102,6 +104,10 @@ class EngineTimeout(EngineError, TimeoutError):
 
 class JournalError(KioskError, RuntimeError):
     """The journal cannot be written: no new payment may start."""
+
+
+class JournalDamaged(JournalError):
+    """The journal file is not a sound SQLite database (not a database, malformed, fails its check)."""
 
 
 class RefusalReason(StrEnum):

@@ -23,7 +23,11 @@ from prometheus_client.registry import Collector
 
 from . import __version__
 from .journal import Journal, JournalError
+from .protocol.messages import case_variant_keys, dropped_fields
 from .tasks import spawn
+
+#: at most this many series per engine-field metric (field names come from the engine)
+MAX_FIELD_SERIES = 50
 
 if TYPE_CHECKING:
     from .alerts import AlertService
@@ -92,6 +96,20 @@ class KioskCollector(Collector):
             family.add_metric([self.s.kiosk_id, *labels.values()], value)
         return family
 
+    def _link_metrics(self) -> Iterator[Metric]:
+        """Helper "link": fields sent but unreadable, keys read in another letter case, engine silence."""
+        kid = self.s.kiosk_id
+        for name, doc, counts in (
+            ("kiosk_engine_unreadable_fields", "engine fields sent but not readable, by comando.key", dropped_fields()),
+            ("kiosk_engine_case_variant_keys", "engine keys read in another letter case", case_variant_keys()),
+        ):
+            family = CounterMetricFamily(name, doc, labels=["kiosk", "field"])
+            for key, count in sorted(counts.items())[:MAX_FIELD_SERIES]:
+                family.add_metric([kid, key[:60]], count)
+            yield family
+        yield self._gauge("kiosk_engine_silent_in_payment", "1 while the engine has been silent during a payment "
+                          "longer than [engine] silent_alert", float(self.s.client.silent_in_payment))  # fmt: skip
+
     def collect(self) -> Iterator[Metric]:
         s, kid = self.s, self.s.kiosk_id
         state = s.kiosk.state
@@ -117,6 +135,7 @@ class KioskCollector(Collector):
         for kind, count in sorted(dict(s.client.bad_frame_kinds).items()):
             bad.add_metric([kid, kind], count)
         yield bad
+        yield from self._link_metrics()
         yield self._gauge("kiosk_engine_charging", "1 while the engine says it is charging", float(state.charging))
 
         errors = GaugeMetricFamily("kiosk_device_error", "1 while the device reports an error",

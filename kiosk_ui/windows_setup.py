@@ -41,12 +41,16 @@ class Setup:
     user: str = ""
 
     @property
+    def data_folder(self) -> str:
+        return self.data_dir or rf"{self.install_dir}\data"
+
+    @property
     def app_exe(self) -> str:
         return self.exe or rf"{self.install_dir}\venv\Scripts\kiosk-ui.exe"
 
     def app_args(self) -> list[str]:
         args = ["run", "--engine", self.engine_url, "--port", str(self.port),
-                "--data-dir", self.data_dir or rf"{self.install_dir}\data"]  # fmt: skip
+                "--data-dir", self.data_folder]  # fmt: skip
         if self.config:
             args += ["--config", self.config]
         return args
@@ -138,3 +142,20 @@ def import_commands(paths: list[Path] | list[str]) -> list[str]:
     """The schtasks lines that import the written files (one a task)."""
     names = {"kiosk-ui-app.xml": r"kiosk-ui\app", "kiosk-ui-chrome.xml": r"kiosk-ui\chrome"}
     return [f'schtasks /create /tn "{names.get(Path(p).name, Path(p).stem)}" /xml "{p}" /f' for p in paths]
+
+
+#: well-known SIDs (the same on a Spanish Windows, where the groups are named otherwise)
+SYSTEM_SID, ADMINISTRATORS_SID = "*S-1-5-18", "*S-1-5-32-544"
+
+
+def private_data_commands(setup: Setup) -> list[str]:
+    """The lines that make the data folder (journal, storage-secret, lockout) readable by the kiosk's user only,
+    as 0700 does on POSIX: no ACL inherited from the drive, full control for that user, SYSTEM and the
+    Administrators (backups), nobody else."""
+    user = setup.user or "%USERNAME%"
+    folder = setup.data_folder
+    return [
+        f'if not exist "{folder}" mkdir "{folder}"',
+        f'icacls "{folder}" /inheritance:r /grant:r "{user}:(OI)(CI)F" "{SYSTEM_SID}:(OI)(CI)F"'
+        f' "{ADMINISTRATORS_SID}:(OI)(CI)F"',
+    ]

@@ -4,7 +4,9 @@
   ``index.html`` retries every 3 s: never wait longer than that); the backoff is
   only reset once a connection has lived a few seconds, so an engine that accepts and
   closes at once is never hammered in a tight loop;
-- keepalive pings notice a dead engine within ``ping_interval + ping_timeout``;
+- keepalive (:mod:`.keepalive`): pings every 20 s; 60 s of silence drops the connection, but never while a
+  payment is charging (a blocking engine answers nothing while it waits on the card terminal): then staff
+  are shown the silence instead;
 - :meth:`send` fails at once while disconnected: nothing is ever queued for later, so a
   ``paycash`` cannot be replayed after a reconnect;
 - :meth:`request` matches the engine's reply to the request that asked for it;
@@ -29,6 +31,7 @@ from ..errors import CommandRefused, EngineTimeout, EngineUnavailable
 from ..listeners import Listeners
 from ..protocol import DEFAULT_CODEC, Codec, Message, ProtocolError
 from ..protocol import messages as m
+from .keepalive import Keepalive, KeepaliveWatch
 from .status import ConnectionStatus
 
 log = logging.getLogger(__name__)
@@ -36,9 +39,8 @@ log = logging.getLogger(__name__)
 #: seconds :meth:`EngineClient.request` waits for the engine's answer unless told otherwise
 REQUEST_TIMEOUT = 10.0
 ReplyT = TypeVar("ReplyT", bound=Message)
-#: seconds between keepalive pings, to wait for a pong, and to open a connection: a dead engine is
-#: noticed within 2 x KEEPALIVE_SECONDS
-KEEPALIVE_SECONDS = 4.0
+#: seconds to open a connection
+OPEN_TIMEOUT = 4.0
 #: the largest frame read from the engine (a catalog or a report can be big), and frames buffered
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 MAX_QUEUED_FRAMES = 4096
@@ -102,21 +104,21 @@ class Backoff:
         return delay * random.uniform(0.8, 1.0)
 
 
-class EngineClient:
+class EngineClient(KeepaliveWatch):
     def __init__(
         self,
         url: str,
         codec: Codec = DEFAULT_CODEC,
         *,
-        ping_interval: float = KEEPALIVE_SECONDS,
-        ping_timeout: float = KEEPALIVE_SECONDS,
-        open_timeout: float = KEEPALIVE_SECONDS,
+        keepalive: Keepalive | None = None,
+        open_timeout: float = OPEN_TIMEOUT,
         backoff: Backoff | None = None,
     ) -> None:
         self.url = url
         self.codec = codec
-        self.ping_interval = ping_interval
-        self.ping_timeout = ping_timeout
+        self.keepalive = keepalive or Keepalive()
+        self.engine_charging = False
+        self.charging = None
         self.open_timeout = open_timeout
         self.backoff = backoff or Backoff()
         self.status: ConnectionStatus = "connecting"
@@ -177,8 +179,8 @@ class EngineClient:
                     self.url,
                     proxy=None,
                     open_timeout=self.open_timeout,
-                    ping_interval=self.ping_interval,
-                    ping_timeout=self.ping_timeout,
+                    ping_interval=None,  # our own keepalive (_watch): it knows when a payment is charging
+                    ping_timeout=None,
                     close_timeout=1,
                     # larger than the codec's limit, so an oversized frame is refused and counted
                     # by the codec instead of closing the connection
@@ -188,9 +190,15 @@ class EngineClient:
                     opened_at = loop.time()
                     self._connection = connection
                     self.connects += 1
+                    self.keepalive.reset()
+                    self.engine_charging = False  # until this connection's engine says so (the app's own word holds)
                     self._set_status("connected")
-                    async for frame in connection:
-                        self._on_frame(frame)
+                    watch = asyncio.create_task(self._watch(connection), name="engine-keepalive")
+                    try:
+                        async for frame in connection:
+                            self._on_frame(frame)
+                    finally:
+                        watch.cancel()
             except asyncio.CancelledError:
                 raise
             except InvalidURI:
@@ -209,8 +217,15 @@ class EngineClient:
                 self.backoff.attempt = 0
             await asyncio.sleep(self.backoff.next_delay())
 
+    # ------------------------------------------------------------------ keepalive (the rest: KeepaliveWatch)
+    @property
+    def silent_in_payment(self) -> bool:
+        """For staff: the engine has said nothing for ``silent_alert`` s during a payment (not a customer failure)."""
+        return self.keepalive.silent_in_payment and self.connected
+
     # ------------------------------------------------------------------ incoming
     def _on_frame(self, frame: str | bytes) -> None:
+        self.keepalive.heard()  # any frame, even one we cannot read, says the engine is alive
         try:
             message = self.codec.decode(frame)
             if message.OUTGOING:
@@ -229,6 +244,8 @@ class EngineClient:
             else:
                 log.debug("bad engine frame (%s)", exc.reason)
             return
+        if isinstance(message, m.Status | m.Sockets) and message.cobrando is not None:
+            self.engine_charging = message.cobrando
         self._resolve(message)
         self._message_listeners.emit(message)
 

@@ -19,9 +19,10 @@ Modules: ``schema`` (tables, fields, migration), ``core`` (writer thread, reader
 ``records`` (what it hands out, the filter), ``export`` (CSV/JSON streams).
 """
 
-from ..errors import JournalError
+from ..errors import JournalDamaged, JournalError
 from .core import backup
 from .export import csv_chunks, json_chunks, parse_bound, write_csv
+from .files import check_copy, open_for_reading, open_journal, private_dir, private_file, restore
 from .records import CSV_HEADER, Entry, Filter, Page, PageCursor, Report, neutralize
 from .schema import (
     AMOUNT_FIELDS,
@@ -40,8 +41,37 @@ from .schema import (
 from .store import Journal
 
 __all__ = [
-    "AMOUNT_FIELDS", "CSV_HEADER", "EXPORT_FIELDS", "METHODS", "OPEN", "OUTCOMES", "PAYMENT_FIELDS",
-    "SCHEMA_VERSION", "STAFF_FIELDS", "Entry", "Filter", "Journal", "JournalError", "Page", "PageCursor",
-    "Report", "backup", "csv_chunks", "day_start_iso", "json_chunks", "local_day", "neutralize", "now_iso",
-    "parse_bound", "to_cents", "write_csv",
+    "AMOUNT_FIELDS",
+    "CSV_HEADER",
+    "EXPORT_FIELDS",
+    "METHODS",
+    "OPEN",
+    "OUTCOMES",
+    "PAYMENT_FIELDS",
+    "SCHEMA_VERSION",
+    "STAFF_FIELDS",
+    "Entry",
+    "Filter",
+    "Journal",
+    "JournalDamaged",
+    "JournalError",
+    "Page",
+    "PageCursor",
+    "Report",
+    "backup",
+    "check_copy",
+    "csv_chunks",
+    "day_start_iso",
+    "json_chunks",
+    "local_day",
+    "neutralize",
+    "now_iso",
+    "open_for_reading",
+    "open_journal",
+    "parse_bound",
+    "private_dir",
+    "private_file",
+    "restore",
+    "to_cents",
+    "write_csv",
 ]  # fmt: skip

@@ -1,4 +1,6 @@
-"""The journal's schema (v2), its field names, time and money helpers, and the v0/v1 -> v2 migration."""
+"""The journal's schema (v3), its field names, time and money helpers, and the v0/v1 -> v2 -> v3 migration.
+
+v3 adds ``payments.seq``: the order of writes (wall-clock times may step back; this never does)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import JournalError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE payments (
@@ -141,7 +143,11 @@ def migrate(db: sqlite3.Connection, keep_v1: Callable[[], object]) -> None:
     try:
         if version == 0:
             _run_script(db, _V1)
-        _migrate_v1_to_v2(db)
+        if version < 2:
+            _migrate_v1_to_v2(db)
+        # rows written before v3 keep seq 0 (ordered among themselves by time, as before)
+        db.execute("ALTER TABLE payments ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+        db.execute("CREATE INDEX payments_seq ON payments(seq)")
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:

@@ -7,6 +7,7 @@ from collections.abc import Coroutine
 from decimal import Decimal
 from typing import Any
 
+from ..errors import JournalError
 from .queries import JournalQueries
 from .schema import (
     AMOUNT_FIELDS,
@@ -29,10 +30,10 @@ class Journal(JournalQueries):
                           items: list[dict[str, Any]]) -> None:  # fmt: skip
         at = now_iso()
         self._write(
-            "INSERT INTO payments (id, created_at, updated_at, local_day, method, due_cents, outcome, items)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO payments (id, created_at, updated_at, local_day, method, due_cents, outcome, items, seq)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (payment_id, at, at, local_day(at), method, to_cents(due, "due"), OPEN,
-             json.dumps(items, ensure_ascii=False)),
+             json.dumps(items, ensure_ascii=False), self._next_seq()),
         )  # fmt: skip
 
     def open_payment(self, payment_id: str, method: str, due: str | Decimal, items: list[dict[str, Any]]) -> None:
@@ -59,20 +60,26 @@ class Journal(JournalQueries):
 
     def update_payment(self, payment_id: str, **values: str | Decimal) -> None:
         columns, args = self._update_args(values)
-        self._call(lambda: self._write(f"UPDATE payments SET {columns}, updated_at = ? WHERE id = ?",
-                                       [*args, now_iso(), payment_id], must_match=True))  # fmt: skip
+        self._call(lambda: self._write(f"UPDATE payments SET {columns}, updated_at = ?, seq = ? WHERE id = ?",
+                                       [*args, now_iso(), self._next_seq(), payment_id], must_match=True))  # fmt: skip
 
     def payment(self, payment_id: str) -> dict[str, Any] | None:
         rows = self._read(f"SELECT {PAYMENT_SELECT} FROM payments WHERE id = ?", (payment_id,))
         return rows[0] if rows else None
 
     def open_payments(self) -> list[dict[str, Any]]:
-        return self._read(f"SELECT {PAYMENT_SELECT} FROM payments WHERE outcome = ? ORDER BY created_at, id", (OPEN,))
+        """Payments still open, in the order they were opened (rowid: insertion order, whatever the clock)."""
+        if self.damaged:
+            raise JournalError(self.damaged)
+        return self._read(f"SELECT {PAYMENT_SELECT} FROM payments WHERE outcome = ? ORDER BY rowid", (OPEN,))
 
     def last_reference(self) -> str:
-        """The newest card reference journaled (a card payment needs a reference other than this one)."""
-        rows = self._read("SELECT reference FROM payments WHERE reference != '' ORDER BY updated_at DESC, rowid DESC"
-                          " LIMIT 1")  # fmt: skip
+        """The card reference journaled last (a card payment needs a reference other than this one), by the
+        journal's write order ``seq``; rows from before v3 (seq 0) by their times, as before."""
+        if self.damaged:
+            raise JournalError(self.damaged)
+        rows = self._read("SELECT reference FROM payments WHERE reference != ''"
+                          " ORDER BY seq DESC, updated_at DESC, rowid DESC LIMIT 1")  # fmt: skip
         return str(rows[0]["reference"]) if rows else ""
 
     def payments(self, limit: int = 10_000) -> list[dict[str, Any]]:
@@ -113,8 +120,9 @@ class Journal(JournalQueries):
         return self._read(f"SELECT {STAFF_SELECT} FROM staff_actions ORDER BY at, id LIMIT ?", (limit,))
 
     def check_writable(self) -> None:
-        """Raise :class:`JournalError` when a commit would fail now (disk full, read-only)."""
-        self._call(lambda: self._write("UPDATE payments SET id = id WHERE 0", ()))
+        """Raise :class:`JournalError` when a commit would fail now (disk full, read-only, damaged at start):
+        the real probe (:meth:`probe`: a page written and synced)."""
+        self.probe()
 
     # ------------------------------------------------------------------ async API (queued at call time)
     def aopen_payment(self, payment_id: str, method: str, due: str | Decimal,

@@ -8,8 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import ProtocolError
-from .messages import DOCUMENTED_OUTGOING, INCOMING_TYPES, OUTGOING_TYPES, Cancel, Message
-from .values import js_date
+from .messages import (
+    DOCUMENTED_OUTGOING,
+    INCOMING_TYPES,
+    OUTGOING_TYPES,
+    Cancel,
+    Message,
+    note_case_variant,
+    note_dropped,
+)
+from .values import RULES, ValueRules, js_date
 
 #: Frames larger than this are refused before parsing (product images as data URIs fit).
 MAX_FRAME_CHARS = 4 * 1024 * 1024
@@ -20,6 +28,20 @@ LOGGED_PREFIX = 200
 
 #: Incoming fields where JSON null is a value ("no error", "no inventory"), not "not sent".
 _NULL_IS_VALUE = frozenset({"inventory", "bvError", "caError"})
+
+
+def check_payment_cancel_value(value: str) -> None:
+    """The payment's ``cancelvalue`` must be a plain integer that is not 2: a C# ``int.Parse`` reads "02",
+    " 2" or "2.0" as 2, which keeps the customer's money."""
+    try:
+        number = Decimal(value.strip().replace(",", "."))
+    except ArithmeticError:
+        number = None
+    if number is not None and number.is_finite() and number == 2:
+        raise ValueError(f'cancel value {value!r} reads as 2, which keeps the customer\'s money: it cannot cancel'
+                         " a payment")  # fmt: skip
+    if not value.isascii() or not value.lstrip("-").isdigit() or value != str(int(value)):
+        raise ValueError(f'cancel value for payment must be a plain integer such as "1", got {value!r}')
 
 
 def _reject_constant(name: str) -> Any:
@@ -40,7 +62,8 @@ class Codec:
     - ``cancel_values``: the ``cancelvalue`` sent for each operation, ``{"payment": "1",
       "refill_end": "2"}``; messages keep the logical values "1" (return the money) and
       "2" (keep it), the codec maps them;
-    - ``token_field``: when set, staff commands sent with a session token carry it in this field.
+    - ``token_field``: when set, staff commands sent with a session token carry it in this field;
+    - ``rules``: :class:`ValueRules` (decimal separator, no-error texts, formaPago names).
     """
 
     def __init__(
@@ -51,7 +74,10 @@ class Codec:
         replies: Mapping[str, str] | None = None,
         cancel_values: Mapping[str, str] | None = None,
         token_field: str | None = None,
+        rules: ValueRules | None = None,
     ) -> None:
+        #: how locale-dependent values are read (decimal separator, no-error texts, formaPago names)
+        self.rules = rules or ValueRules()
         self.names: dict[str, str] = {t.COMMAND: t.COMMAND for t in (*OUTGOING_TYPES, *INCOMING_TYPES)}
         for default, wire in (names or {}).items():
             if default not in self.names:
@@ -120,8 +146,7 @@ class Codec:
                 raise ValueError(f"cancel value for {name} must be a short non-empty string, got {value!r}")
         if payment == refill_end:
             raise ValueError("the payment cancel value and the refill-end value must differ")
-        if payment == "2":
-            raise ValueError('cancel value "2" keeps the customer\'s money: it cannot cancel a payment')
+        check_payment_cancel_value(payment)
         #: logical value (messages) → wire value, and back
         self._cancel_out = {"1": payment, "2": refill_end}
         self._cancel_in = {payment: "1", refill_end: "2"}
@@ -158,18 +183,55 @@ class Codec:
             obj = {renamed.get(k, k): v for k, v in obj.items()}
         if message_type is Cancel and isinstance(obj.get("cancelvalue"), str):
             obj["cancelvalue"] = self._cancel_in.get(obj["cancelvalue"], "?")
+        if message_type.OUTGOING:
+            return message_type(**self._read_outgoing(message_type, obj, command, text))
+        reset = RULES.set(self.rules)
+        try:
+            return self._read_incoming(message_type, obj)
+        finally:
+            RULES.reset(reset)
+
+    @staticmethod
+    def _read_outgoing(message_type: type[Message], obj: dict[str, Any], command: str, text: str) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for attr, key, parse, _ in message_type.SPEC:
-            if key not in obj or (not message_type.OUTGOING and obj[key] is None and key not in _NULL_IS_VALUE):
-                if message_type.OUTGOING:
-                    raise ProtocolError(f"{command}: missing field {key!r}", text)
-                continue
+            if key not in obj:
+                raise ProtocolError(f"{command}: missing field {key!r}", text)
             try:
                 values[attr] = parse(obj[key])
             except ProtocolError as exc:
                 raise ProtocolError(f"{command}: {exc.reason}", text) from None
             except (ValueError, TypeError, ArithmeticError) as exc:
                 raise ProtocolError(f"{command}: {key}: {exc}", text) from None
+        return values
+
+    @staticmethod
+    def _read_incoming(message_type: type[Message], obj: dict[str, Any]) -> Message:
+        """Every field is missing, unreadable (sent, but not readable: named in ``unreadable`` where the
+        message has one, counted and logged once) or a value. A key in another letter case is read."""
+        command = message_type.COMMAND
+        values: dict[str, Any] = {}
+        unreadable: set[str] = set()
+        folded: dict[str, str] | None = None
+        for attr, key, parse, _ in message_type.SPEC:
+            wire_key = key
+            if key not in obj:
+                if folded is None:
+                    folded = {k.casefold(): k for k in obj if isinstance(k, str)}
+                if key.casefold() not in folded:
+                    continue
+                wire_key = folded[key.casefold()]
+                note_case_variant(command, wire_key, key)
+            raw = obj[wire_key]
+            if raw is None and key not in _NULL_IS_VALUE:
+                continue
+            try:
+                values[attr] = getattr(parse, "__wrapped__", parse)(raw)
+            except (ProtocolError, ValueError, TypeError, ArithmeticError) as exc:
+                note_dropped(command, key, exc)
+                unreadable.add(attr)
+        if unreadable and "unreadable" in getattr(message_type, "__dataclass_fields__", {}):
+            values["unreadable"] = frozenset(unreadable)
         return message_type(**values)
 
     def to_dict(self, message: Message, fecha: str | None = None, token: str | None = None) -> dict[str, Any]:

@@ -24,7 +24,14 @@ from .fields import (
     _text,
     parse_bool,
 )
-from .values import format_flag, parse_change_level, parse_device_error, parse_inventory, parse_levels
+from .values import (
+    format_flag,
+    parse_change_level,
+    parse_device_error,
+    parse_inventory,
+    parse_levels,
+    parse_payment_method,
+)
 
 # --------------------------------------------------------------------------- incoming
 
@@ -98,7 +105,7 @@ class Sockets(Message):
         ("credit", "Credit", _A("Credit"), _amount_out),
         ("change_bar", "changeBar", parse_change_level, _change_out),
         ("tarjeta", "tarjeta", _B("tarjeta"), _same),
-        ("forma_pago", "formaPago", _text(32), _same),
+        ("forma_pago", "formaPago", parse_payment_method, _same),
     )
 
 

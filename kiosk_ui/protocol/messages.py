@@ -85,21 +85,44 @@ DROPPED_FIELDS: Counter[str] = Counter()
 _dropped_lock = threading.Lock()
 
 
-def _tolerant(command: str, key: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Wrap an incoming field's parser: an unreadable value becomes ``None`` ("not sent"),
-    counted, and logged the first time for that field."""
+#: Keys read although they differ from the documented ones only in letter case, by "comando.key".
+CASE_VARIANT_KEYS: Counter[str] = Counter()
+
+
+def note_dropped(command: str, key: str, exc: Exception) -> None:
+    """Count a field that was sent but could not be read; log the first one of each field."""
     name = f"{command}.{key}"
+    with _dropped_lock:
+        DROPPED_FIELDS[name] += 1
+        first = DROPPED_FIELDS[name] == 1
+    if first:
+        log.warning("unreadable field %s (%s); the rest of the frame is used", name, exc)
+
+
+def note_case_variant(command: str, wire_key: str, key: str) -> None:
+    """Count a key read in another letter case (``credit`` for ``Credit``); log the first one of each."""
+    name = f"{command}.{wire_key}"
+    with _dropped_lock:
+        CASE_VARIANT_KEYS[name] += 1
+        first = CASE_VARIANT_KEYS[name] == 1
+    if first:
+        log.warning("engine key %s read as %r (letter case differs from the documented one)", name, key)
+
+
+def case_variant_keys() -> dict[str, int]:
+    with _dropped_lock:
+        return dict(CASE_VARIANT_KEYS)
+
+
+def _tolerant(command: str, key: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Wrap an incoming field's parser: an unreadable value becomes ``None``, counted, and logged the first
+    time for that field. (The codec calls the wrapped parser itself, to tell unreadable from not sent.)"""
 
     def parse_or_drop(value: Any) -> Any:
         try:
             return parse(value)
         except (ProtocolError, ValueError, TypeError, ArithmeticError) as exc:
-            with _dropped_lock:
-                DROPPED_FIELDS[name] += 1
-                first = DROPPED_FIELDS[name] == 1
-            if first:
-                log.warning("dropped field %s with an unexpected shape (%s); the rest of the frame is used",
-                            name, exc)  # fmt: skip
+            note_dropped(command, key, exc)
             return None
 
     parse_or_drop.__wrapped__ = parse  # type: ignore[attr-defined]

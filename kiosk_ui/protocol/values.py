@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -22,9 +24,48 @@ CENT = Decimal("0.01")
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 
+#: bvError/caError spellings that mean "no error" (compared stripped and case-folded), and numbers that do
+NO_ERROR_TEXTS = frozenset({"", "0", "-1", "false", "ok", "none", "null", "sin error", "ninguno", "correcto"})
+NO_ERROR_NUMBERS = frozenset({0, -1})
+#: formaPago spellings (case-folded) of each method, and the one spelling the app then uses
+CASH_NAMES = frozenset({"efectivo", "cash"})
+CARD_NAMES = frozenset({"tarjeta", "card"})
+CASH, CARD = "efectivo", "tarjeta"
+DECIMAL_SEPARATORS = ("auto", ".", ",")
 
-def parse_amount(value: Any, field: str = "amount") -> Decimal:
-    """An incoming amount: JSON number or numeric string → non-negative ``Decimal``."""
+
+@dataclass(frozen=True, slots=True)
+class ValueRules:
+    """How a codec reads locale- and engine-dependent values (``[protocol]``: decimal_separator,
+    no_error_texts, cash_names, card_names; the lists add to the defaults above)."""
+
+    decimal_separator: str = "auto"
+    no_error_texts: frozenset[str] = NO_ERROR_TEXTS
+    cash_names: frozenset[str] = CASH_NAMES
+    card_names: frozenset[str] = CARD_NAMES
+
+    @classmethod
+    def make(cls, decimal_separator: str = "auto", no_error_texts: Iterable[str] = (),
+             cash_names: Iterable[str] = (), card_names: Iterable[str] = ()) -> ValueRules:  # fmt: skip
+        """The defaults plus extra spellings; a ``ValueError`` on a bad separator or a name in both lists."""
+        if decimal_separator not in DECIMAL_SEPARATORS:
+            raise ValueError(f'decimal_separator must be "auto", "." or ",", got {decimal_separator!r}')
+        fold = lambda names: frozenset(str(n).strip().casefold() for n in names)  # noqa: E731
+        cash, card = CASH_NAMES | fold(cash_names), CARD_NAMES | fold(card_names)
+        if cash & card or "" in cash | card:
+            raise ValueError(f"cash_names and card_names must be distinct non-empty names: {sorted(cash & card)}")
+        return cls(decimal_separator, NO_ERROR_TEXTS | fold(no_error_texts), cash, card)
+
+
+#: the rules of the codec decoding right now (set by :meth:`kiosk_ui.protocol.Codec.decode`)
+RULES: ContextVar[ValueRules] = ContextVar("value_rules", default=ValueRules())  # noqa: B039 (frozen)
+
+
+def parse_amount(value: Any, field: str = "amount", separator: str | None = None) -> Decimal:
+    """An incoming amount: JSON number or numeric string → non-negative ``Decimal``.
+
+    ``separator``: the decimal separator of amount texts ("auto", "." or ","); ``None`` takes the
+    decoding codec's (:data:`RULES`)."""
     if isinstance(value, bool) or value is None:
         raise ProtocolError(f"{field}: expected an amount, got {value!r}")
     if isinstance(value, int | Decimal):
@@ -32,13 +73,13 @@ def parse_amount(value: Any, field: str = "amount") -> Decimal:
     elif isinstance(value, float):  # only when a caller did not use parse_float=Decimal
         number = Decimal(repr(value))
     elif isinstance(value, str):
-        text = _unambiguous_number(value.strip())
+        text = value.strip()
         if not text or len(text) > 32:
             raise ProtocolError(f"{field}: expected an amount, got {value!r}")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ProtocolError(f"{field}: expected an amount, got {value!r}") from None
+        digits = amount_digits(text, separator or RULES.get().decimal_separator)
+        if digits is None:
+            raise ProtocolError(f"{field}: unreadable amount {value!r}")
+        number = Decimal(digits)
     else:
         raise ProtocolError(f"{field}: expected an amount, got {type(value).__name__}")
     if not number.is_finite() or number < 0 or number > MAX_AMOUNT:
@@ -46,17 +87,50 @@ def parse_amount(value: Any, field: str = "amount") -> Decimal:
     return number
 
 
-#: "$1,250.00", "1,250.5", "$ 35.50": a currency sign and thousands groups of exactly three digits
-_GROUPED = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+#: an amount text: an optional currency sign, then digits with '.' and ',' (no sign, no exponent)
+_AMOUNT_TEXT = re.compile(r"\$?\s*(\d[\d.,]*)", re.ASCII)
+#: thousands groups: one to three digits, then groups of exactly three
+_GROUPS = {mark: re.compile(r"\d{1,3}(?:" + re.escape(mark) + r"\d{3})+", re.ASCII) for mark in ".,"}
 
 
-def _unambiguous_number(text: str) -> str:
-    """PROTOCOL.md: read the number out of ``"$1,250.00"`` when unambiguous. ``"35,50"`` (a decimal comma or a
-    thousands group?) is not, and stays as it is (then refused)."""
-    match = _GROUPED.fullmatch(text)
-    if match is None or not (text.startswith("$") or "," in text):
-        return text
-    return match.group(1).replace(",", "")
+def amount_digits(text: str, separator: str = "auto") -> str | None:
+    """The plain number (``"1250.50"``) an amount text means, or ``None`` when it is not one or could mean
+    two things. ``separator`` "." or "," pins the decimal separator (the other one groups thousands).
+
+    In "auto": with both marks the last one is the decimal separator (``"1.250,50"``, ``"$1,250.00"``); a mark
+    repeated only groups (``"1,250,000"``); a lone "." is the documented decimal point (``"18.505"``); a lone
+    "," is a decimal comma (``"40,00"``, ``"35,5"``) unless exactly three digits follow it: ``"1,250"``,
+    ``"0,500"``, ``"40,000"`` could be thousands or a decimal comma, and are never guessed."""
+    match = _AMOUNT_TEXT.fullmatch(text)
+    if match is None:
+        return None
+    body = match.group(1)
+    decimal: str | None
+    if separator in (".", ","):
+        decimal = separator
+    elif "." in body and "," in body:
+        decimal = "." if body.rfind(".") > body.rfind(",") else ","
+    elif body.count(".") + body.count(",") == 0:
+        return body
+    else:
+        mark = "." if "." in body else ","
+        if body.count(mark) > 1:
+            decimal = None  # only thousands groups
+        elif mark == "," and len(body.rpartition(",")[2]) == 3:
+            return None  # "1,250": one thousand two hundred fifty, or one and a quarter?
+        else:
+            decimal = mark
+    whole, _, fraction = body.rpartition(decimal) if decimal and decimal in body else (body, "", "")
+    if decimal and decimal in body and (not fraction.isdigit() or not whole):
+        return None
+    group = "," if decimal == "." else "." if decimal == "," else ("." if "." in whole else ",")
+    if group in whole:
+        if _GROUPS[group].fullmatch(whole) is None:
+            return None
+        whole = whole.replace(group, "")
+    if not whole.isdigit():
+        return None
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 def format_amount(amount: Decimal) -> str:
@@ -116,24 +190,37 @@ def parse_text(value: Any, field: str = "text", limit: int = 10_000) -> str:
     return text
 
 
-#: bvError/caError spellings that mean "no error" (compared stripped and case-folded).
-NO_ERROR_TEXTS = frozenset({"", "0", "false", "ok", "none", "null"})
-
-
 def parse_device_error(value: Any, field: str = "error") -> str:
-    """bvError/caError: "", null, 0, "0", false/"False", "OK", "none" mean no error → "".
+    """bvError/caError: "", null, 0, -1, "0", "-1", false/"False", "OK", "none", "Sin error", "Ninguno",
+    "Correcto" (any case, plus the configured texts) mean no error → "".
 
     Anything else is an error text or code, shown as text.
     """
     if value is None or value is False:
         return ""
-    if isinstance(value, int | Decimal) and not isinstance(value, bool) and value == 0:
+    if isinstance(value, int | Decimal) and not isinstance(value, bool) and value in NO_ERROR_NUMBERS:
         return ""
-    if isinstance(value, str) and value.strip().casefold() in NO_ERROR_TEXTS:
+    if isinstance(value, str) and value.strip().casefold() in RULES.get().no_error_texts:
         return ""
     if isinstance(value, str | int | Decimal | bool):
         return str(value).strip()
     raise ProtocolError(f"{field}: expected an error text or code, got {type(value).__name__}")
+
+
+def parse_payment_method(value: Any) -> str:
+    """formaPago in any letter case → exactly "efectivo", "tarjeta" or "" (none named); any other value is
+    unreadable (a method is never guessed)."""
+    if value is None:
+        return ""
+    text = parse_text(value, "formaPago", 64).strip().casefold()
+    rules = RULES.get()
+    if not text:
+        return ""
+    if text in rules.cash_names:
+        return CASH
+    if text in rules.card_names:
+        return CARD
+    raise ProtocolError(f"formaPago: unknown payment method {str(value)[:32]!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +244,8 @@ def parse_change_level(value: Any) -> ChangeLevel:
         digits = value.strip()
         percent_sign = digits.endswith("%")
         digits = digits.removesuffix("%").strip()
+        if "," in digits:  # "75,5%": a decimal comma, read like an amount (an ambiguous one stays text)
+            digits = amount_digits(digits) or "?"
         try:
             number = Decimal(digits)
             # "75%" and "0.5%" are percentages as written, never fractions

@@ -8,6 +8,10 @@
   which never applies to the kiosk's own screen (loopback).
 - :class:`Lockout`: the rules kept in a small JSON file in the data dir (survives a restart,
   re-read when ``kiosk-ui unlock`` changes it under a running app).
+
+Times in the file are Unix times, but the running app counts them on :class:`SteadyClock`: the wall clock
+read once at start plus a monotonic clock's progress, so a clock step (forward or back) while the app runs
+neither ends a lockout early nor extends one; a lock read from the file never lasts more than one period.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +29,17 @@ log = logging.getLogger(__name__)
 KIOSK = "*"
 #: the kiosk-wide lock lasts this fraction of the per-address lock (at least a minute)
 KIOSK_LOCK_FRACTION = 0.2
+
+
+class SteadyClock:
+    """Unix time that only moves forward with a monotonic clock: the wall clock at creation + monotonic progress."""
+
+    def __init__(self, wall: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.monotonic = monotonic
+        self._base_wall, self._base_mono = wall(), monotonic()
+
+    def __call__(self) -> float:
+        return self._base_wall + (self.monotonic() - self._base_mono)
 
 
 @dataclass
@@ -82,8 +98,10 @@ class LockoutRules:
 class Lockout:
     """:class:`LockoutRules` persisted in ``path``; a change of the file on disk is picked up."""
 
-    def __init__(self, path: Path, max_attempts: int = 5, lockout_seconds: float = 900) -> None:
+    def __init__(self, path: Path, max_attempts: int = 5, lockout_seconds: float = 900,
+                 clock: Callable[[], float] | None = None) -> None:  # fmt: skip
         self.path = path
+        self.clock = clock or SteadyClock()
         self.rules = LockoutRules(max(1, max_attempts), lockout_seconds,
                                   max(60.0, lockout_seconds * KIOSK_LOCK_FRACTION))  # fmt: skip
         self._stamp: tuple[int, int] | None = None
@@ -110,13 +128,15 @@ class Lockout:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             self.rules.failures = {str(k): [float(x) for x in v] for k, v in data.get("failures", {}).items()}
-            self.rules.locked_until = {str(k): float(v) for k, v in data.get("locked_until", {}).items()}
+            # a lock stamped by a clock that was ahead (then stepped back) lasts at most one period from now
+            latest = self.clock() + self.rules.lockout_seconds
+            self.rules.locked_until = {str(k): min(float(v), latest) for k, v in data.get("locked_until", {}).items()}
         except FileNotFoundError:
             pass
         except (OSError, ValueError, TypeError, AttributeError) as exc:
             # a damaged file must not open the gate: lock the kiosk for one period
             log.error("NIP lockout file unreadable (%s); locking NIP entry for safety", exc)
-            self.rules.locked_until = {KIOSK: time.time() + self.rules.kiosk_lockout_seconds}
+            self.rules.locked_until = {KIOSK: self.clock() + self.rules.kiosk_lockout_seconds}
 
     def _refresh(self) -> None:
         if self._file_stamp() != self._stamp:
@@ -134,12 +154,12 @@ class Lockout:
 
     def seconds_left(self, address: str, now: float | None = None, loopback: bool = False) -> int:
         self._refresh()
-        return self.rules.seconds_left(address, time.time() if now is None else now, loopback)
+        return self.rules.seconds_left(address, self.clock() if now is None else now, loopback)
 
     def attempt(self, address: str, now: float | None = None) -> float:
         """Count the attempt about to be sent; returns its time stamp (for :meth:`success`)."""
         self._refresh()
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         self.rules.forget(now)
         self.rules.attempt(address, now)
         self._save()
@@ -152,7 +172,7 @@ class Lockout:
 
     def attempts_left(self, address: str, now: float | None = None) -> int:
         self._refresh()
-        return self.rules.attempts_left(address, time.time() if now is None else now)
+        return self.rules.attempts_left(address, self.clock() if now is None else now)
 
     def success(self, address: str, at: float | None = None) -> None:
         self._refresh()
@@ -162,7 +182,7 @@ class Lockout:
     def locked_now(self, now: float | None = None) -> int:
         """How many addresses (and the kiosk as a whole, ``*``) are locked out at this moment."""
         self._refresh()
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         return sum(1 for until in self.rules.locked_until.values() if until > now)
 
 

@@ -2,11 +2,16 @@
 
 After a timeout the engine connection is dropped and reopened before the next check, so a late
 ``access`` can only ever arrive on a connection no check is waiting on. The NIP is never stored or logged.
+
+An ``access`` that arrives while no check of ours is in flight means the engine broadcasts its replies to
+every client: from then on another client's right NIP could answer our check, so a ``validNIP: true`` is
+only believed when a second check, sent after it, says so too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -14,6 +19,8 @@ from typing import Literal
 from ..engine import EngineClient, EngineTimeout, EngineUnavailable
 from ..protocol import messages as m
 from .lockout import Lockout
+
+log = logging.getLogger(__name__)
 
 NipOutcome = Literal["ok", "wrong", "locked", "no-answer", "offline", "busy"]
 
@@ -56,6 +63,34 @@ class NipChecker:
         self.sent = 0
         self._in_flight = 0
         self.max_in_flight = 0
+        #: the engine sent an ``access`` nobody here asked for: every "true" is confirmed by a second check
+        self.broadcasting = False
+        client.on_message(self._heard)
+
+    def _heard(self, message: m.Message) -> None:
+        if not isinstance(message, m.Access) or self._in_flight or self.broadcasting:
+            return
+        if self._tainted_connection is not None and self.client.connects <= self._tainted_connection:
+            return  # maybe the late answer to our own timed-out check
+        self.broadcasting = True
+        log.warning("the engine sent an access reply no check of ours asked for (it broadcasts replies): "
+                    "every accepted NIP is confirmed by a second check from now on")  # fmt: skip
+
+    async def _ask(self, nip: str) -> m.Message:
+        self.sent += 1
+        self._in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            return await self.client.request(m.CheckNip(nip), timeout=self.timeout)
+        finally:
+            self._in_flight -= 1
+
+    async def _ask_confirmed(self, nip: str) -> m.Message:
+        """The engine's answer; on a broadcasting engine a "true" stands only if a second check agrees."""
+        answer = await self._ask(nip)
+        if self.broadcasting and isinstance(answer, m.Access) and answer.valid_nip is True:
+            return await self._ask(nip)
+        return answer
 
     async def check(self, nip: str, address: str, loopback: bool = False) -> NipResult:
         try:
@@ -77,11 +112,8 @@ class NipChecker:
                 return NipResult("offline")
             connection = self.client.connects
             at = self.lockout.attempt(address)
-            self.sent += 1
-            self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
             try:
-                answer = await self.client.request(m.CheckNip(nip), timeout=self.timeout)
+                answer = await self._ask_confirmed(nip)
             except EngineTimeout:
                 self._tainted_connection = connection
                 if not self.busy():
@@ -90,8 +122,6 @@ class NipChecker:
             except EngineUnavailable:
                 self._tainted_connection = connection
                 return self._failed(address, "offline")
-            finally:
-                self._in_flight -= 1
             if not isinstance(answer, m.Access) or answer.valid_nip is not True:
                 return self._failed(address, "wrong")
             self.lockout.success(address, at)

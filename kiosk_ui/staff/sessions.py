@@ -28,16 +28,18 @@ class Sessions:
     A session has its own random id made at login (never the browser id from before it) and is
     bound to the address that logged in: the id presented from any other address opens nothing.
     Every tab of a session registers with :meth:`on_end`; logout, idle expiry or a lockout of its
-    address call them all at once.
+    address call them all at once. Idle time is measured on a monotonic clock: a wall-clock step back
+    never extends a session that can move cash.
     """
 
-    def __init__(self, idle_seconds: float = 900) -> None:
+    def __init__(self, idle_seconds: float = 900, clock: Callable[[], float] = time.monotonic) -> None:
         self.idle_seconds = idle_seconds
+        self.clock = clock
         self._sessions: dict[str, Session] = {}
 
     def login(self, token: str, address: str) -> str:
         sid = secrets.token_urlsafe(32)
-        now = time.time()
+        now = self.clock()
         self._sessions[sid] = Session(token, address, now, now)
         self._arm(sid)
         return sid
@@ -50,14 +52,14 @@ class Sessions:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        delay = max(0.05, session.last_seen + self.idle_seconds - time.time())
+        delay = max(0.05, session.last_seen + self.idle_seconds - self.clock())
         session.timer = loop.call_later(delay, self._expire_check, sid)
 
     def _expire_check(self, sid: str) -> None:
         session = self._sessions.get(sid)
         if session is None:
             return
-        if time.time() - session.last_seen > self.idle_seconds:
+        if self.clock() - session.last_seen > self.idle_seconds:
             log.info("staff session expired")
             self.end(sid)
         else:
@@ -71,7 +73,7 @@ class Sessions:
             return False
         if address is not None and address != session.address:
             return False
-        now = time.time()
+        now = self.clock()
         if now - session.last_seen > self.idle_seconds:
             self.end(sid)
             return False

@@ -399,8 +399,9 @@ async def test_attack_amounts_with_a_currency_sign_and_thousands_are_read(
         await close(rig)
 
 
-@pytest.mark.parametrize("raw", ["35,50", "1,25", "$", "$-3", "1,2345", "$1,250,00", "1.250,00"])
+@pytest.mark.parametrize("raw", ["1,250", "0,500", "40,000", "$", "$-3", "$1,250,00", "1.250.00,5", "1,25.0"])
 def test_attack_ambiguous_amount_texts_are_still_refused(raw: str) -> None:
+    """Issue 20: a decimal comma ("35,50") is read now; a form that could mean two things is still refused."""
     from kiosk_ui.protocol import ProtocolError
     from kiosk_ui.protocol.values import parse_amount
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from kiosk_ui.engine import Backoff, EngineClient, EngineTimeout, EngineUnavailable
+from kiosk_ui.engine import Backoff, EngineClient, EngineTimeout, EngineUnavailable, Keepalive
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.simulator import SimEngine
 from kiosk_ui.simulator.server import SimServer
@@ -130,13 +130,13 @@ async def test_silent_engine_is_noticed() -> None:
 
     async with serve(mute, "127.0.0.1", 0, ping_interval=None, close_timeout=0.2) as server:
         port = next(iter(server.sockets)).getsockname()[1]
-        client = EngineClient(f"ws://127.0.0.1:{port}/", ping_interval=0.5, ping_timeout=0.5)
+        client = EngineClient(f"ws://127.0.0.1:{port}/", keepalive=Keepalive(0.5, 1.0, 0.5))
         client.start()
         try:
             await eventually(lambda: client.connected)
             connected_at = asyncio.get_running_loop().time()
             await eventually(lambda: client.status == "disconnected", timeout=5)
-            # ping interval + ping timeout + close timeout (1 s): defaults 4 + 4 + 1 s, under 10 s
+            # silence timeout + close timeout (1 s); outside a payment
             assert asyncio.get_running_loop().time() - connected_at < 3.5
         finally:
             await client.stop()

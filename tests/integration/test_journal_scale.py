@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from kiosk_ui.journal import (
     EXPORT_FIELDS,
+    SCHEMA_VERSION,
     Filter,
     Journal,
     JournalError,
@@ -53,7 +54,7 @@ def bulk_payments(path: Path, count: int, *, start: dt.datetime | None = None, p
         rows.append((f"{prefix}{i:07d}", at, at, local_day(at), "cash", 100 + i % 7, 100, 0, 0, 0, "", "completed",
                      "", "[]", None))  # fmt: skip
     with sqlite3.connect(path) as db:
-        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", rows)
 
 
 # ---------------------------------------------------------------- exports
@@ -140,7 +141,7 @@ def bulk_rows(journal: Journal, count: int) -> None:
     at = "2025-01-01T00:00:00.000Z"
     with sqlite3.connect(journal.path) as db:
         db.executemany(
-            "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             [(f"x{i:07d}", at, at, "2025-01-01", "cash", 100, 100, 0, 0, 0, "", "completed", "", "[]", None)
              for i in range(count)],
         )  # fmt: skip
@@ -184,7 +185,7 @@ def test_pages_cover_everything_once_newest_first(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.sqlite3")
     same = "2025-05-05T10:00:00.000Z"  # ties across both kinds and within each
     with sqlite3.connect(journal.path) as db:
-        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                        [(f"p{i:03d}", same if i % 2 else f"2025-05-05T09:{i % 60:02d}:00.000Z", same, "2025-05-05",
                          "card" if i % 3 == 0 else "cash", 100 * i, 0, 0, 0, 0, f"R{i}", "completed", "", "[]", None)
                         for i in range(130)])  # fmt: skip
@@ -264,7 +265,7 @@ def test_v1_journal_migrates_with_every_row_and_amount_intact(tmp_path: Path) ->
     path = tmp_path / "journal.sqlite3"
     v1 = make_v1(path, 3000)
     journal = Journal(path)
-    assert journal._db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert journal._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     migrated = {p["id"]: p for p in journal.payments(10_000)}
     assert len(migrated) == 3000
     for row in v1:

@@ -132,3 +132,13 @@ def test_trusted() -> None:
     assert not trusted(None, config)
     assert not trusted("testclient", config)
     assert not trusted("192.168.5.20", Config())
+
+
+async def test_metrics_count_case_variant_keys_and_unreadable_fields(env: Env) -> None:
+    """Issue 20 item 1: keys read in another letter case and fields sent but unreadable are counted."""
+    from kiosk_ui.protocol import Codec
+
+    Codec().decode('{"comando":"updateCredit","credit":"1,250","DUE":"35.50"}')
+    assert (await value("kiosk_engine_case_variant_keys_total", field="updateCredit.credit") or 0) >= 1
+    assert (await value("kiosk_engine_unreadable_fields_total", field="updateCredit.Credit") or 0) >= 1
+    assert await value("kiosk_engine_silent_in_payment") == 0

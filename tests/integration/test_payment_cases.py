@@ -151,6 +151,6 @@ async def test_an_outcome_that_cannot_be_written_is_kept_retried_and_shown_only_
         await eventually(lambda: rig.results, timeout=5)
         assert (rig.results[0].id, rig.results[0].outcome) == (paid, "completed")
         assert [(r["id"], r["outcome"]) for r in rig.journal.payments()] == [(paid, "completed")]
-        assert not rig.kiosk.service.unwritten
+        assert not rig.kiosk.service.unwritten and rig.kiosk.journal_writable and rig.kiosk.can_pay() == ""
     finally:
         await close(rig)

@@ -65,3 +65,16 @@ def test_prints_without_out_and_refuses_bad_input(capsys: pytest.CaptureFixture[
     assert main(["windows-setup", "--engine", "http://nope"]) == 2
     assert "engine URL" in capsys.readouterr().err
     assert main(["windows-setup", "--port", "0"]) == 2
+
+
+def test_prints_the_icacls_lines_that_make_the_data_folder_private(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22 item 6: on Windows the data folder inherited the ACLs of C:\\ (readable by every user)."""
+    assert main(["windows-setup", "--out", str(tmp_path), "--user", r"KIOSK\cajero"]) == 0
+    out = capsys.readouterr().out
+    assert r'icacls "C:\kiosk-ui\data" /inheritance:r /grant:r "KIOSK\cajero:(OI)(CI)F"' in out
+    assert "*S-1-5-18:(OI)(CI)F" in out and "*S-1-5-32-544:(OI)(CI)F" in out
+    assert main(["windows-setup"]) == 0
+    printed = capsys.readouterr().out
+    assert "%USERNAME%:(OI)(CI)F" in printed and printed.count("<Task ") == 2
