@@ -47,6 +47,8 @@ class Facts:
     change_before: Decimal | None = None
     #: the end status's Due as the engine reported it (None: not said): tells "kept" from "zeroed"
     due_reported: Decimal | None = None
+    #: every report of this sale reached us (no connection drop while it ran): ``credit_seen`` is what went in
+    seen_all: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +196,13 @@ def _left(f: Facts, credit: Decimal, dispensed: Decimal) -> list[Decision]:
     went in is the credit seen (every coin or bill is reported before the end: see :mod:`.readings`)."""
     seen = f.credit_seen
     out: list[Decision] = []
+    if not f.seen_all:
+        # reports may have been lost: what went in is only known to be at least what was seen
+        if credit == 0 and dispensed > 0 and (dispensed >= seen or dispensed < f.due):
+            out.append(_money("cancelled", f, max(seen, dispensed), max(seen, dispensed), dispensed))
+        if credit + f.due >= seen and dispensed <= credit:
+            out.append(_money("completed", f, credit + f.due, credit, dispensed))
+        return out
     if credit == 0 and 0 < dispensed <= seen and (seen < f.due or dispensed == seen):
         # everything seen (or part of it) came back as changeDispensed: a refund, whatever Credit says
         # (a 0/0 end after money went in proves nothing: an engine that restarted says the same)

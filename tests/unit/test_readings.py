@@ -113,3 +113,11 @@ def test_config_pins_or_learns_the_reading(tmp_path: object) -> None:
     bad.write_text('[protocol]\nengine_reading = "whatever"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown engine reading"):
         load(bad)
+
+
+def test_after_a_drop_a_left_reading_end_with_nothing_left_is_not_proof_of_a_cancel() -> None:
+    # an adopted 40.00 sale, the connection dropped while its money went in; the engine then says Credit 0,
+    # change 0: under "inserted" nothing went in (cancelled), under "left" it was paid exactly (completed)
+    facts = cash("40", "0", "0", seen="0", seen_all=False)
+    assert decide("cash", facts).outcome == "unknown"
+    assert decide("cash", cash("40", "0", "0", seen="0")).outcome == "cancelled"
