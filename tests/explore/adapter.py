@@ -73,10 +73,9 @@ def back() -> Any:
 
 def frame(f: tuple[Any, ...]) -> Any:
     if f[0] == "status":
-        _, charging, due, credit, change, reference = f
+        charging, due, credit, change, reference = f[1:6]
         return ev.EngineStatus(charging, due, credit, change, reference, "")
-    _, due, credit = f
-    return ev.CreditUpdate(due, credit)
+    return ev.CreditUpdate(f[1], f[2])
 
 
 # --------------------------------------------------------------------------- effects out

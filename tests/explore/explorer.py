@@ -48,7 +48,11 @@ class Bounds:
 class World:
     engine: Engine
     to_app: tuple[Frame, ...] = ()
-    to_engine: tuple[tuple[str, Decimal, str], ...] = ()
+    to_engine: tuple[tuple[str, Decimal, str, bool], ...] = ()
+    #: what the app last heard: (charging, Due) from the last status or updateCredit delivered
+    heard: tuple[bool, Decimal] = (False, Decimal(0))
+    #: adopted payment id → the engine sale the frame that made the machine adopt it described
+    links: tuple[tuple[str, int], ...] = ()
     effects: tuple[tuple[adapter.Action, ...], ...] = ()
     #: journal rows: (pid, outcome, credit, method, sale no linked at open or -1)
     rows: tuple[tuple[str, str, Decimal, str, int], ...] = ()
@@ -82,7 +86,9 @@ State = tuple[World, Any]
 # --------------------------------------------------------------------------- running the app side
 
 
-def _feed(world: World, machine: Any, event: Any) -> World:
+def _feed(world: World, machine: Any, event: Any, about: int = -1) -> World:
+    """Hand the machine an event; queue its effects. ``about``: the engine sale a delivered frame described (a row
+    the machine opens for it, adopting it, is that sale's)."""
     counter = [world.adopted]
 
     def new_id() -> str:
@@ -93,7 +99,9 @@ def _feed(world: World, machine: Any, event: Any) -> World:
     effects = machine.handle(event)
     world = replace(world, adopted=counter[0])
     if effects:
-        world = replace(world, effects=(*world.effects, tuple(adapter.action(e) for e in effects)))
+        actions = tuple(adapter.action(e) for e in effects)
+        links = tuple((a[1], about) for a in actions if a[0] == "open" and a[2])
+        world = replace(world, effects=(*world.effects, actions), links=(*world.links, *links))
     return world
 
 
@@ -115,12 +123,13 @@ def _run_effect(world: World, machine: Any, fail: bool = False) -> World:
         if fail:  # the journal refuses the row: nothing after it in this batch may happen
             world = replace(world, effects=tuple(rest), journal_failures=world.journal_failures + 1)
             return _feed(world, machine, adapter.open_failed(act[1]))
-        live = world.engine.live
-        link = (live if live is not None else len(world.engine.ledger) - 1) if act[2] else -1
+        link = next((no for pid, no in world.links if pid == act[1]), -1)
         method = machine.payment.method if adapter.payment_id(machine) == act[1] else "?"
         world = _set_row(world, (act[1], "open", Decimal(0), method, link))
     elif kind in ("settle", "reopen"):
-        old = _row(world, act[1]) or (act[1], "open", Decimal(0), "?", -1)
+        old = _row(world, act[1])
+        if old is None:  # the journal cannot update a row it never wrote (its open failed)
+            return world
         outcome, credit, method = (act[2], act[3], act[4]) if kind == "settle" else ("open", old[2], old[3])
         world = _set_row(world, (act[1], outcome, credit, method, old[4]))
     elif kind == "send":
@@ -128,7 +137,11 @@ def _run_effect(world: World, machine: Any, fail: bool = False) -> World:
             return world
         if not world.connected:
             return _feed(world, machine, adapter.send_failed(act[3], act[1])) if act[3] else world
-        world = replace(world, to_engine=(*world.to_engine, (act[1], act[2], act[3])))
+        payment = machine.payment if adapter.payment_id(machine) == act[3] else None
+        informed = payment is not None and world.heard == (True, payment.due)
+        if act[1] == "paycash" and world.heard[0] and world.heard[1] <= 0:
+            world = replace(world, problems=(*world.problems, f"paycash for {act[3]} sent during a refill"))
+        world = replace(world, to_engine=(*world.to_engine, (act[1], act[2], act[3], informed)))
     elif kind == "publish":
         row = _row(world, act[1])
         if row is None or row[1] != act[2]:
@@ -220,18 +233,19 @@ def moves(world: World, machine: Any, b: Bounds) -> Iterator[tuple[str, Step]]:
 def _show(f: Frame) -> str:
     if f[0] == "credit":
         return f"updateCredit(Due {f[1]}, Credit {f[2]})"
-    _, charging, due, credit, change, ref = f
+    charging, due, credit, change, ref = f[1:6]
     return f"status(cobrando {charging}, Due {due}, Credit {credit}, change {change}, ref {ref or '-'})"
 
 
 def _deliver(w: World, mc: Any) -> World:
     f, *rest = w.to_app
-    return _feed(replace(w, to_app=tuple(rest)), mc, adapter.frame(f))
+    heard = (bool(f[1]), Decimal(str(f[2]))) if f[0] == "status" else (True, Decimal(str(f[1])))
+    return _feed(replace(w, to_app=tuple(rest), heard=heard), mc, adapter.frame(f), about=int(str(f[-1])))
 
 
 def _take(w: World, mc: Any) -> World:
-    (kind, due, tag), *rest = w.to_engine
-    return _engine(replace(w, to_engine=tuple(rest)), mc, w.engine.command(kind, due, tag), command=True)
+    (kind, due, tag, informed), *rest = w.to_engine
+    return _engine(replace(w, to_engine=tuple(rest)), mc, w.engine.command(kind, due, tag, informed), command=True)
 
 
 def _stale(w: World, mc: Any) -> World:

@@ -4,8 +4,8 @@ frames it sends, spoken in one reading of the end-of-sale fields (kiosk_ui/payme
 Everything is a frozen, hashable value; every operation returns a new engine and the frames it sends. Frames are
 abstract tuples (the adapter turns them into the payment machine's events):
 
-- ``("status", charging, due, credit, change, reference)`` a ``status``;
-- ``("credit", due, credit)`` an ``updateCredit``.
+- ``("status", charging, due, credit, change, reference, sale no)`` a ``status``;
+- ``("credit", due, credit, sale no)`` an ``updateCredit`` (the sale no is for the explorer, not the app).
 
 The ledger is the truth the explorer checks the journal against: for each sale, whose it was (``us`` with our
 payment id, ``other`` client, a staff ``refill``), its method and Due, the money that went in and how it ended.
@@ -52,6 +52,8 @@ class Engine:
     before_last_command: Frame | None = None
     #: rule breaks seen by the engine itself (a cancel reaching another client's sale or a refill, ...)
     violations: tuple[str, ...] = ()
+    #: cancels the app sent on a current status that still reached another sale (inherent to the protocol)
+    races: int = 0
 
     # ------------------------------------------------------------------ what it says
     @property
@@ -60,29 +62,33 @@ class Engine:
 
     def status(self) -> Frame:
         sale = self.sale
-        if sale is None:
-            return ("status", False, self.idle_due, self.idle_credit, self.change_out, self.reference)
-        return ("status", True, sale.due, sale.credit, self.change_out, self.reference)
+        if sale is None:  # the last element (which sale it is about) is the explorer's, never the app's
+            last = len(self.ledger) - 1
+            return ("status", False, self.idle_due, self.idle_credit, self.change_out, self.reference, last)
+        return ("status", True, sale.due, sale.credit, self.change_out, self.reference, sale.no)
 
     # ------------------------------------------------------------------ commands from us
-    def command(self, kind: str, due: Decimal = ZERO, tag: str = "") -> tuple[Engine, tuple[Frame, ...]]:
+    def command(self, kind: str, due: Decimal = ZERO, tag: str = "", informed: bool = False
+                ) -> tuple[Engine, tuple[Frame, ...]]:  # fmt: skip
+        """``informed``: when the app sent it, the last status it had said the engine charged this payment's Due
+        (a cancel then reaching another sale is the protocol's own race: a cancel names no sale)."""
         engine = replace(self, before_last_command=self.status())
         if kind == "getstatus":
             return engine, (engine.status(),)
         if kind in ("paycash", "paycreditcard"):
             sale = engine.sale
             if sale is not None:
-                if sale.owner == "refill" and kind == "paycash":
-                    engine = engine._break(f"paycash for {tag} reached a refill")
-                return engine, (engine.status(),)
+                return engine, (engine.status(),)  # busy: the app is told by the status (see the explorer)
             method: Literal["cash", "card"] = "cash" if kind == "paycash" else "card"
             return engine._open(Sale(len(self.ledger), "us", method, due, tag))
         if kind == "cancel":
             sale = engine.sale
             if sale is None:
                 return engine, (engine.status(),)
-            if sale.owner != "us":
+            if sale.owner != "us" and not informed:
                 engine = engine._break(f"cancel from us reached a {sale.owner} sale of {sale.due}")
+            elif sale.owner != "us":
+                engine = replace(engine, races=engine.races + 1)
             if sale.owner == "refill":
                 return engine._end(replace(sale, truth="completed"))
             if sale.method == "card":
@@ -96,7 +102,7 @@ class Engine:
         assert sale is not None and sale.method == "cash" and sale.owner != "refill"
         sale = replace(sale, credit=sale.credit + amount)
         engine = replace(self, ledger=self._put(sale))
-        frames: tuple[Frame, ...] = (("credit", sale.due, sale.credit),)
+        frames: tuple[Frame, ...] = (("credit", sale.due, sale.credit, sale.no),)
         if sale.credit < sale.due:
             return engine, frames
         engine, end = engine._end(replace(sale, truth="completed", change=sale.credit - sale.due))
@@ -124,7 +130,7 @@ class Engine:
             return self._end(replace(sale, truth="completed"))
         # its customer's money is broadcast like ours (every accepted coin or bill is reported: readings.py)
         engine, end = self._end(replace(sale, truth="completed", credit=sale.due))
-        return engine, (("credit", sale.due, sale.due), *end)
+        return engine, (("credit", sale.due, sale.due, sale.no), *end)
 
     # ------------------------------------------------------------------ internals
     def _open(self, sale: Sale) -> tuple[Engine, tuple[Frame, ...]]:
