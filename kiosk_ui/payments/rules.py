@@ -125,7 +125,8 @@ def decide(method: Method, facts: Facts, readings: Iterable[Reading] = ALL_READI
 
 
 def fitting_readings(method: Method, facts: Facts, readings: Iterable[Reading] = ALL_READINGS) -> tuple[Reading, ...]:
-    """The readings under which these end facts make sense (for :class:`~.readings.ReadingLearner`).
+    """The readings these end facts do not contradict (for :class:`~.readings.ReadingLearner`): a reading that
+    cannot be judged (a running total with no ``change_before``, money fields missing) is kept.
 
     A card's facts say nothing about the cash axes: only the Due axis is judged for it."""
     out: list[Reading] = []
@@ -135,8 +136,7 @@ def fitting_readings(method: Method, facts: Facts, readings: Iterable[Reading] =
         if method == "card":
             out.append(reading)
             continue
-        decisions = _cash_under(reading, facts)
-        if decisions and all(d.outcome != "unknown" for d in decisions):
+        if _cash_under(reading, facts) != []:
             out.append(reading)
     return tuple(out)
 

@@ -90,9 +90,10 @@ def test_reading_names_round_trip_and_config_values() -> None:
 def test_learner_narrows_to_the_readings_every_explained_sale_fits() -> None:
     learner = ReadingLearner()
     assert learner.matched() == "unknown"
-    learner.observe(fitting_readings("cash", cash("35", "15", "15", seen="50", due_reported=D(35))))
+    learner.observe(fitting_readings("cash", cash("35", "15", "15", seen="50", due_reported=D(35),
+                                                  change_before=D(0))))  # fmt: skip
     assert learner.axes()["credit"] == ("left",) and learner.axes()["due"] == ("kept",)
-    learner.observe(fitting_readings("cash", cash("35", "0", "20", seen="10")))  # explained by none
+    learner.observe(fitting_readings("cash", cash("35", "0", "20", seen="10", change_before=D(0))))  # by none
     assert learner.unexplained == 1 and learner.seen == 2
     assert learner.matched() == f"ambiguous ({len(learner.candidates())})"
     assert all(r.credit == "left" for r in learner.candidates())
@@ -121,3 +122,37 @@ def test_after_a_drop_a_left_reading_end_with_nothing_left_is_not_proof_of_a_can
     facts = cash("40", "0", "0", seen="0", seen_all=False)
     assert decide("cash", facts).outcome == "unknown"
     assert decide("cash", cash("40", "0", "0", seen="0")).outcome == "cancelled"
+
+
+def test_metrics_show_the_matching_readings_and_the_unexplained_endings() -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+    from prometheus_client.registry import Collector
+
+    from kiosk_ui.metrics import metric_value, reading_families
+
+    learner = ReadingLearner()
+    learner.observe(fitting_readings("cash", cash("35", "15", "15", seen="50", due_reported=D(0),
+                                                  change_before=D(0))))  # fmt: skip
+    learner.observe(())
+
+    class Only(Collector):
+        def collect(self):  # type: ignore[no-untyped-def]
+            return reading_families("k1", learner)
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(Only())
+    families = list(text_string_to_metric_families(generate_latest(registry).decode()))
+    left = [r.name for r in learner.candidates()]
+    assert all(name.startswith("left-") and "-zeroed-" in name for name in left)
+    assert metric_value(families, "kiosk_engine_reading_match", reading=left[0]) == 1
+    assert metric_value(families, "kiosk_engine_reading_match", reading=DEFAULT_READING.name) is None
+    assert metric_value(families, "kiosk_engine_reading_unexplained_total", kiosk="k1") == 1
+    assert metric_value(families, "kiosk_engine_reading_endings_total", kiosk="k1") == 2
+
+
+def test_the_learner_keeps_readings_it_cannot_judge() -> None:
+    # no change_before: the running-total readings cannot be judged, so this sale does not drop them
+    fits = fitting_readings("cash", cash("35", "50", "15", seen="50"))
+    assert {r.change for r in fits} == {"sale", "running"} and {r.credit for r in fits} == {"inserted"}
+    assert fitting_readings("cash", cash("35", None, None, unreadable=frozenset({"credit"}))) == ALL_READINGS
