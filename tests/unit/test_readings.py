@@ -154,5 +154,5 @@ def test_metrics_show_the_matching_readings_and_the_unexplained_endings() -> Non
 def test_the_learner_keeps_readings_it_cannot_judge() -> None:
     # no change_before: the running-total readings cannot be judged, so this sale does not drop them
     fits = fitting_readings("cash", cash("35", "50", "15", seen="50"))
-    assert {r.change for r in fits} == {"sale", "running"} and {r.credit for r in fits} == {"inserted"}
+    assert {(r.credit, r.change) for r in fits} == {("inserted", "sale"), ("inserted", "running"), ("left", "running")}
     assert fitting_readings("cash", cash("35", None, None, unreadable=frozenset({"credit"}))) == ALL_READINGS
