@@ -14,7 +14,7 @@ from kiosk_ui.payments.readings import ALL_READINGS, Reading
 from tests.explore.explorer import Bounds, explore
 
 ALPHABETS = {
-    "clean": (Bounds(sales=2, others=0, drops=0, stale=0, slow_engine=False), True, 2),
+    "clean": (Bounds(sales=2, others=0, drops=0, stale=0, slow_engine=False), True, 24),
     "faults": (Bounds(sales=1, refills=1, journal_failures=1), False, 0),
     "stale": (Bounds(sales=2, others=0, drops=0, stale=1), False, 8),
 }

@@ -19,7 +19,6 @@ CASH = [
     "left-sale-kept-end",
     "left-running-kept-sticky",
     pytest.param("inserted-sale-zeroed-end", marks=pytest.mark.xfail(strict=False, reason=TODAY)),
-    pytest.param("left-sale-zeroed-end", marks=pytest.mark.xfail(strict=False, reason=TODAY)),
 ]
 
 
