@@ -331,7 +331,9 @@ def initial(reading: Reading) -> State:
 
 
 def explore(reading: Reading = DEFAULT_READING, bounds: Bounds | None = None, depth: int = 12,
-            max_states: int = 2_000_000, seconds: float | None = None, definite: bool = False) -> Result:  # fmt: skip
+            max_states: int = 2_000_000, seconds: float | None = None, definite: bool = False,
+            stop_after: int | None = None) -> Result:  # fmt: skip
+    """Explore breadth-first to ``depth``; ``stop_after`` counterexample kinds, stop (CI: fail fast)."""
     bounds = bounds or Bounds()
     started = time.monotonic()
     result = Result(reading)
@@ -358,7 +360,8 @@ def explore(reading: Reading = DEFAULT_READING, bounds: Bounds | None = None, de
                     result.counterexamples.setdefault(_kind(problem), (*_trace(parents, nkey), f"=> {problem}"))
                 continue
             frontier.append(((nxt, mc), nkey, level + 1))
-        if len(parents) >= max_states or (seconds is not None and time.monotonic() - started > seconds):
+        enough = stop_after is not None and len(result.counterexamples) >= stop_after
+        if enough or len(parents) >= max_states or (seconds is not None and time.monotonic() - started > seconds):
             result.complete = False
             break
     result.states = len(parents)
