@@ -110,11 +110,17 @@ def decide(method: Method, facts: Facts, readings: Iterable[Reading] = ALL_READI
         return _card(facts)
     fitting = tuple(r for r in dict.fromkeys(readings) if _due_fits(r, facts))
     found: dict[Decision, list[Reading]] = {}
+    judged = 0
     for reading in _cash_axes(fitting):
-        for decision in _cash_under(reading, facts) or ():
+        decisions = _cash_under(reading, facts)
+        judged += decisions is not None
+        for decision in decisions or ():
             found.setdefault(decision, []).append(reading)
     if len(found) == 1:
         return next(iter(found))
+    if not found and fitting and not judged:
+        return Decision("unknown", credit=facts.credit_seen, reason="a running changeDispensed total cannot be read "
+                                                                     "without the total before the sale")  # fmt: skip
     if not found:
         return _unexplained(facts)
     outcomes = sorted({d.outcome for d in found})

@@ -156,3 +156,8 @@ def test_the_learner_keeps_readings_it_cannot_judge() -> None:
     fits = fitting_readings("cash", cash("35", "50", "15", seen="50"))
     assert {(r.credit, r.change) for r in fits} == {("inserted", "sale"), ("inserted", "running"), ("left", "running")}
     assert fitting_readings("cash", cash("35", None, None, unreadable=frozenset({"credit"}))) == ALL_READINGS
+
+
+def test_a_pinned_running_total_without_the_total_before_is_unknown_and_says_why() -> None:
+    decision = decide("cash", cash("35", "50", "15", seen="50"), [RUNNING])
+    assert decision.outcome == "unknown" and "total before the sale" in decision.reason
