@@ -27,6 +27,15 @@ def _add_common(parser: argparse.ArgumentParser, *, port_default: str) -> None:
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
 
+def _add_reading(parser: argparse.ArgumentParser) -> None:
+    from .simulator import speech
+
+    parser.add_argument("--reading", default=speech.DEFAULT, choices=[*speech.NAMES, speech.MIXED], metavar="NAME",
+                        help=f"what the simulator's end-of-sale fields mean (docs/protocol.md, Readings): "
+                             f"credit-change-due-reference, e.g. left-running-zeroed-early, or mixed (one per "
+                             f"sale); default {speech.DEFAULT}")  # fmt: skip
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-ui", description="Customer screen and staff area for the Quickpaymini payment kiosk."
@@ -48,6 +57,7 @@ def make_parser() -> argparse.ArgumentParser:
         description="Try kiosk-ui without a kiosk: the engine simulator runs in the same process.",
     )
     _add_common(demo, port_default="8081")
+    _add_reading(demo)
 
     simulate = sub.add_parser(
         "simulate",
@@ -72,6 +82,7 @@ def make_parser() -> argparse.ArgumentParser:
         "or mixed (any accepted spelling, chosen per field and message)",
     )
     simulate.add_argument("--seed", type=int, default=7, help="random seed of the mixed dialect (default 7)")
+    _add_reading(simulate)
     simulate.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
     journal = sub.add_parser(
@@ -151,7 +162,7 @@ def _load(args: argparse.Namespace, **extra: Any) -> Config:
                 data_dir=getattr(args, "data_dir", None), **extra)  # fmt: skip
 
 
-def _serve(config: Config) -> int:
+def _serve(config: Config, reading: str = "") -> int:
     # A parent process's test runner (an acceptance suite that starts us with this CLI) leaks
     # PYTEST_CURRENT_TEST into our environment; NiceGUI would then take us for its own test
     # and ignore --port. This process is the real server: drop the variables.
@@ -163,6 +174,8 @@ def _serve(config: Config) -> int:
 
     _check_port_free(config.host, config.port)
     kapp = build(config)
+    if reading and kapp.sim_engine is not None:
+        kapp.sim_engine.set_reading(reading)
     log.info("kiosk-ui %s on http://%s:%d/ (engine %s)%s", __version__, config.host, config.port,
              config.engine_url, " DEMO" if config.demo else "")  # fmt: skip
     ui.run(
@@ -179,11 +192,12 @@ def _simulate(args: argparse.Namespace) -> int:
     from .simulator.dialect import Dialect
     from .simulator.server import serve_forever
 
-    engine = SimEngine(nip=args.nip, card_mode=args.card,
+    engine = SimEngine(nip=args.nip, card_mode=args.card, reading=args.reading, reading_seed=args.seed,
                        catalog=Catalog(args.catalog) if args.catalog else Catalog())  # fmt: skip
     try:
         _check_port_free(args.host, args.port)
-        print(f"engine simulator on ws://{args.host}:{args.port}/ (NIP {args.nip}, {args.dialect} dialect); "
+        print(f"engine simulator on ws://{args.host}:{args.port}/ (NIP {args.nip}, {args.dialect} dialect, "
+              f"reading {args.reading}); "
               "Ctrl+C stops it", flush=True)  # fmt: skip
         asyncio.run(serve_forever(engine, args.host, args.port, Dialect(args.dialect, args.seed)))
     except ConfigError as exc:
@@ -337,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
                 check_engine_url(args.engine)
             return _serve(_load(args, engine_url=args.engine))
         if args.command == "demo":
-            return _serve(_load(args, demo=True))
+            return _serve(_load(args, demo=True), args.reading)
     except (ConfigError, JournalError) as exc:  # one line, never a traceback (a journal that cannot open)
         return _fail(str(exc))
     return _fail(f"unknown command {args.command}")

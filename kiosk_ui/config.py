@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from .config_link import LINK_TABLES, LinkSettings, _protocol_tables, _string_table, take_link_keys
 from .errors import ConfigError
+from .payments.readings import parse_engine_reading
 from .protocol import Codec
 
 
@@ -135,16 +136,15 @@ class Config:
     host: str = "0.0.0.0"
     port: int = 8081
     data_dir: Path = field(default_factory=default_data_dir)
-    #: default command name → wire name, for an engine whose index.html spells them otherwise
-    commands: dict[str, str] = field(default_factory=dict)
-    #: [protocol] (docs/protocol-config.md): field renames of inferred commands, request → reply
-    #: pairs, cancel values per operation, and whether staff commands carry the access token
+    commands: dict[str, str] = field(default_factory=dict)  # command → wire name, as the engine's index.html spells it
+    #: [protocol] (docs/protocol-config.md): renames, request → reply pairs, cancel values, token; engine_reading
     protocol_fields: dict[str, dict[str, str]] = field(default_factory=dict)
     protocol_replies: dict[str, str] = field(default_factory=dict)
     cancel_payment: str = "1"
     cancel_refill_end: str = "2"
     send_token: bool = False
     token_field: str = "token"
+    engine_reading: str = "auto"  # or a reading's name, pinned (payments/readings.py); checked in codec()
     language: str = "es"
     currency: str = "MXN"
     #: largest amount a customer may key in
@@ -181,6 +181,7 @@ class Config:
 
     def codec(self) -> Codec:
         try:
+            parse_engine_reading(self.engine_reading)
             return Codec(
                 self.commands,
                 fields=self.protocol_fields,
@@ -223,6 +224,7 @@ _TOML_KEYS = {
     ("protocol", "cancel_refill_end"): "cancel_refill_end",
     ("protocol", "send_token"): "send_token",
     ("protocol", "token_field"): "token_field",
+    ("protocol", "engine_reading"): "engine_reading",
 }
 
 

@@ -47,6 +47,33 @@ log = logging.getLogger(__name__)
 __all__ = ["ActivePayment", "Kiosk", "Method", "Outcome", "PaymentRefused", "PaymentResult"]
 
 
+class _FrameNotifier:
+    """Screens are told of state changes at most once per display frame. The first change after a quiet spell goes
+    out at once (no added latency for a coin); a flood is coalesced."""
+
+    FRAME = 1 / 60
+
+    def __init__(self, flush: Callable[[], None]) -> None:
+        self._emit = flush
+        self._handle: asyncio.TimerHandle | None = None
+        self._last = float("-inf")
+
+    def notify(self) -> None:
+        if self._handle is not None:
+            return  # a flush is already scheduled and will carry this change
+        loop = asyncio.get_running_loop()
+        wait = self._last + self.FRAME - loop.time()
+        if wait <= 0:
+            self._flush()
+        else:
+            self._handle = loop.call_later(wait, self._flush)
+
+    def _flush(self) -> None:
+        self._handle = None
+        self._last = asyncio.get_running_loop().time()
+        self._emit()
+
+
 class Kiosk:
     """Facade the pages use: engine state, the payment in progress, intents. The payment rules
     live in :mod:`kiosk_ui.payments`; this only translates engine events into machine events."""
@@ -61,8 +88,7 @@ class Kiosk:
         self._result_listeners: Listeners[PaymentResult] = Listeners("result")
         self._message_listeners: Listeners[Message] = Listeners("message")
         self._start_lock = asyncio.Lock()
-        self._flush_handle: asyncio.TimerHandle | None = None
-        self._last_flush = float("-inf")
+        self._frames = _FrameNotifier(lambda: self._change_listeners.emit(self.state))
         self._payment_seen: ActivePayment | None = None
         self._in_message = False
         self.gate = StartGate(on_change=self._notify)
@@ -73,7 +99,7 @@ class Kiosk:
                                          connected=client.status == "connected")  # fmt: skip
         self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
         self.service.after_event = self._after_event
-        self.service.on_unwritten = self._notify
+        self.service.on_unwritten = self._unwritten_changed
         client.on_message(self._on_message)
         client.on_sent(lambda sent: self.gate.sent(sent, payment_active=self.payment is not None))
         client.on_status(self._on_status)
@@ -95,24 +121,8 @@ class Kiosk:
     def on_message(self, callback: Callable[[Message], None]) -> Callable[[], None]:
         return self._message_listeners.add(callback)
 
-    #: Screens are told of state changes at most once per display frame. The first change after a
-    #: quiet spell goes out at once (no added latency for a coin); a flood is coalesced.
-    FRAME = 1 / 60
-
     def _notify(self) -> None:
-        if self._flush_handle is not None:
-            return  # a flush is already scheduled and will carry this change
-        loop = asyncio.get_running_loop()
-        wait = self._last_flush + self.FRAME - loop.time()
-        if wait <= 0:
-            self._flush()
-        else:
-            self._flush_handle = loop.call_later(wait, self._flush)
-
-    def _flush(self) -> None:
-        self._flush_handle = None
-        self._last_flush = asyncio.get_running_loop().time()
-        self._change_listeners.emit(self.state)
+        self._frames.notify()
 
     # ------------------------------------------------------------------ machine
     def _after_event(self) -> None:
@@ -130,6 +140,11 @@ class Kiosk:
 
     def _journal_failed(self, error: str) -> None:
         self.journal_error = error  # (the service keeps an unwritten outcome and retries it)
+
+    def _unwritten_changed(self, written: bool) -> None:
+        if written and not self.journal.damaged:
+            self.journal_error = ""  # the kept outcomes are on disk: it writes again
+        self._notify()
 
     # ------------------------------------------------------------------ start-up
     async def recover(self) -> None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .alerts import AlertService
     from .engine import EngineClient
     from .kiosk import Kiosk, PaymentResult
+    from .payments.readings import ReadingLearner
     from .staff import Lockout
     from .watchdog import ScreenWatch
 
@@ -83,6 +84,8 @@ class Sources:
     watch: ScreenWatch | None = None
     alerts: AlertService | None = None
     lockout: Callable[[], Lockout | None] = lambda: None
+    #: the payment service's reading learner, once wired (``[protocol] engine_reading``)
+    readings: Callable[[], ReadingLearner | None] = lambda: None
 
 
 class KioskCollector(Collector):
@@ -188,6 +191,9 @@ class KioskCollector(Collector):
                               float(s.watch.connected))  # fmt: skip
             yield self._gauge("kiosk_customer_screen_missing_seconds", "seconds without the kiosk's own screen",
                               round(s.watch.missing_seconds(), 1))  # fmt: skip
+        learner = s.readings()
+        if learner is not None:
+            yield from reading_families(kid, learner)
         if s.alerts is not None:
             active = GaugeMetricFamily("kiosk_alert_active", "1 while the alert holds", labels=["kiosk", "alert"])
             holding = s.alerts.holding()
@@ -196,6 +202,21 @@ class KioskCollector(Collector):
             for key in ALERT_KEYS:
                 active.add_metric([kid, key], float(key in holding))
             yield active
+
+
+def reading_families(kid: str, learner: ReadingLearner) -> Iterator[Metric]:
+    """Which readings of the end-of-sale fields the engine still matches, and the endings none explained."""
+    match = GaugeMetricFamily("kiosk_engine_reading_match", "1 for each reading the engine's sales still fit",
+                              labels=["kiosk", "reading"])  # fmt: skip
+    for reading in learner.candidates():
+        match.add_metric([kid, reading.name], 1)
+    yield match
+    for name, doc, value in (("kiosk_engine_reading_endings", "sale endings the reading learner saw", learner.seen),
+                             ("kiosk_engine_reading_unexplained", "sale endings no reading explained",
+                              learner.unexplained)):  # fmt: skip
+        counter = CounterMetricFamily(name, doc, labels=["kiosk"])
+        counter.add_metric([kid], value)
+        yield counter
 
 
 class KioskMetrics:

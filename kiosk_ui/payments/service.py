@@ -54,8 +54,8 @@ class PaymentService:
         self._held: dict[str, pm.PaymentResult] = {}
         self.retry_every = 2.0
         self._retry: asyncio.TimerHandle | None = None
-        #: called when the unwritten outcomes change (the kiosk's journal_writable)
-        self.on_unwritten: Callable[[], None] = lambda: None
+        #: called when the unwritten outcomes change (the kiosk's journal_writable); with True once a retry wrote
+        self.on_unwritten: Callable[[bool], None] = lambda written: None
 
     def dispatch(self, event: pm.Event) -> asyncio.Future[list[Exception]]:
         """Feed one event: the machine moves now; its effects are queued. The future resolves
@@ -121,7 +121,7 @@ class PaymentService:
                               effect.result.outcome, exc)  # fmt: skip
                     self.unwritten[effect.payment_id] = effect
                     self._schedule_retry()
-                    self.on_unwritten()
+                    self.on_unwritten(False)
                     self.dispatch(pm.JournalFailed(effect.payment_id))
             elif isinstance(effect, pm.JournalReopen):
                 try:
@@ -204,7 +204,7 @@ class PaymentService:
             held = self._held.pop(payment_id, None)
             if held is not None:
                 self._publish(held)
-        self.on_unwritten()
+        self.on_unwritten(True)
 
     def _stop(self, name: str) -> None:
         handle = self._timers.pop(name, None)

@@ -25,8 +25,12 @@ class EngineCommands(EngineControls):
             self.bad_frames += 1
             return
         self.received.append((cid, message))
+        racing = self.faults.stale_status_on_command and message.COMMAND in ("paycash", "paycreditcard", "cancel")
+        before = self._status() if racing else None  # built before the command, sent after its answer
         handler = getattr(self, f"_on_{message.COMMAND}")
         handler(cid, message)
+        if before is not None:
+            self._broadcast(before)
         self._changed()
 
     def _delayed(self, cid: int, msg: Message) -> bool:
@@ -49,6 +53,7 @@ class EngineCommands(EngineControls):
             self._send(cid, self._status())
             return
         self.payment = Payment("efectivo", msg.due, requester=cid)
+        self._new_sale()
         self.status_text = "Cobrando en efectivo"
         if self.faults.ack_by_update_credit:
             self._broadcast(m.UpdateCredit(msg.due, Decimal(0), self.status_text, self._bar()))
@@ -63,8 +68,10 @@ class EngineCommands(EngineControls):
             self._send(cid, self._status())
             return
         self.payment = Payment("tarjeta", msg.due, requester=cid)
+        self._new_sale()
         self.status_text = "Siga las instrucciones de la terminal"
-        self.last_reference = ""
+        if self.speech.reference != "sticky":
+            self.last_reference = ""
         if self.card_mode != "manual":
             self.card_decide_at = self.now + self.card_delay
         self._broadcast(self._status())
@@ -84,14 +91,13 @@ class EngineCommands(EngineControls):
         returned = Decimal(0)
         if msg.value == "1" and payment.method == "efectivo":
             returned = self._pay_out(payment.credit)
-        self.last_change = returned
         self.status_text = "Operación cancelada" if payment.method == "efectivo" else "Dotación terminada"
         self.payment = None
         if payment.method == "efectivo":  # the final status reports the sale it ends
-            self.last_sale = (payment.due, payment.credit)
             self.ledger.append(("cancelled", payment.due, payment.credit, returned))
-            self._broadcast(self._status(credit=payment.credit, due=payment.due))
+            self._broadcast(self._end_status(payment.due, payment.credit, returned, completed=False))
         else:
+            self.last_change = returned
             self._broadcast(self._status())
         self._broadcast(self._sockets())
 
@@ -113,7 +119,7 @@ class EngineCommands(EngineControls):
     def _on_resetbalance(self, cid: int, msg: m.ResetBalance) -> None:
         self.coin_cashbox.clear()
         self.bill_cashbox.clear()
-        self.last_change = Decimal(0)
+        self.last_change = self.change_total = Decimal(0)
         self.status_text = "Corte de caja realizado"
         self._broadcast(self._status())
 

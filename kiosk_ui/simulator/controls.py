@@ -36,12 +36,11 @@ class EngineControls(EngineState):
         self._broadcast(m.UpdateCredit(payment.due, payment.credit, "Cobrando en efectivo", self._bar()))
         if payment.credit >= payment.due:
             owed = payment.credit - payment.due
-            self.last_change = self._pay_out(owed)
-            self.status_text = "Pago completado" if self.last_change == owed else "Cambio incompleto"
+            paid = self._pay_out(owed)
+            self.status_text = "Pago completado" if paid == owed else "Cambio incompleto"
             self.payment = None
-            self.last_sale = (payment.due, payment.credit)
-            self.ledger.append(("completed", payment.due, payment.credit, self.last_change))
-            self._broadcast(self._status(credit=payment.credit, due=payment.due))
+            self.ledger.append(("completed", payment.due, payment.credit, paid))
+            self._broadcast(self._end_status(payment.due, payment.credit, paid, completed=True))
             self._broadcast(self._sockets())
         self._changed()
         return True
@@ -51,13 +50,13 @@ class EngineControls(EngineState):
             return False
         due = self.payment.due
         self.last_reference = f"{self.rng.randrange(10**11, 10**12)}"
-        self.last_change = Decimal(0)
         self.status_text = "Pago con tarjeta aprobado"
+        if self.speech.reference == "early":  # the reference shows while the engine still says it charges
+            self._broadcast(self._status())
         self.payment = None
-        self.last_sale = (due, due)
         self.ledger.append(("completed", due, due, Decimal(0)))
         self.card_decide_at = None
-        self._broadcast(self._status(credit=due, due=due))
+        self._broadcast(self._end_status(due, due, Decimal(0), completed=True, card=True))
         self._broadcast(self._sockets())
         self._changed()
         return True
@@ -67,12 +66,13 @@ class EngineControls(EngineState):
             return False
         due = self.payment.due
         self.ledger.append(("declined", due, Decimal(0), Decimal(0)))
-        self.last_reference = ""
-        self.last_change = Decimal(0)
+        if self.speech.reference != "sticky":
+            self.last_reference = ""
+        self.last_change = Decimal(0) if self.speech.change == "sale" else self.change_total
         self.status_text = reason
         self.payment = None
         self.card_decide_at = None
-        self._broadcast(self._status(due=due))
+        self._broadcast(self._status(due=due if self.speech.due == "kept" else Decimal(0)))
         self._broadcast(self._sockets())
         self._changed()
         return True

@@ -13,6 +13,7 @@ from ..errors import SimulatorRefused
 from ..protocol import Codec, Message
 from ..protocol import messages as m
 from ..protocol.values import ChangeLevel
+from . import speech
 from .catalog import Catalog
 
 COINS = tuple(Decimal(v) for v in ("0.50", "1", "2", "5", "10", "20"))
@@ -56,6 +57,8 @@ class Faults:
     stale_sale_facts: bool = False
     #: a cash payment is acknowledged with an ``updateCredit`` only (no status/sockets with cobrando)
     ack_by_update_credit: bool = False
+    #: a heartbeat thread: a status built before each paycash/paycreditcard/cancel is sent after its answer
+    stale_status_on_command: bool = False
 
 
 @dataclass
@@ -81,8 +84,17 @@ class EngineState:
     now: float = 0.0
     faults: Faults = field(default_factory=Faults)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
+    #: which reading of the end-of-sale fields it speaks (:mod:`.speech`), or "mixed": one per sale
+    reading: str = speech.DEFAULT
+    reading_seed: int = 7
 
     def __post_init__(self) -> None:
+        speech.check(self.reading)
+        self.reading_rng = random.Random(self.reading_seed)
+        #: the reading of the sale in progress (or the last one)
+        self.speech = speech.pick(self.reading, self.reading_rng)
+        #: every change paid out since the last close (what a "running" engine reports)
+        self.change_total = Decimal(0)
         self.clients: set[int] = set()
         self._next_id = 1
         self.outbox: list[tuple[float, int | None, str]] = []
@@ -199,6 +211,26 @@ class EngineState:
             change_bar=self._bar(),
             inventory=rows,
         )
+
+    def set_reading(self, name: str) -> None:
+        """Speak ``name`` (a reading or "mixed") from the next sale on."""
+        self.reading = speech.check(name)
+
+    def _new_sale(self) -> None:
+        self.speech = speech.pick(self.reading, self.reading_rng)
+
+    def _end_status(self, due: Decimal, credit: Decimal, change: Decimal, *, completed: bool,
+                    card: bool = False) -> m.Status:  # fmt: skip
+        """The status that ends a cash sale (or approves a card: ``change`` 0, ``credit`` = Due), in this sale's
+        reading; an idle engine repeats its Due and Credit (``faults.stale_sale_facts``)."""
+        said = self.speech
+        self.change_total += change
+        self.last_change = change if said.change == "sale" else self.change_total
+        if said.credit == "left" and not card:
+            credit = credit - due if completed else Decimal(0)
+        shown_due = due if said.due == "kept" else Decimal(0)
+        self.last_sale = (shown_due, credit)
+        return self._status(credit=credit, due=shown_due)
 
     def _sockets(self) -> m.Sockets:
         payment = self.payment
