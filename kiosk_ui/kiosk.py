@@ -34,6 +34,7 @@ from .payments.arbiter import (
 )
 from .payments.gate import StartGate
 from .payments.machine import ActivePayment, PaymentResult
+from .payments.readings import ALL_READINGS, Reading
 from .payments.rules import Method, Outcome
 from .payments.service import PaymentService
 from .protocol import Message
@@ -98,6 +99,8 @@ class Kiosk:
                                          new_id=lambda: uuid.uuid4().hex, now=now_iso,
                                          connected=client.status == "connected")  # fmt: skip
         self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
+        #: the engine readings end facts are decided under (``[protocol] engine_reading``; set by the app)
+        self.engine_readings: tuple[Reading, ...] = ALL_READINGS
         self.service.after_event = self._after_event
         self.service.on_unwritten = self._unwritten_changed
         client.on_message(self._on_message)
@@ -159,7 +162,7 @@ class Kiosk:
             self.machine.remember_reference(reference)
         if rows:
             log.warning("%d payment(s) open from a previous run; reconciling", len(rows))
-            self.service.dispatch(pm.Recover(tuple(rows)))
+            self.service.dispatch(pm.Recover(tuple(rows), self.engine_readings))
 
     # ------------------------------------------------------------------ engine events
     def _on_status(self, status: ConnectionStatus) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from ..errors import FailureCode
 from ..protocol import messages as m
+from .readings import ALL_READINGS, Reading
 from .rules import ZERO, Method, Outcome
 
 Phase = Literal["opening", "starting", "charging", "ending", "abandoning"]
@@ -178,9 +179,11 @@ class JournalFailed:
 
 @dataclass(frozen=True, slots=True)
 class Recover:
-    """App start: journal rows still ``open`` from a previous run (oldest first)."""
+    """App start: journal rows still ``open`` from a previous run (oldest first), with their journaled progress;
+    ``readings``: the engine readings the rows' end facts are decided under (``[protocol] engine_reading``)."""
 
     rows: tuple[dict[str, Any], ...]
+    readings: tuple[Reading, ...] = ALL_READINGS
 
 
 Event = (

@@ -335,5 +335,5 @@ def outcome_unwritten(mc: MachineCore, ev: JournalFailed) -> list[Effect]:
 
 def recover(mc: MachineCore, ev: Recover) -> list[Effect]:
     if ev.rows:  # with their journaled progress: the engine's first frames decide them (recovery.first_frames)
-        mc.recovering = recovery.rows_of(ev.rows)
+        mc.recovering = recovery.rows_of(ev.rows, ev.readings)
     return []

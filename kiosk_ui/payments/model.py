@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from .events import ActivePayment, SaleFacts
+from .readings import ALL_READINGS, Reading
 from .rules import ZERO, Method
 
 State = Literal["IDLE", "OPENING", "STARTING", "CHARGING", "ENDING", "ABANDONING"]
@@ -104,6 +105,8 @@ class RecoverRow:
     view_before: SaleFacts | None = None
     #: since the restart, the engine spoke of another sale (another Due) before its first status
     other_sale: bool = False
+    #: the engine readings its end facts are decided under (pinned by ``[protocol] engine_reading``, else all)
+    readings: tuple[Reading, ...] = ALL_READINGS
 
 
 @dataclass(frozen=True, slots=True)

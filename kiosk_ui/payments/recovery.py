@@ -10,10 +10,12 @@ progress to the machine (``Recover``: :func:`rows_of`); the engine's first frame
   same id and row, with the credit and the reference before it that were journaled;
 - its first ``status`` is the end of a sale with the row's Due, the row had been acknowledged, no other sale was
   heard of in between and the facts are not the engine's view before the command: settled with the engine's amounts
-  and reference by the outcome rules (:func:`~.rules.decide`), where they prove the outcome. Facts that prove less
-  after a restart are ``unknown``: a card is completed only by a reference that is new (not the journaled reference
-  before, not one first heard while charging); no new reference proves neither a decline nor a lost approval; a cash
-  end with no money at all does not prove nothing moved (money that came while the app was down was not seen);
+  and reference by the outcome rules (:func:`~.rules.decide`), where they prove the outcome. Money that came while
+  the app was down was never seen (``Facts.seen_all`` False): a cash end is definite only under the readings the
+  kiosk is configured with (``[protocol] engine_reading`` pinned to one whose ``Credit`` says what went in), else
+  ``unknown`` with the engine's amounts. A card is completed only by a reference that is new (not the journaled
+  reference before, not one first heard while charging); no new reference proves neither a decline nor a lost
+  approval after a restart: ``unknown``;
 - otherwise ``unknown``, with the amounts the engine gave when its Due is the row's (never below the credit seen), and
   the engine's words in the detail. Older open rows are superseded: ``unknown`` with the credit seen.
 
@@ -31,7 +33,8 @@ from typing import Any
 from .core import CHARGING, MachineCore, facts_of
 from .events import ActivePayment, CreditUpdate, Effect, EngineSockets, EngineStatus, JournalUpdate, PaymentResult
 from .model import MachineState, RecoverRow
-from .rules import ZERO, Decision, Facts, decide
+from .readings import ALL_READINGS, Reading
+from .rules import ZERO, Decision, Facts, Method, decide
 
 RESTARTED = "app restarted mid-payment"
 
@@ -93,9 +96,10 @@ def _view(value: object) -> tuple[Decimal | None, Decimal | None, Decimal | None
     return _amount(due), _amount(credit), _amount(dispensed), None if reference is None else str(reference)
 
 
-def row_of(row: dict[str, Any]) -> RecoverRow:
+def row_of(row: dict[str, Any], readings: tuple[Reading, ...] = ALL_READINGS) -> RecoverRow:
     """One open journal row as the machine keeps it; a progress that cannot be read counts as none."""
-    base = RecoverRow(str(row["id"]), "card" if row["method"] == "card" else "cash", str(row["due"]))
+    method: Method = "card" if row["method"] == "card" else "cash"
+    base = RecoverRow(str(row["id"]), method, str(row["due"]), readings=readings)
     try:
         progress = json.loads(row.get("progress") or "null")
     except ValueError:
@@ -111,8 +115,8 @@ def row_of(row: dict[str, Any]) -> RecoverRow:
     )  # fmt: skip
 
 
-def rows_of(rows: Iterable[dict[str, Any]]) -> tuple[RecoverRow, ...]:
-    return tuple(row_of(row) for row in rows)
+def rows_of(rows: Iterable[dict[str, Any]], readings: tuple[Reading, ...] = ALL_READINGS) -> tuple[RecoverRow, ...]:
+    return tuple(row_of(row, readings) for row in rows)
 
 
 # --------------------------------------------------------------------------- the engine's first frames
@@ -166,16 +170,15 @@ def settlement(row: RecoverRow, status: EngineStatus) -> Decision:
     facts = Facts(
         due=due, credit=status.credit, change_dispensed=status.change_dispensed, reference=status.reference or "",
         reference_before=row.reference_before or "", status_text=status.status_text or "",
-        credit_seen=row.credit_seen, unreadable=status.unreadable,
+        credit_seen=row.credit_seen, unreadable=status.unreadable, due_reported=status.due,
+        seen_all=False,  # money that came while the app was down was never seen here
     )  # fmt: skip
-    decision = decide(row.method, facts)
+    decision = decide(row.method, facts, row.readings)
     reason = f"{RESTARTED}; settled from the {told}"
     if row.method == "card" and decision.outcome == "completed" and decision.reference == row.reference_doubt:
         return _unknown(row, status, f"{RESTARTED}; {told}: first reported while charging, to be checked by staff")
     if row.method == "card" and decision.outcome != "completed":
         return _unknown(row, status, f"{RESTARTED}; {told}: no new reference proves neither a decline nor an approval")
-    if row.method == "cash" and decision.outcome == "cancelled" and decision.credit == 0:
-        return _unknown(row, status, f"{RESTARTED}; {told}: no money at the end does not prove none came while down")
     if decision.outcome == "unknown":
         return _unknown(row, status, f"{RESTARTED}; {told}; {decision.reason}")
     return replace(decision, reason=f"{reason}; {decision.reason}" if decision.reason else reason)

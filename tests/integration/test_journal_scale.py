@@ -54,7 +54,7 @@ def bulk_payments(path: Path, count: int, *, start: dt.datetime | None = None, p
         rows.append((f"{prefix}{i:07d}", at, at, local_day(at), "cash", 100 + i % 7, 100, 0, 0, 0, "", "completed",
                      "", "[]", None))  # fmt: skip
     with sqlite3.connect(path) as db:
-        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", rows)
+        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')", rows)
 
 
 # ---------------------------------------------------------------- exports
@@ -141,7 +141,7 @@ def bulk_rows(journal: Journal, count: int) -> None:
     at = "2025-01-01T00:00:00.000Z"
     with sqlite3.connect(journal.path) as db:
         db.executemany(
-            "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')",
             [(f"x{i:07d}", at, at, "2025-01-01", "cash", 100, 100, 0, 0, 0, "", "completed", "", "[]", None)
              for i in range(count)],
         )  # fmt: skip
@@ -185,7 +185,7 @@ def test_pages_cover_everything_once_newest_first(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.sqlite3")
     same = "2025-05-05T10:00:00.000Z"  # ties across both kinds and within each
     with sqlite3.connect(journal.path) as db:
-        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')",
                        [(f"p{i:03d}", same if i % 2 else f"2025-05-05T09:{i % 60:02d}:00.000Z", same, "2025-05-05",
                          "card" if i % 3 == 0 else "cash", 100 * i, 0, 0, 0, 0, f"R{i}", "completed", "", "[]", None)
                         for i in range(130)])  # fmt: skip

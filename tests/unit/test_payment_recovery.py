@@ -10,11 +10,14 @@ from decimal import Decimal
 import pytest
 
 from kiosk_ui.payments import machine as pm
+from kiosk_ui.payments.readings import ALL_READINGS, Reading, pinned
 from kiosk_ui.payments.recovery import progress_write
 
 from .test_payment_cases import Drive, status
 
 D = Decimal
+#: ``[protocol] engine_reading`` pinned to what protocol.md's steps describe: Credit says what went in
+INSERTED = pinned("inserted-sale-kept-end")
 
 
 class FirstRun(Drive):
@@ -53,10 +56,11 @@ def first_run(payment_id: str, method: pm.Method, due: str, *frames: pm.Event) -
     return run
 
 
-def restart(run: FirstRun, *frames: pm.Event) -> tuple[Drive, pm.PaymentResult | None]:
+def restart(run: FirstRun, *frames: pm.Event, readings: tuple[Reading, ...] = ALL_READINGS,
+            ) -> tuple[Drive, pm.PaymentResult | None]:  # fmt: skip
     """A second run: ``Recover`` with the open rows, then the engine's first frames; the row's journaled outcome."""
     second = Drive()
-    effects = second(pm.Recover(run.open_rows()), *frames)
+    effects = second(pm.Recover(run.open_rows(), readings), *frames)
     updates = [e.result for e in effects if isinstance(e, pm.JournalUpdate)]
     assert len(updates) <= 1
     return second, updates[0] if updates else None
@@ -76,7 +80,7 @@ def card_waiting_for_the_terminal() -> FirstRun:
 def test_cash_paid_in_full_while_down_is_completed_with_the_engines_amounts() -> None:
     run = cash_paid_20_of_30()
     assert run.writes == 2, "one write on the acknowledgement, one when the credit rose"
-    second, result = restart(run, status(False, "30", "40", "10", ref="R-1", text="Pago completado"))
+    second, result = restart(run, status(False, "30", "40", "10", ref="R-1", text="Pago completado"), readings=INSERTED)
     assert result is not None and second.published == [], "the screen that showed it is gone: staff see the row"
     assert (result.id, result.outcome, result.credit, result.change_owed, result.change_paid, result.shortfall) == (
         "p", "completed", D(40), D(10), D(10), D(0),
@@ -85,12 +89,29 @@ def test_cash_paid_in_full_while_down_is_completed_with_the_engines_amounts() ->
     assert second.mc.payment is None and second.mc.state == pm.IDLE
 
 
+def test_cash_paid_in_full_while_down_under_every_reading_is_unknown_with_the_engines_amounts() -> None:
+    """Unpinned, a Credit of 40 may be what is left after 70 went in (money not seen while down): the readings
+    disagree on the amounts, so unknown; but with the engine's figures, never credit 0.00."""
+    _, result = restart(cash_paid_20_of_30(), status(False, "30", "40", "10", ref="R-1", text="Pago completado"))
+    assert result is not None
+    assert (result.outcome, result.credit, result.change_paid, result.reference) == ("unknown", D(40), D(10), "")
+    assert "Credit 40" in result.reason and "readings" in result.reason
+
+
 def test_cash_paid_with_change_short_while_down_records_the_shortfall() -> None:
-    _, result = restart(cash_paid_20_of_30(), status(False, "30", "50", "15", text="Cambio incompleto"))
+    _, result = restart(cash_paid_20_of_30(), status(False, "30", "50", "15", text="Cambio incompleto"),
+                        readings=INSERTED)  # fmt: skip
     assert result is not None
     assert (result.outcome, result.credit, result.change_owed, result.change_paid, result.shortfall) == (
         "completed", D(50), D(20), D(15), D(5),
     )  # fmt: skip
+
+
+def test_a_refund_of_all_the_credit_seen_while_down_is_cancelled_under_every_reading() -> None:
+    """The customer's cancel left before the kill; the engine gave back the 20 seen (Credit 0 after a refund)."""
+    _, result = restart(cash_paid_20_of_30(), status(False, "30", "0", "20", text="Cancelado"))
+    assert result is not None
+    assert (result.outcome, result.credit, result.change_paid, result.shortfall) == ("cancelled", D(20), D(20), D(0))
 
 
 def test_card_approved_while_down_is_completed_with_the_new_reference() -> None:
@@ -202,10 +223,12 @@ def test_the_engines_view_before_the_command_repeated_is_no_end_of_this_payment(
     assert result is not None and result.outcome == "unknown"
 
 
-def test_a_cash_end_with_no_money_after_a_restart_proves_nothing() -> None:
+def test_a_cash_end_with_no_money_after_a_restart_proves_nothing_unless_credit_says_what_went_in() -> None:
     run = first_run("p", "cash", "30", status(True, "30", text="Inserte"))  # acknowledged, nothing seen yet
     _, result = restart(run, status(False, "30", "0", "0", text="Cancelado"))
-    assert result is not None and result.outcome == "unknown"
+    assert result is not None and result.outcome == "unknown"  # Credit 0 may be what is left after an exact payment
+    _, result = restart(run, status(False, "30", "0", "0", text="Cancelado"), readings=INSERTED)
+    assert result is not None and (result.outcome, result.credit) == ("cancelled", D(0))
 
 
 def test_older_open_rows_are_superseded_with_the_credit_they_had() -> None:
@@ -213,7 +236,7 @@ def test_older_open_rows_are_superseded_with_the_credit_they_had() -> None:
     rows = ({"id": "older", "method": "cash", "due": "10.00",
              "progress": run.progress["p"].replace('"20"', '"5"')}, *run.open_rows())  # fmt: skip
     second = Drive()
-    effects = second(pm.Recover(rows), status(False, "30", "40", "10", text="Pago completado"))
+    effects = second(pm.Recover(rows, INSERTED), status(False, "30", "40", "10", text="Pago completado"))
     results = {e.result.id: e.result for e in effects if isinstance(e, pm.JournalUpdate)}
     assert (results["older"].outcome, results["older"].credit) == ("unknown", D(5))
     assert results["p"].outcome == "completed"
