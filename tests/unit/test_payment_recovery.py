@@ -203,8 +203,10 @@ def test_an_idle_engine_with_another_due_leaves_the_row_unknown_with_the_credit_
 def test_a_row_never_acknowledged_is_unknown_with_the_engines_amounts() -> None:
     """The engine's Due/Credit may be the previous sale's (the same total): never completed from them."""
     run = first_run("p", "cash", "20")  # killed right after paycash went
-    _, result = restart(run, status(False, "20", "20", "0", text="Pago completado"))
+    # even under the reading that would complete it: the end may be an earlier sale's
+    _, result = restart(run, status(False, "20", "20", "0", text="Pago completado"), readings=INSERTED)
     assert result is not None and result.outcome == "unknown" and result.credit == D(20)
+    assert "acknowledged" in result.reason
 
 
 def test_a_row_from_before_progress_was_journaled_gets_the_engines_amounts() -> None:
@@ -219,8 +221,9 @@ def test_the_engines_view_before_the_command_repeated_is_no_end_of_this_payment(
     run = FirstRun()
     before = status(False, "30", "30", "0", ref="R-1", text="Pago completado")  # the last sale: the same total
     run(before, pm.StartRequested("p", "cash", D(30)), status(True, "30", "0", text="Inserte"))
-    _, result = restart(run, before)
+    _, result = restart(run, before, readings=INSERTED)  # the reading under which it would be completed
     assert result is not None and result.outcome == "unknown"
+    assert "before this payment's command" in result.reason
 
 
 def test_a_cash_end_with_no_money_after_a_restart_proves_nothing_unless_credit_says_what_went_in() -> None:
