@@ -34,6 +34,7 @@ from .payments.arbiter import (
 )
 from .payments.gate import StartGate
 from .payments.machine import ActivePayment, PaymentResult
+from .payments.readings import ALL_READINGS, Reading
 from .payments.rules import Method, Outcome
 from .payments.service import PaymentService
 from .protocol import Message
@@ -79,7 +80,8 @@ class Kiosk:
     live in :mod:`kiosk_ui.payments`; this only translates engine events into machine events."""
 
     def __init__(self, client: EngineClient, journal: Journal, *, ack_timeout: float = 5.0,
-                 end_grace: float = 2.0, abandon_grace: float | None = None) -> None:  # fmt: skip
+                 end_grace: float = 2.0, abandon_grace: float | None = None,
+                 readings: tuple[Reading, ...] = ALL_READINGS) -> None:  # fmt: skip
         self.client = client
         self.journal = journal
         self.state = KioskState(connection=client.status)
@@ -96,7 +98,7 @@ class Kiosk:
         grace = ack_timeout if abandon_grace is None else abandon_grace
         self.machine = pm.PaymentMachine(ack_timeout=ack_timeout, end_grace=end_grace, abandon_grace=grace,
                                          new_id=lambda: uuid.uuid4().hex, now=now_iso,
-                                         connected=client.status == "connected")  # fmt: skip
+                                         connected=client.status == "connected", readings=readings)  # fmt: skip
         self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
         self.service.after_event = self._after_event
         self.service.on_unwritten = self._unwritten_changed

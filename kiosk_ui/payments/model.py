@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from .events import ActivePayment, SaleFacts
+from .readings import ALL_READINGS, Reading
 from .rules import ZERO, Method
 
 State = Literal["IDLE", "OPENING", "STARTING", "CHARGING", "ENDING", "ABANDONING"]
@@ -103,10 +104,12 @@ class MachineState:
 
 @dataclass(frozen=True)
 class Settings:
-    """What the machine is configured with: timers, and where new ids and timestamps come from."""
+    """What the machine is configured with: timers, where new ids and timestamps come from, the engine readings."""
 
     ack_timeout: float = 5.0
     end_grace: float = 2.0
     abandon_grace: float = 5.0
     new_id: Callable[[], str] = field(default=lambda: "")
     now: Callable[[], str] = field(default=lambda: "")
+    #: the engine readings outcomes are decided under (``[protocol] engine_reading``: every one, or one pinned)
+    readings: tuple[Reading, ...] = ALL_READINGS
