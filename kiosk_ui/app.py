@@ -19,7 +19,7 @@ from .engine import EngineClient, Keepalive
 from .journal import Journal, open_journal, private_dir, private_file
 from .kiosk import Kiosk
 from .operations import Operations
-from .payments.readings import pinned
+from .payments.readings import ALL_READINGS, Reading
 from .simulator import Catalog, SimEngine
 from .simulator.server import SimServer
 from .staff import StaffService
@@ -107,8 +107,9 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     keepalive = Keepalive(link.ping_interval, link.silence_timeout, link.silent_alert)
     client = EngineClient(config.engine_url, config.codec(), keepalive=keepalive)
     journal = open_journal(config.data_dir / "journal.sqlite3")  # damaged: kept aside, out of service
-    kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout)
-    kiosk.engine_readings = pinned(config.engine_reading)  # rows a previous run left open are decided under them
+    pinned = config.engine_reading  # [protocol] engine_reading: outcomes decided under every reading, or one
+    readings = ALL_READINGS if pinned == "auto" else (Reading.named(pinned),)
+    kiosk = Kiosk(client, journal, ack_timeout=config.ack_timeout, readings=readings)
     # the engine client's last-line guard is the arbiter, installed by the Kiosk (payments/arbiter.py)
     client.charging = lambda: kiosk.payment is not None
     staff = StaffService(kiosk, client, journal, config.data_dir, nip_max_attempts=config.nip_max_attempts,

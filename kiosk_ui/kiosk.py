@@ -80,7 +80,8 @@ class Kiosk:
     live in :mod:`kiosk_ui.payments`; this only translates engine events into machine events."""
 
     def __init__(self, client: EngineClient, journal: Journal, *, ack_timeout: float = 5.0,
-                 end_grace: float = 2.0, abandon_grace: float | None = None) -> None:  # fmt: skip
+                 end_grace: float = 2.0, abandon_grace: float | None = None,
+                 readings: tuple[Reading, ...] = ALL_READINGS) -> None:  # fmt: skip
         self.client = client
         self.journal = journal
         self.state = KioskState(connection=client.status)
@@ -97,10 +98,8 @@ class Kiosk:
         grace = ack_timeout if abandon_grace is None else abandon_grace
         self.machine = pm.PaymentMachine(ack_timeout=ack_timeout, end_grace=end_grace, abandon_grace=grace,
                                          new_id=lambda: uuid.uuid4().hex, now=now_iso,
-                                         connected=client.status == "connected")  # fmt: skip
+                                         connected=client.status == "connected", readings=readings)  # fmt: skip
         self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
-        #: the engine readings end facts are decided under (``[protocol] engine_reading``; set by the app)
-        self.engine_readings: tuple[Reading, ...] = ALL_READINGS
         self.service.after_event = self._after_event
         self.service.on_unwritten = self._unwritten_changed
         client.on_message(self._on_message)
@@ -162,7 +161,7 @@ class Kiosk:
             self.machine.remember_reference(reference)
         if rows:
             log.warning("%d payment(s) open from a previous run; reconciling", len(rows))
-            self.service.dispatch(pm.Recover(tuple(rows), self.engine_readings))
+            self.service.dispatch(pm.Recover(tuple(rows)))
 
     # ------------------------------------------------------------------ engine events
     def _on_status(self, status: ConnectionStatus) -> None:

@@ -1,8 +1,9 @@
 """The payment machine's state and the helpers its handlers share (no asyncio, no I/O).
 
 :class:`MachineCore` holds what the machine knows (the state, the payment, what the engine last said) and
-the steps every transition is built from (finish, conclude, reconcile, adopt). The transitions themselves
-are in :mod:`.handlers`; :class:`~.machine.PaymentMachine` looks them up in a table.
+the steps every transition is built from (finish, conclude, adopt; rows a previous run left open are
+:mod:`.recovery`'s). The transitions themselves are in :mod:`.handlers`; :class:`~.machine.PaymentMachine` looks
+them up in a table.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from .model import (
     Settings,
     State,
 )
+from .readings import ALL_READINGS, Reading
 from .rules import ZERO, Decision, Facts, Method, decide
 
 NO_ACK = "no acknowledgement from the engine"
@@ -62,18 +64,6 @@ _PHASES: dict[State, Phase] = {
 
 def facts_of(status: EngineStatus) -> SaleFacts:
     return (status.due, status.credit, status.change_dispensed, status.reference)
-
-
-def _credit_at_end(payment: ActivePayment, status: EngineStatus) -> Decimal | None:
-    """The end's Credit, read for a cancelled cash payment: an engine that reports what is left after a refund says
-    Credit 0 and changeDispensed = all that went in. Every money seen came back: that is a refund, whatever Credit
-    says afterwards (docs/protocol.md: the engine's readings of Credit)."""
-    credit, dispensed = status.credit, status.change_dispensed
-    cancelled = payment.cancel_requested or payment.own_cancel != "none"
-    if (payment.method == "cash" and cancelled and credit is not None and dispensed is not None
-            and credit < payment.credit and dispensed == payment.credit):  # fmt: skip
-        return dispensed
-    return credit
 
 
 def _after_command(payment: ActivePayment, status: EngineStatus | None) -> bool:
@@ -103,6 +93,7 @@ class MachineCore:
     abandon_grace: float = 5.0
     new_id: Callable[[], str] = field(default=lambda: "")
     now: Callable[[], str] = field(default=lambda: "")
+    readings: tuple[Reading, ...] = ALL_READINGS
     state: State = IDLE
     payment: ActivePayment | None = None
     connected: bool = False
@@ -128,6 +119,7 @@ class MachineCore:
         e = st.engine
         return cls(
             settings.ack_timeout, settings.end_grace, settings.abandon_grace, settings.new_id, settings.now,
+            settings.readings,
             state=st.phase, payment=st.payment, connected=e.connected, engine_charging=e.charging, synced=e.synced,
             engine_credit=e.credit, last_reference=e.last_reference, recovering=st.recovering,
             last_end=None if st.last_end is None else (st.last_end.due, st.last_end.credit),
@@ -212,6 +204,8 @@ class MachineCore:
         self.state = IDLE
         self.echo_question = None
         effects: list[Effect] = [StopTimer(name) for name in stop]
+        if payment.row == "failed":  # an adopted payment whose row could not be written: written now, or nothing shown
+            effects.append(JournalOpen(payment.id, payment.method, payment.due, (), "adopted: engine was charging"))
         return [*effects, JournalUpdate(payment.id, result, RESUMED if payment.resumed else ""), Publish(result)]
 
     def conclude(self, status: EngineStatus | None) -> list[Effect]:
@@ -223,43 +217,7 @@ class MachineCore:
             card = bool(reference) and reference != payment.reference_before and not status.credit \
                 and payment.credit == 0  # fmt: skip
             self.payment = payment = replace(payment, method="card" if card else "cash", method_known=True)
-        if status is not None and status.due is not None and status.due != payment.due:
-            # the engine's last sale is not this one (it restarted, or another sale): cannot tell
-            reason = f"engine reports Due {status.due}, not this payment's {payment.due}"
-            decision = Decision("unknown", credit=payment.credit, reason=reason)
-        else:
-            facts = Facts(
-                due=payment.due,
-                credit=None if status is None else _credit_at_end(payment, status),
-                change_dispensed=None if status is None else status.change_dispensed,
-                reference=(status.reference or "") if status is not None else "",
-                reference_before=payment.reference_before,
-                status_text=(status.status_text or "") if status is not None else "",
-                credit_seen=payment.credit,
-                cancel_requested=payment.cancel_requested or payment.own_cancel != "none",
-                unreadable=frozenset() if status is None else status.unreadable,
-            )
-            decision = decide(payment.method, facts)
-            if payment.method == "card" and decision.outcome == "completed" and \
-                    decision.reference == payment.reference_doubt:  # fmt: skip
-                reason = (f"card reference {decision.reference} was first reported while charging: the approval, or "
-                          f"the end of a sale not seen here; to be checked by staff")  # fmt: skip
-                decision = Decision("unknown", credit=payment.credit, reason=reason)
-            if payment.method == "card" and decision.outcome == "completed" and not payment.reference_before_known:
-                reason = (f"card reference {decision.reference} may be the previous sale's (no engine status had "
-                          f"told the reference before this payment): to be checked by staff")  # fmt: skip
-                decision = Decision("unknown", credit=payment.credit, reason=reason)
-            if payment.interrupted and status is None:
-                reason = "engine connection lost during the payment; outcome to be checked by staff"
-                decision = Decision("unknown", credit=payment.credit, reason=reason)
-            elif payment.interrupted and decision.outcome != "unknown" and _unseen_after_reconnect(payment, status) \
-                    and not _after_command(payment, status):  # fmt: skip
-                # an engine that restarted may report the last sale it remembers: money (or a decline) first
-                # heard of after the connection dropped does not prove this payment's outcome
-                assert status is not None
-                reason = (f"engine connection lost during the payment; after it the engine reported Credit "
-                          f"{status.credit}, reference {status.reference or '-'}: to be checked by staff")  # fmt: skip
-                decision = Decision("unknown", credit=payment.credit, reason=reason)
+        decision = decide_end(payment, status, self.readings)
         if status is not None and status.reference is not None:
             self.last_reference = status.reference
         self.last_end_facts = None if status is None else facts_of(status)
@@ -355,3 +313,48 @@ def learn_reference(mc: MachineCore, payment: ActivePayment, event: EngineStatus
         else:
             doubt = reference if reference != payment.reference_before else ""
             mc.payment = replace(payment, reference_told=True, reference_doubt=doubt)
+
+
+def decide_end(payment: ActivePayment, status: EngineStatus | None,
+               readings: tuple[Reading, ...] = ALL_READINGS) -> Decision:  # fmt: skip
+    """The outcome of ``payment`` from the status that ended it (None: none came), under the rules' readings."""
+    if status is None:
+        # nobody answered (the end grace ran out): no facts, no definite outcome
+        return Decision("unknown", credit=payment.credit, reason="the payment ended without a final status")
+    if status.due is not None and status.due not in (payment.due, ZERO):
+        # the engine's last sale is not this one (it restarted, or another sale): cannot tell (a Due of 0 may be
+        # this sale's, zeroed at its end: the rules decide under the readings that fit)
+        reason = f"engine reports Due {status.due}, not this payment's {payment.due}"
+        decision = Decision("unknown", credit=payment.credit, reason=reason)
+    else:
+        facts = Facts(
+            due=payment.due,
+            credit=status.credit,
+            change_dispensed=status.change_dispensed,
+            reference=status.reference or "",
+            reference_before=payment.reference_before,
+            status_text=status.status_text or "",
+            credit_seen=payment.credit,
+            cancel_requested=payment.cancel_requested or payment.own_cancel != "none",
+            unreadable=status.unreadable,
+            due_reported=status.due,
+            seen_all=not payment.interrupted,
+        )
+        decision = decide(payment.method, facts, readings)
+        if payment.method == "card" and decision.outcome == "completed" and \
+                decision.reference == payment.reference_doubt:  # fmt: skip
+            reason = (f"card reference {decision.reference} was first reported while charging: the approval, or "
+                      f"the end of a sale not seen here; to be checked by staff")  # fmt: skip
+            decision = Decision("unknown", credit=payment.credit, reason=reason)
+        if payment.method == "card" and decision.outcome == "completed" and not payment.reference_before_known:
+            reason = (f"card reference {decision.reference} may be the previous sale's (no engine status had "
+                      f"told the reference before this payment): to be checked by staff")  # fmt: skip
+            decision = Decision("unknown", credit=payment.credit, reason=reason)
+        if payment.interrupted and decision.outcome != "unknown" and _unseen_after_reconnect(payment, status) \
+                and not _after_command(payment, status):  # fmt: skip
+            # an engine that restarted may report the last sale it remembers: money (or a decline) first
+            # heard of after the connection dropped does not prove this payment's outcome
+            reason = (f"engine connection lost during the payment; after it the engine reported Credit "
+                      f"{status.credit}, reference {status.reference or '-'}: to be checked by staff")  # fmt: skip
+            decision = Decision("unknown", credit=payment.credit, reason=reason)
+    return decision

@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from ..errors import FailureCode
 from ..protocol import messages as m
-from .readings import ALL_READINGS, Reading
 from .rules import ZERO, Method, Outcome
 
 Phase = Literal["opening", "starting", "charging", "ending", "abandoning"]
@@ -57,6 +56,8 @@ class ActivePayment:
     view_before: SaleFacts | None = None
     #: the machine's own no-acknowledgement cancel for this payment
     own_cancel: OwnCancel = "none"
+    #: its journal row: "written" (or being written), "failed" (an adopted payment's row the journal refused)
+    row: Literal["written", "failed"] = "written"
 
     @property
     def cancel_requested(self) -> bool:
@@ -179,11 +180,9 @@ class JournalFailed:
 
 @dataclass(frozen=True, slots=True)
 class Recover:
-    """App start: journal rows still ``open`` from a previous run (oldest first), with their journaled progress;
-    ``readings``: the engine readings the rows' end facts are decided under (``[protocol] engine_reading``)."""
+    """App start: journal rows still ``open`` from a previous run (oldest first), with their journaled progress."""
 
     rows: tuple[dict[str, Any], ...]
-    readings: tuple[Reading, ...] = ALL_READINGS
 
 
 Event = (

@@ -47,7 +47,7 @@ from .events import (
     StopTimer,
     TimerFired,
 )
-from .rules import Decision
+from .rules import Decision, Outcome
 
 
 def start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
@@ -161,6 +161,13 @@ def _ended_while_away(mc: MachineCore, payment: ActivePayment, ev: EngineStatus)
 def charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
     payment = mc.payment
     assert payment is not None
+    if isinstance(ev, EngineStatus) and ev.charging is True and payment.interrupted and ev.due is not None \
+            and ev.due > 0 and ev.due != payment.due:  # fmt: skip
+        # after a drop the engine charges another sale: ours ended while we were away (its end unseen): unknown,
+        # and the other sale is adopted
+        reason = f"engine connection lost during the payment; after it the engine charges a sale of {ev.due}"
+        effects = mc.finish(Decision("unknown", credit=payment.credit, reason=reason), "end")
+        return effects + mc.adopt(ev)
     if isinstance(ev, EngineStatus) and ev.charging is False and mc.repeats_last_end(ev) \
             and not (payment.method == "cash" and ev.credit and payment.credit == ev.credit):  # fmt: skip
         # the last sale's end, exactly (a snapshot built before our command, delivered late), and not money seen
@@ -262,8 +269,10 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
         if mc.engine_due is not None and mc.engine_due != payment.due:
             # the engine is charging another sale (another client's): it did not take ours up, and a cancel
             # would cancel that sale. Ours ends here, nothing charged for it.
-            effects = mc.finish(Decision("failed", reason=f"{NO_ACK}: engine busy with a sale of {mc.engine_due}",
-                                          failure=FailureCode.NO_ACK), "ack")  # fmt: skip
+            reason = f"{NO_ACK}: engine busy with a sale of {mc.engine_due}"
+            # after a drop it may have been charged and ended while we were away: not "nothing was charged"
+            outcome: Outcome = "unknown" if payment.interrupted else "failed"
+            effects = mc.finish(Decision(outcome, reason=reason, failure=FailureCode.NO_ACK), "ack")
             mc.give_up(payment)  # should the engine take it up after that sale: the same row
             return effects
         mc.set_phase(ABANDONING, own_cancel="sending")
@@ -281,7 +290,10 @@ def lost(mc: MachineCore, ev: ConnectionLost) -> list[Effect]:
     mc.connected = False
     mc.synced = False
     if mc.payment is not None:
-        mc.payment = replace(mc.payment, interrupted=True)
+        # a cancel that left may have been lost with the connection: asked again when a status says the engine
+        # still charges this payment
+        again = "wanted" if mc.payment.cancel in ("sending", "sent") else mc.payment.cancel
+        mc.payment = replace(mc.payment, interrupted=True, cancel=again)
     return []
 
 
@@ -322,6 +334,7 @@ def open_failed(mc: MachineCore, ev: JournalOpenFailed) -> list[Effect]:
         mc.payment = None
         mc.state = IDLE
         return [StopTimer("ack")]
+    mc.payment = replace(payment, row="failed")  # adopted: its end writes the row first, or shows nothing
     return []
 
 
@@ -335,5 +348,5 @@ def outcome_unwritten(mc: MachineCore, ev: JournalFailed) -> list[Effect]:
 
 def recover(mc: MachineCore, ev: Recover) -> list[Effect]:
     if ev.rows:  # with their journaled progress: the engine's first frames decide them (recovery.first_frames)
-        mc.recovering = recovery.rows_of(ev.rows, ev.readings)
+        mc.recovering = recovery.rows_of(ev.rows)
     return []

@@ -73,6 +73,7 @@ from .events import (
     from_message,
 )
 from .model import EngineView, MachineState, Settings
+from .readings import ALL_READINGS, Reading
 from .rules import Decision, Method
 from .table import TRANSITIONS, UnlistedTransition, step
 
@@ -132,8 +133,9 @@ class PaymentMachine:
 
     def __init__(self, ack_timeout: float = 5.0, end_grace: float = 2.0, abandon_grace: float = 5.0,
                  new_id: Callable[[], str] = lambda: "", now: Callable[[], str] = lambda: "", *,
-                 connected: bool = False, synced: bool = False, strict: bool = False) -> None:  # fmt: skip
-        self.settings = Settings(ack_timeout, end_grace, abandon_grace, new_id, now)
+                 connected: bool = False, synced: bool = False, strict: bool = False,
+                 readings: tuple[Reading, ...] = ALL_READINGS) -> None:  # fmt: skip
+        self.settings = Settings(ack_timeout, end_grace, abandon_grace, new_id, now, readings)
         self.snapshot = MachineState(engine=EngineView(connected=connected, synced=synced))
         self.strict = strict
 

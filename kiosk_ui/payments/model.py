@@ -105,8 +105,6 @@ class RecoverRow:
     view_before: SaleFacts | None = None
     #: since the restart, the engine spoke of another sale (another Due) before its first status
     other_sale: bool = False
-    #: the engine readings its end facts are decided under (pinned by ``[protocol] engine_reading``, else all)
-    readings: tuple[Reading, ...] = ALL_READINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +120,12 @@ class MachineState:
 
 @dataclass(frozen=True)
 class Settings:
-    """What the machine is configured with: timers, and where new ids and timestamps come from."""
+    """What the machine is configured with: timers, where new ids and timestamps come from, the engine readings."""
 
     ack_timeout: float = 5.0
     end_grace: float = 2.0
     abandon_grace: float = 5.0
     new_id: Callable[[], str] = field(default=lambda: "")
     now: Callable[[], str] = field(default=lambda: "")
+    #: the engine readings outcomes are decided under (``[protocol] engine_reading``: every one, or one pinned)
+    readings: tuple[Reading, ...] = ALL_READINGS

@@ -96,10 +96,10 @@ def _view(value: object) -> tuple[Decimal | None, Decimal | None, Decimal | None
     return _amount(due), _amount(credit), _amount(dispensed), None if reference is None else str(reference)
 
 
-def row_of(row: dict[str, Any], readings: tuple[Reading, ...] = ALL_READINGS) -> RecoverRow:
+def row_of(row: dict[str, Any]) -> RecoverRow:
     """One open journal row as the machine keeps it; a progress that cannot be read counts as none."""
     method: Method = "card" if row["method"] == "card" else "cash"
-    base = RecoverRow(str(row["id"]), method, str(row["due"]), readings=readings)
+    base = RecoverRow(str(row["id"]), method, str(row["due"]))
     try:
         progress = json.loads(row.get("progress") or "null")
     except ValueError:
@@ -115,8 +115,8 @@ def row_of(row: dict[str, Any], readings: tuple[Reading, ...] = ALL_READINGS) ->
     )  # fmt: skip
 
 
-def rows_of(rows: Iterable[dict[str, Any]], readings: tuple[Reading, ...] = ALL_READINGS) -> tuple[RecoverRow, ...]:
-    return tuple(row_of(row, readings) for row in rows)
+def rows_of(rows: Iterable[dict[str, Any]]) -> tuple[RecoverRow, ...]:
+    return tuple(row_of(row) for row in rows)
 
 
 # --------------------------------------------------------------------------- the engine's first frames
@@ -150,14 +150,14 @@ def reconcile(mc: MachineCore, status: EngineStatus) -> list[Effect]:
         )  # fmt: skip
         mc.state = CHARGING
         return effects
-    decision = settlement(latest, status)
+    decision = settlement(latest, status, mc.readings)
     if decision.outcome != "unknown":  # a sale that ended here: a late frame repeating it is no new sale
         mc.last_end = (due, max(decision.credit, latest.credit_seen))
         mc.last_end_facts = facts_of(status)
     return effects + _settle(mc, latest, decision)
 
 
-def settlement(row: RecoverRow, status: EngineStatus) -> Decision:
+def settlement(row: RecoverRow, status: EngineStatus, readings: tuple[Reading, ...] = ALL_READINGS) -> Decision:
     """The outcome of an open row from the engine's first status after the restart (see the module's rules)."""
     due = Decimal(row.due)
     told = (f"engine's first status after the restart: Due {status.due}, Credit {status.credit}, changeDispensed "
@@ -173,7 +173,7 @@ def settlement(row: RecoverRow, status: EngineStatus) -> Decision:
         credit_seen=row.credit_seen, unreadable=status.unreadable, due_reported=status.due,
         seen_all=False,  # money that came while the app was down was never seen here
     )  # fmt: skip
-    decision = decide(row.method, facts, row.readings)
+    decision = decide(row.method, facts, readings)
     reason = f"{RESTARTED}; settled from the {told}"
     if row.method == "card" and decision.outcome == "completed" and decision.reference == row.reference_doubt:
         return _unknown(row, status, f"{RESTARTED}; {told}: first reported while charging, to be checked by staff")

@@ -72,7 +72,8 @@ EVENTS: tuple[type, ...] = (
     CreditUpdate, CancelRequested, TimerFired, ConnectionLost, ConnectionBack, Recover,
 )  # fmt: skip
 
-_OUTCOME = ("JournalUpdate", "Publish", "StopTimer")
+#: what settling a payment returns (a JournalOpen first when an adopted payment's row had failed)
+_OUTCOME = ("JournalOpen", "JournalUpdate", "Publish", "StopTimer")
 
 
 def _rows(phases: tuple[State, ...], event: type, run: Handler, to: tuple[str, ...], effects: tuple[str, ...],
@@ -114,7 +115,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         h.open_failed,
         ("=", IDLE),
         ("StopTimer",),
-        "OPENING/STARTING: nothing was sent, no payment; otherwise an adopted row (logged)",
+        "OPENING/STARTING: nothing was sent, no payment; an adopted row: written again at its end",
     ),
     *_rows(PHASES, Sent, h.sent, ("=",), (), "a frame left: only now is a cancel believed sent"),
     *_rows(
@@ -179,7 +180,8 @@ TRANSITIONS: tuple[Transition, ...] = (
             h.charging_engine,
             ("=", ENDING, IDLE),
             ("Send", "StartTimer", *_OUTCOME),
-            "a status ending this Due settles it; repeating the last sale's end exactly, or a bare sockets: ask "
+            "a status ending this Due settles it; after a drop, another Due charging: ours unknown, that one "
+            "adopted; repeating the last sale's end exactly, or a bare sockets: ask "
             "(ENDING)",
         )
     ),

@@ -59,8 +59,8 @@ def first_run(payment_id: str, method: pm.Method, due: str, *frames: pm.Event) -
 def restart(run: FirstRun, *frames: pm.Event, readings: tuple[Reading, ...] = ALL_READINGS,
             ) -> tuple[Drive, pm.PaymentResult | None]:  # fmt: skip
     """A second run: ``Recover`` with the open rows, then the engine's first frames; the row's journaled outcome."""
-    second = Drive()
-    effects = second(pm.Recover(run.open_rows(), readings), *frames)
+    second = Drive(readings=readings)  # [protocol] engine_reading, as the kiosk configures its machine
+    effects = second(pm.Recover(run.open_rows()), *frames)
     updates = [e.result for e in effects if isinstance(e, pm.JournalUpdate)]
     assert len(updates) <= 1
     return second, updates[0] if updates else None
@@ -238,8 +238,8 @@ def test_older_open_rows_are_superseded_with_the_credit_they_had() -> None:
     run = cash_paid_20_of_30()
     rows = ({"id": "older", "method": "cash", "due": "10.00",
              "progress": run.progress["p"].replace('"20"', '"5"')}, *run.open_rows())  # fmt: skip
-    second = Drive()
-    effects = second(pm.Recover(rows, INSERTED), status(False, "30", "40", "10", text="Pago completado"))
+    second = Drive(readings=INSERTED)
+    effects = second(pm.Recover(rows), status(False, "30", "40", "10", text="Pago completado"))
     results = {e.result.id: e.result for e in effects if isinstance(e, pm.JournalUpdate)}
     assert (results["older"].outcome, results["older"].credit) == ("unknown", D(5))
     assert results["p"].outcome == "completed"
