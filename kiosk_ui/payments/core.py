@@ -321,9 +321,10 @@ def decide_end(payment: ActivePayment, status: EngineStatus | None,
     if status is None:
         # nobody answered (the end grace ran out): no facts, no definite outcome
         return Decision("unknown", credit=payment.credit, reason="the payment ended without a final status")
-    if status.due is not None and status.due not in (payment.due, ZERO):
-        # the engine's last sale is not this one (it restarted, or another sale): cannot tell (a Due of 0 may be
-        # this sale's, zeroed at its end: the rules decide under the readings that fit)
+    if status.due is not None and status.due != payment.due and (status.due != ZERO or payment.interrupted):
+        # the engine's last sale is not this one (it restarted, or another sale): cannot tell. A Due of 0 may be
+        # this sale's, zeroed at its end (the rules decide under the readings that fit), but not after a drop: an
+        # engine that restarted and forgot the sale says Due 0 too
         reason = f"engine reports Due {status.due}, not this payment's {payment.due}"
         decision = Decision("unknown", credit=payment.credit, reason=reason)
     else:

@@ -233,3 +233,17 @@ def test_the_answer_repeating_the_ended_sale_adopts_nothing() -> None:
     end = status(False, "30", "30", "0", ref="R-1", text="Pago completado")
     go(end, pm.EngineSockets(True, D(30), D(20), "efectivo"), end)
     assert len(go.rows) == 1
+
+
+# ---------------------------------------------------------------- a restarted engine's Due 0 is not a zeroed end
+
+
+def test_after_a_drop_an_idle_engine_reporting_due_zero_does_not_complete_the_payment() -> None:
+    """50 of 80 in, the engine restarts (the connection drops) and forgets the sale: Due 0, Credit 0. Under the
+    readings where Due is zeroed and Credit is what is left this would read as an exact payment: never after a drop
+    (the full suite's engine-restart test caught it)."""
+    go = Drive(synced=True)
+    go(IDLE, pm.StartRequested("a", "cash", D(80)), status(True, "80"), pm.CreditUpdate(D(80), D(50)))
+    go(pm.ConnectionLost(), pm.ConnectionBack(), status(False, "0", "0", "0"), status(False, "0", "0", "0"))
+    (result,) = go.published
+    assert result.outcome == "unknown"
