@@ -177,6 +177,9 @@ def settlement(row: RecoverRow, status: EngineStatus, readings: tuple[Reading, .
     reason = f"{RESTARTED}; settled from the {told}"
     if row.method == "card" and decision.outcome == "completed" and decision.reference == row.reference_doubt:
         return _unknown(row, status, f"{RESTARTED}; {told}: first reported while charging, to be checked by staff")
+    if row.method == "card" and decision.outcome == "completed" and row.reference_before is None:
+        return _unknown(row, status, f"{RESTARTED}; {told}: no status had told the reference before this payment "
+                                     f"(it may be the previous sale's), to be checked by staff")  # fmt: skip
     if row.method == "card" and decision.outcome != "completed":
         return _unknown(row, status, f"{RESTARTED}; {told}: no new reference proves neither a decline nor an approval")
     if decision.outcome == "unknown":

@@ -5,13 +5,17 @@ test_payment_cases.py``'s ``Drive``), and journals the progress the service woul
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk_ui.payments import machine as pm
 from kiosk_ui.payments.readings import ALL_READINGS, Reading, pinned
 from kiosk_ui.payments.recovery import progress_write
+from kiosk_ui.payments.rules import adds_up
 
 from .test_payment_cases import Drive, status
 
@@ -142,6 +146,17 @@ def test_a_card_reference_first_heard_while_charging_proves_nothing_after_a_rest
     assert "while charging" in result.reason
 
 
+def test_a_card_reference_with_no_reference_before_known_proves_nothing_after_a_restart() -> None:
+    """No status had told the engine's reference before the payment: the one at the end may be the previous sale's."""
+    progress = json.dumps({"acknowledged": True, "credit_seen": "0", "method": "card", "reference_before": None})
+    second = Drive()
+    effects = second(pm.Recover(({"id": "c", "method": "card", "due": "30.00", "progress": progress},)),
+                     status(False, "30", ref="R-2", text="Aprobada"))  # fmt: skip
+    (result,) = [e.result for e in effects if isinstance(e, pm.JournalUpdate)]
+    assert (result.outcome, result.reference) == ("unknown", ""), "a reference that may be another sale's stays out"
+    assert "R-2" in result.reason
+
+
 def test_the_reference_the_acknowledgement_told_is_the_reference_before() -> None:
     run = first_run("card", "card", "30", status(True, "30", ref="R-9", text="Inserte tarjeta"))
     _, result = restart(run, status(False, "30", ref="R-9", text="Rechazada"))
@@ -251,3 +266,45 @@ def test_a_progress_that_cannot_be_read_counts_as_none() -> None:
                      status(False, "30", "40", "10", text="Pago completado"))  # fmt: skip
     (result,) = [e.result for e in effects if isinstance(e, pm.JournalUpdate)]
     assert result.outcome == "unknown" and result.credit == D(40)
+
+
+# ---------------------------------------------------------------- any first status: never a wrong definite outcome
+
+_amounts = st.sampled_from([D(0), D(5), D(20), D(30), D(40), D(50)])
+
+
+@settings(max_examples=400, deadline=None)
+@given(method=st.sampled_from(["cash", "card"]), acknowledged=st.booleans(), seen=_amounts,
+       before=st.sampled_from([None, "", "R-1"]), charging=st.sampled_from([None, False, True]),
+       due=st.sampled_from([None, D(0), D(30), D(45)]), credit=st.one_of(st.none(), _amounts),
+       dispensed=st.one_of(st.none(), _amounts), reference=st.sampled_from([None, "", "R-1", "R-2"]),
+       readings=st.sampled_from([ALL_READINGS, INSERTED]))  # fmt: skip
+def test_a_recovered_row_is_definite_only_on_what_proves_it(method: pm.Method, acknowledged: bool, seen: Decimal,
+                                                            before: str | None, charging: bool | None,
+                                                            due: Decimal | None, credit: Decimal | None,
+                                                            dispensed: Decimal | None, reference: str | None,
+                                                            readings: tuple[Reading, ...]) -> None:  # fmt: skip
+    progress = {"acknowledged": True, "credit_seen": str(seen), "method": method, "reference_before": before,
+                "reference_doubt": "", "view_before": None} if acknowledged else {}  # fmt: skip
+    row = {"id": "p", "method": method, "due": "30.00", "progress": json.dumps(progress) if progress else ""}
+    second = Drive(readings=readings)
+    effects = second(pm.Recover((row,)), pm.EngineStatus(charging, due, credit, dispensed, reference, "Fin"))
+    results = [e.result for e in effects if isinstance(e, pm.JournalUpdate)]
+    seen = seen if acknowledged else D(0)  # journaled with the acknowledgement only
+    if charging and due == D(30):
+        assert results == [] and second.mc.payment is not None and second.mc.payment.id == "p"  # resumed live
+        return
+    (result,) = results
+    assert second.published == []
+    if result.outcome != "unknown":
+        assert acknowledged and charging is False and due == D(30), result
+        assert adds_up(method, D(30), pm.Decision(result.outcome, result.credit, result.change_owed,
+                                                  result.change_paid, result.shortfall))  # fmt: skip
+        if method == "card":
+            assert result.outcome == "completed" and before is not None and reference not in (None, "", before)
+        else:
+            assert result.credit >= seen and result.outcome in ("completed", "cancelled")
+    elif due == D(30):
+        assert result.credit >= max(credit or D(0), seen), "the engine's Credit (or the credit seen), never less"
+    else:
+        assert result.credit == seen
