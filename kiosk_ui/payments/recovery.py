@@ -13,9 +13,9 @@ progress to the machine (``Recover``: :func:`rows_of`); the engine's first frame
   and reference by the outcome rules (:func:`~.rules.decide`), where they prove the outcome. Money that came while
   the app was down was never seen (``Facts.seen_all`` False): a cash end is definite only under the readings the
   kiosk is configured with (``[protocol] engine_reading`` pinned to one whose ``Credit`` says what went in), else
-  ``unknown`` with the engine's amounts. A card is completed only by a reference that is new (not the journaled
-  reference before, not one first heard while charging); no new reference proves neither a decline nor a lost
-  approval after a restart: ``unknown``;
+  ``unknown`` with the engine's amounts. A card is completed only by a reference that is new (a reference before
+  was journaled, and this is neither it nor one first heard while charging); no new reference proves neither a
+  decline nor a lost approval after a restart: ``unknown``;
 - otherwise ``unknown``, with the amounts the engine gave when its Due is the row's (never below the credit seen), and
   the engine's words in the detail. Older open rows are superseded: ``unknown`` with the credit seen.
 
