@@ -18,6 +18,7 @@ from .engine import EngineClient
 from .journal import Journal
 from .kiosk import Kiosk
 from .operations import Operations
+from .redact import safe_url
 from .simulator import Catalog, SimEngine
 from .simulator.server import SimServer
 from .staff import StaffService
@@ -64,7 +65,7 @@ class KioskApp:
         state = self.kiosk.state
         return {
             "engine": self.client.status,
-            "engine_url": self.client.url,
+            "engine_url": safe_url(self.client.url),
             "charging": state.charging,
             "payment_in_progress": self.kiosk.busy,
             "journal": "error" if self.kiosk.journal_error else "ok",

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import __version__
 from .config import Config, ConfigError, check_engine_url, default_data_dir, load
+from .redact import install_log_redaction
 
 log = logging.getLogger("kiosk_ui")
 
@@ -288,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
     # websockets logs every frame at DEBUG, and a checknip frame carries the NIP: never below INFO
     logging.getLogger("websockets").setLevel(max(logging.INFO, logging.getLogger().level))
+    install_log_redaction()  # no URL path, userinfo or query in the log (webhook secrets), httpx quiet
     try:
         if args.command == "simulate":
             return _simulate(args)
