@@ -149,6 +149,7 @@ def _serve(config: Config) -> int:
     from nicegui import ui
 
     from .app import build, storage_secret
+    from .conn_guard import Limits, uvicorn_options
 
     _check_port_free(config.host, config.port)
     kapp = build(config)
@@ -158,6 +159,7 @@ def _serve(config: Config) -> int:
         host=config.host, port=config.port, title="Quickpaymini", reload=False, show=False,
         storage_secret=storage_secret(config.data_dir), language="es", favicon="💳",
         show_welcome_message=False, uvicorn_logging_level="warning", reconnect_timeout=10.0,
+        **uvicorn_options(Limits()),  # header deadline, per-address and LAN connection caps (conn_guard.py)
     )  # fmt: skip
     del kapp
     return 0

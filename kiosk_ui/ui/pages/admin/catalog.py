@@ -13,6 +13,7 @@ from ....quick_picks import MAX_PICKS, Pick, PickError
 from ....staff import StaffService
 from ....staff.catalog import UDM_CHOICES, CatalogError, check_product
 from ....tasks import spawn
+from ...components.upload import Upload
 from ...theme import attrs, tid
 from .base import Access, StaffText, heading, staff_only
 
@@ -57,7 +58,7 @@ class CatalogView:
                            "product-udm")  # fmt: skip
             self.price = tid(ui.input(_("Precio")).props('outlined inputmode=decimal prefix="$"'), "product-price")
             with ui.row().classes("items-center gap-2"):
-                upload = ui.upload(label=_("Imagen (PNG, JPG o WebP, máx. 1 MB)"), auto_upload=True, max_files=1,
+                upload = Upload(label=_("Imagen (PNG, JPG o WebP, máx. 1 MB)"), auto_upload=True, max_files=1,
                                    max_file_size=product_images.MAX_IMAGE_BYTES, on_upload=self.image_uploaded,
                                    on_rejected=lambda: self._error(self._("La imagen pesa más de 1 MB.")))  # fmt: skip
                 tid(upload.props('accept="image/png,image/jpeg,image/webp"'), "product-image")
