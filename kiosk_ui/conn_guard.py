@@ -31,8 +31,8 @@ BUSY = b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: cl
 @dataclass
 class Limits:
     header_seconds: float = 10.0
-    per_address: int = 32
-    remote_total: int = 256
+    per_address: int = 128
+    remote_total: int = 384
     open_by_address: Counter[str] = field(default_factory=Counter)
     refused: int = 0
     timed_out: int = 0

@@ -60,8 +60,8 @@ def host_name(header: str) -> str:
 @dataclass
 class PageBudget:
     window: float = 10.0
-    per_window: int = 30
-    sockets: int = 16
+    per_window: int = 40
+    sockets: int = 32
     clock: Any = time.monotonic
     builds: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     open_sockets: dict[str, int] = field(default_factory=lambda: defaultdict(int))
