@@ -11,6 +11,7 @@ and the text shows literally (an RTL override and a 100 KB field included).
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +38,7 @@ BRAND = '"><script>window.__pwned=7</script>:x="'  # within [brand] name's 40 ch
 UDM = '" :x="window.__pwned=\'udm\'" <i>'  # udm: 32 characters at most
 CTA = 'Hola" :class="(window.__pwned=\'cta\')" <b onmouseover=x>'
 STATUS = 'Listo" :title="(window.__pwned=\'status\')" <script>x</script>'
+BV_ERROR = 'Atasco" :title="(window.__pwned=\'bv\')" <img src=x onerror="window.__pwned=\'bvimg\'">'
 PICTURE = "data:image/png;base64," + base64.b64encode(tiny_png()).decode()
 
 
@@ -51,6 +53,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSi
         sim.engine.catalog.save(Product(code="8800000000006", description="Enorme " + HUGE, udm="PZA",
                                         price=Decimal("1"), image=""))  # fmt: skip
         sim.engine.status_text = STATUS
+        status = sim.engine._status  # the engine's device error text, shown in the status and in an alert
+
+        def hostile_status(**kw: object) -> object:
+            return dataclasses.replace(status(**kw), bv_error=BV_ERROR)
+
+        sim.engine._status = hostile_status
 
     sim.call(plant)
     data = tmp_path_factory.mktemp("inject")
@@ -84,6 +92,10 @@ def test_hostile_text_shows_literally_and_never_runs(browser: Browser, stack: tu
     staff = staff_page(browser, app)
     # the engine's status text on the status section
     expect(staff.get_by_test_id("st-status-text")).to_have_text(STATUS)
+    expect(staff.get_by_test_id("st-bv-error")).to_have_text(f"Error: {BV_ERROR}")
+    # the alert the device error raises, in the staff area's recent alerts
+    expect(staff.get_by_test_id("alert-row").filter(has_text=BV_ERROR[:30]).first).to_be_visible(timeout=15_000)
+    nothing_ran(staff)
     # catalog results: rows, pin/edit labels, pictures' alt text
     staff.get_by_test_id("nav-catalog").click()
     staff.get_by_test_id("product-search").fill("8800000000006")  # the 100 KB product: refused, nothing runs
