@@ -81,7 +81,7 @@ class KioskApp:
 
 #: a page built for a non-loopback browser that has not connected its socket after this many seconds is
 #: dropped (NiceGUI keeps it 60 s: 1,000 gate loads from one address held 200 MB); loopback keeps the 60 s
-UNCONNECTED_SECONDS = 8.0
+UNCONNECTED_SECONDS = 15.0
 UNCONNECTED_PRUNE_EVERY = 2.0
 
 
@@ -136,7 +136,7 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     nicegui_app.add_middleware(AddressGate, config=config)
     nicegui_app.add_middleware(UploadLimit, limit=product_images.MAX_IMAGE_BYTES + 64 * 1024)
     # outermost: Host allowlist, no framing, same-origin sockets, page builds per LAN address (web_guard.py)
-    nicegui_app.add_middleware(WebGuard, public_url=config.public_url, names=machine_names())
+    nicegui_app.add_middleware(WebGuard, public_url=config.public_url, names={*machine_names(), config.host})
     nicegui_app.on_startup(lambda: nicegui_app.timer(UNCONNECTED_PRUNE_EVERY, prune_unconnected))
     if config.demo:
         log.warning("demo mode: every address may use the customer screen and /sim (no real money)")

@@ -30,7 +30,8 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
 ]
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "127.0.0.1", "::1"}
+#: loopback names, and the wildcard addresses a browser on the machine itself may be pointed at
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "127.0.0.1", "::1", "0.0.0.0", "::"}
 #: paths that are not pages: static files, NiceGUI's own routes, uploads, health and metrics
 NOT_PAGES = ("/_nicegui", "/kiosk-static", "/kiosk-assets", "/product-images", "/kiosk-upload", "/health",
              "/metrics", "/favicon")  # fmt: skip
