@@ -100,7 +100,7 @@ def test_pages_of_lan_browsers_that_never_connect_are_dropped() -> None:
 
     lan_old, lan_new, lan_live, own_old = fake(LAN, 20), fake(LAN, 1), fake(LAN, 20, True), fake("127.0.0.1", 20)
     try:
-        assert prune_unconnected(age=8) == 1
+        assert prune_unconnected(age=8) >= 1  # (pages other tests left behind may go too)
         assert made == [lan_new, lan_live, own_old]  # loopback keeps NiceGUI's own 60 s
     finally:
         for client in list(made):
