@@ -152,7 +152,9 @@ def main() -> None:
         os.environ["PYTHONPATH"] = str(args.source.resolve())
     results: dict[str, Any] = {"source": str(args.source or "this checkout")}
     sim = ThreadedSim(card_mode="manual")
-    app = AppProcess(["run", "--engine", sim.url], Path(tempfile.mkdtemp(prefix="lan-load-")), host="0.0.0.0")
+    data = Path(tempfile.mkdtemp(prefix="lan-load-"))
+    os.chdir(data)  # NiceGUI keeps its user storage in the working directory: not in the checkout
+    app = AppProcess(["run", "--engine", sim.url], data, host="0.0.0.0")
     lan_cm = lan_namespace()
     try:
         lan: Lan = lan_cm.__enter__()
