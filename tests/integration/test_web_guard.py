@@ -4,7 +4,9 @@ address, pages of browsers that never connect, one upload route, the export link
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,6 +16,7 @@ from nicegui import Client, core
 from kiosk_ui.app import prune_unconnected
 from kiosk_ui.journal import Filter
 from kiosk_ui.staff.service import Caller
+from kiosk_ui.ui.pages.admin import AdminArea
 from kiosk_ui.web_guard import PageBudget, host_name
 
 from ..helpers import Env, logged_in
@@ -115,6 +118,22 @@ async def test_staff_pages_register_no_upload_route_of_their_own(env: Env) -> No
     await user.should_see(marker="product-image")
     assert not [r for r in core.app.routes if "/upload/" in getattr(r, "path", "")]
     assert len(core.app.routes) == before
+
+
+async def test_closed_staff_pages_are_not_kept(env: Env) -> None:
+    """A staff page that showed the catalog form is gone once its client is deleted (with ui.upload's own
+    route, every one of them stayed: FastAPI keeps the route's dependencies, and they the page)."""
+    earlier = [o for o in gc.get_objects() if isinstance(o, AdminArea)]  # other tests' pages, still open
+    pages: weakref.WeakSet[AdminArea] = weakref.WeakSet()
+    for _ in range(5):
+        user = await logged_in(env)
+        user.find(marker="product-new").click()
+        await user.should_see(marker="product-image")
+        pages.update(o for o in gc.get_objects() if isinstance(o, AdminArea) and o not in earlier)
+        user.client.delete()
+    del user
+    gc.collect()
+    assert len(pages) <= 1  # the test harness holds on to the last client it drove; with ui.upload: all 5
 
 
 async def test_export_link_dies_at_logout(env: Env) -> None:
