@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from nicegui import Client
 from nicegui import app as nicegui_app
 
 from . import __version__, product_images
@@ -20,11 +22,13 @@ from .journal import Journal, open_journal, private_dir, private_file
 from .kiosk import Kiosk
 from .operations import Operations
 from .payments.readings import ALL_READINGS, Reading
+from .redact import safe_url
 from .simulator import Catalog, SimEngine
 from .simulator.server import SimServer
 from .staff import StaffService
 from .ui.theme import ASSETS_DIR, STATIC_DIR
 from .upload_limit import UploadLimit
+from .web_guard import WebGuard, machine_names
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +69,7 @@ class KioskApp:
         state = self.kiosk.state
         return {
             "engine": self.client.status,
-            "engine_url": self.client.url,
+            "engine_url": safe_url(self.client.url),
             "charging": state.charging,
             "payment_in_progress": self.kiosk.busy,
             "journal": "error" if self.kiosk.journal_error else "ok",
@@ -76,6 +80,23 @@ class KioskApp:
             "version": __version__,
             **(self.ops.health() if self.ops is not None else {}),
         }
+
+
+#: a page built for a non-loopback browser that has not connected its socket after this many seconds is
+#: dropped (NiceGUI keeps it 60 s: 1,000 gate loads from one address held 200 MB); loopback keeps the 60 s
+UNCONNECTED_SECONDS = 15.0
+UNCONNECTED_PRUNE_EVERY = 2.0
+
+
+def prune_unconnected(age: float = UNCONNECTED_SECONDS, now: float | None = None) -> int:
+    """Delete the pages of non-loopback browsers that never connected within ``age`` seconds."""
+    now = time.time() if now is None else now
+    stale = [client for client in Client.instances.values()
+             if not client.has_socket_connection and not client._delete_tasks and client.created <= now - age
+             and client._request is not None and not loopback(client.ip or None)]  # fmt: skip
+    for client in stale:
+        client.delete()
+    return len(stale)
 
 
 def storage_secret(data_dir: Path) -> str:
@@ -96,6 +117,7 @@ def storage_secret(data_dir: Path) -> str:
 def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     """Create the services and register every page and route on NiceGUI's app."""
     from . import operations
+    from .ui.components import upload
     from .ui.pages import admin, customer, sim
 
     private_dir(config.data_dir)  # 0700: journal, secrets and lockout are the kiosk user's only
@@ -125,6 +147,9 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
     # the real TCP peer decides (request.client.host), see access.py
     nicegui_app.add_middleware(AddressGate, config=config)
     nicegui_app.add_middleware(UploadLimit, limit=product_images.MAX_IMAGE_BYTES + 64 * 1024)
+    # outermost: Host allowlist, no framing, same-origin sockets, page builds per LAN address (web_guard.py)
+    nicegui_app.add_middleware(WebGuard, public_url=config.public_url, names={*machine_names(), config.host})
+    nicegui_app.on_startup(lambda: nicegui_app.timer(UNCONNECTED_PRUNE_EVERY, prune_unconnected))
     if config.demo:
         log.warning("demo mode: every address may use the customer screen and /sim (no real money)")
 
@@ -135,6 +160,7 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
             return {"engine": figures["engine"]}
         return figures
 
+    upload.register(nicegui_app)  # one upload route for every page (no route, no page kept, per widget)
     customer.register(kiosk, config, staff.quick_picks)  # one list: a staff pin shows on every screen at once
     kapp.ops = operations.register(config, kiosk, client, journal, lockout=lambda: staff.lockout)
     admin.register(config=config, service=staff, alerts=kapp.ops.alerts)

@@ -15,6 +15,7 @@ from typing import Any
 from . import __version__
 from .config import Config, ConfigError, check_engine_url, default_data_dir, load
 from .errors import JournalError
+from .redact import install_log_redaction
 
 log = logging.getLogger("kiosk_ui")
 
@@ -171,6 +172,7 @@ def _serve(config: Config, reading: str = "") -> int:
     from nicegui import ui
 
     from .app import build, storage_secret
+    from .conn_guard import Limits, uvicorn_options
 
     _check_port_free(config.host, config.port)
     kapp = build(config)
@@ -182,6 +184,7 @@ def _serve(config: Config, reading: str = "") -> int:
         host=config.host, port=config.port, title="Quickpaymini", reload=False, show=False,
         storage_secret=storage_secret(config.data_dir), language="es", favicon="💳",
         show_welcome_message=False, uvicorn_logging_level="warning", reconnect_timeout=10.0,
+        **uvicorn_options(Limits()),  # header deadline, per-address and LAN connection caps (conn_guard.py)
     )  # fmt: skip
     del kapp
     return 0
@@ -333,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
     # websockets logs every frame at DEBUG, and a checknip frame carries the NIP: never below INFO
     logging.getLogger("websockets").setLevel(max(logging.INFO, logging.getLogger().level))
+    install_log_redaction()  # no URL path, userinfo or query in the log (webhook secrets), httpx quiet
     try:
         if args.command == "simulate":
             return _simulate(args)

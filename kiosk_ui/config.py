@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .config_bounds import check_alerts, check_settings
 from .config_link import LINK_TABLES, LinkSettings, _protocol_tables, _string_table, take_link_keys
 from .errors import ConfigError
 from .payments.readings import parse_engine_reading
@@ -279,13 +280,10 @@ def _alerts(entries: Any) -> AlertConfig:
             values["webhooks"] = tuple(_webhook(w) for w in (value if isinstance(value, list) else [value]))
         elif key in kinds and key != "webhooks":
             values[key] = _coerce(key, value, kinds)
-            if values[key] < 0:
-                raise ConfigError(f"[alerts] {key} must not be negative")
         else:
             raise ConfigError(f"unknown setting [alerts] {key}")
     alerts = replace(AlertConfig(), **values)
-    if alerts.repeat_minutes <= 0 or alerts.retry_first <= 0 or alerts.retry_cap < alerts.retry_first:
-        raise ConfigError("[alerts] repeat_minutes and retry_first must be above 0, retry_cap at least retry_first")
+    check_alerts(alerts)
     return alerts
 
 
@@ -357,16 +355,7 @@ def load(path: str | Path | None, **overrides: Any) -> Config:
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = replace(Config(), **values)
     check_engine_url(config.engine_url)
-    if not 0 < config.port < 65536:
-        raise ConfigError(f"port must be 1-65535, got {config.port}")
-    if config.timeout_answer < 20:
-        raise ConfigError(f"timeout_answer must be at least 20 s (WCAG 2.2.1), got {config.timeout_answer}")
-    if config.sale_timeout < 1 or config.result_seconds < 1:
-        raise ConfigError("sale_timeout and result_seconds must be at least 1 s")
-    if config.max_amount <= 0 or config.max_amount > Decimal("99999"):
-        raise ConfigError(f"max_amount must be between 0 and 99999, got {config.max_amount}")
-    if not 0.5 <= config.ack_timeout <= 60:
-        raise ConfigError(f"ack_timeout must be 0.5-60 s, got {config.ack_timeout}")
+    check_settings(config)  # every number within its documented range, NaN and infinities refused
     if config.language not in ("es", "en"):
         raise ConfigError(f"language must be 'es' or 'en', got {config.language!r}")
     for allowed in config.allowed_addresses:
@@ -374,7 +363,5 @@ def load(path: str | Path | None, **overrides: Any) -> Config:
             ipaddress.ip_network(allowed, strict=False)
         except ValueError:
             raise ConfigError(f"[server] allowed_addresses: {allowed!r} is not an address or network") from None
-    if config.screen_watchdog < 0:
-        raise ConfigError(f"screen_watchdog must be 0 (off) or more seconds, got {config.screen_watchdog}")
     config.codec()
     return config

@@ -22,7 +22,8 @@ class _TooLarge(KioskError):
 
 
 def is_upload(path: str) -> bool:
-    return path.startswith("/_nicegui/client/") and "/upload/" in path
+    """NiceGUI's per-widget upload routes, and the app's one (ui/components/upload.py)."""
+    return path.startswith("/kiosk-upload/") or (path.startswith("/_nicegui/client/") and "/upload/" in path)
 
 
 class UploadLimit:

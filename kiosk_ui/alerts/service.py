@@ -21,13 +21,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 
 from ..config import Config, Webhook
 from ..journal import Journal, JournalError, now_iso
 from ..listeners import Listeners
+from ..redact import safe_error, safe_text, safe_url
 from ..tasks import spawn
 from .rules import AlertBook, Decision, Snapshot, evaluate, title
 
@@ -78,9 +78,9 @@ def render(template: Any, values: dict[str, str]) -> Any:
 
 
 def host_of(url: str) -> str:
-    """The webhook's host only: its path often holds a secret token (Slack, Telegram)."""
-    parsed = urlparse(url)
-    return f"{parsed.scheme}://{parsed.netloc}"
+    """The webhook's scheme and host only: its path often holds a secret token (Slack, Telegram), its
+    userinfo a password (redact.safe_url, the one place that decides)."""
+    return safe_url(url)
 
 
 def journal_figures(journal: Journal, lockout_window: float) -> JournalFigures:
@@ -218,7 +218,7 @@ class AlertService:
                 try:
                     await self._post(hook, item.body)
                 except Exception as exc:  # the webhook is down or refused: retry with backoff
-                    reason = str(exc) or type(exc).__name__
+                    reason = safe_error(exc)  # httpx spells the whole URL in its messages
                     if attempts == 1:
                         item.record.delivery = "retrying"
                         self._listeners.emit(item.record)
@@ -248,6 +248,6 @@ class AlertService:
         if where:
             detail += f" → {where}"
         try:
-            await self.journal.arecord_action("alert", result, detail=detail[:500])
+            await self.journal.arecord_action("alert", result, detail=safe_text(detail)[:500])
         except JournalError as exc:
             log.error("alert %s %s not journaled: %s", record.key, result, exc)

@@ -58,20 +58,24 @@ class ExportTickets:
 
     def __init__(self, ttl: float = EXPORT_TTL) -> None:
         self.ttl = ttl
-        self._open: dict[str, tuple[float, str | None, Filter]] = {}
+        self._open: dict[str, tuple[float, str | None, Filter, str]] = {}
 
-    def issue(self, flt: Filter, address: str | None) -> str:
+    def issue(self, flt: Filter, address: str | None, sid: str = "") -> str:
         now = time.monotonic()
         self._open = {k: v for k, v in self._open.items() if v[0] > now}
         token = secrets.token_urlsafe(24)
-        self._open[token] = (now + self.ttl, address, flt)
+        self._open[token] = (now + self.ttl, address, flt, sid)
         return token
 
-    def redeem(self, token: str, address: str | None) -> Filter | None:
+    def redeem(self, token: str, address: str | None, alive: Callable[[str], bool] | None = None) -> Filter | None:
+        """The ticket's filter, once; None if expired, from another address, or its staff session ended
+        (``alive(sid)`` false: the link dies at logout, not minutes later)."""
         entry = self._open.pop(token, None)
         if entry is None or entry[0] < time.monotonic():
             return None
         if entry[1] and address and entry[1] != address:
+            return None
+        if entry[3] and alive is not None and not alive(entry[3]):
             return None
         return entry[2]
 
@@ -175,7 +179,7 @@ class StaffService:
 
     async def start_export(self, caller: Caller, flt: Filter) -> str:
         """A one-use token for the CSV download of what ``flt`` selects."""
-        token = self.exports.issue(flt, caller.address)
+        token = self.exports.issue(flt, caller.address, caller.sid)
         await self.audit(caller, "journal-export", "started")
         return token
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,8 +36,16 @@ E = TypeVar("E", bound=Element)
 def tid(element: E, test_id: str, *extra_markers: str) -> E:
     """Give an element its ``data-testid`` (docs/contract.md), and the same NiceGUI marker so the
     ``user`` test fixture finds it by the same name as a browser test does."""
-    element.props(f'data-testid="{test_id}"')
+    attrs(element, {"data-testid": test_id})
     element.mark(test_id, *extra_markers)
+    return element
+
+
+def attrs(element: E, values: Mapping[str, str]) -> E:
+    """Set props/attributes from values, never by formatting text into a props string: NiceGUI parses a
+    props string and runs any ``:``-prefixed prop as JavaScript, so a quote in a product's description
+    would end the attribute and start code. The text here stays text, whatever it holds."""
+    element.props.update(values)
     return element
 
 

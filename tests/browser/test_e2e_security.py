@@ -1,52 +1,68 @@
-"""Issue 10 end to end: ``kiosk-ui run`` on all addresses, real Chromium contexts, the machine's LAN address."""
+"""Issue 10 end to end: ``kiosk-ui run`` on all addresses, real Chromium contexts, a LAN of the test's own.
+
+The LAN browser is Chromium started inside a network namespace joined to this machine by a veth pair
+(tests/netns.py): a real non-loopback peer that is not this machine's own network address (issue 22,
+item 8). The kiosk's own browser is Chromium on loopback.
+"""
 
 from __future__ import annotations
 
-import socket
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright, expect, sync_playwright
 
 from devtools import AppProcess, ThreadedSim
 from kiosk_ui.protocol import messages as m
 
 from ..helpers import CHROMIUM, CHROMIUM_ARGS
+from ..netns import Lan, lan_namespace
 
 pytestmark = pytest.mark.browser
 
 
-def lan_address() -> str | None:
-    """This machine's non-loopback address (no packet is sent), or None."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("10.255.255.255", 1))
-            address = str(probe.getsockname()[0])
-    except OSError:
-        return None
-    return None if address.startswith("127.") else address
-
-
-LAN = lan_address()
 WAIT = 20_000  # ms: the machine is shared and loaded
+LAN_HOST = ""  # the app's side of the test's own LAN, set by the ``lan`` fixture
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def lan() -> Iterator[Lan]:
+    global LAN_HOST
+    with lan_namespace() as made:
+        LAN_HOST = made.host
+        yield made
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
     if CHROMIUM is None:
         pytest.fail("Debian's chromium is not installed (scripts/test.sh installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lan_browser(lan: Lan, playwright: Playwright) -> Iterator[Browser]:
+    """Chromium on the LAN: started inside the namespace."""
+    assert CHROMIUM is not None
+    with lan.chromium(CHROMIUM) as executable:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSim, AppProcess]]:
-    if LAN is None:
-        pytest.skip("this machine has no non-loopback address")
+def stack(lan: Lan, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSim, AppProcess]]:
     sim = ThreadedSim(card_mode="manual")
     app = AppProcess(["run", "--engine", sim.url], tmp_path_factory.mktemp("app"), host="0.0.0.0")
     try:
@@ -58,7 +74,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSi
 
 
 def lan_base(app: AppProcess) -> str:
-    return f"http://{LAN}:{app.port}"
+    return f"http://{LAN_HOST}:{app.port}"
 
 
 def new_context(browser: Browser) -> BrowserContext:
@@ -78,10 +94,10 @@ def nip_checks(sim: ThreadedSim) -> int:
 
 
 def test_lan_gets_no_customer_screen_and_only_the_engine_health(
-    browser: Browser, stack: tuple[ThreadedSim, AppProcess]
+    browser: Browser, lan_browser: Browser, lan: Lan, stack: tuple[ThreadedSim, AppProcess]
 ) -> None:
     _, app = stack
-    context = new_context(browser)
+    context = new_context(lan_browser)
     page = context.new_page()
     page.goto(lan_base(app) + "/")
     expect(page.get_by_test_id("not-this-screen")).to_be_visible(timeout=WAIT)
@@ -98,19 +114,21 @@ def test_lan_gets_no_customer_screen_and_only_the_engine_health(
     page.goto(app.base + "/")
     expect(page.get_by_test_id("screen-idle")).to_be_visible(timeout=WAIT)
     context.close()
-    assert httpx.get(lan_base(app) + "/health", timeout=5).json() == {"engine": "connected"}
-    forged = httpx.get(lan_base(app) + "/", headers={"X-Forwarded-For": "127.0.0.1"}, timeout=5)
-    assert forged.status_code == 403
+    assert json.loads(lan.get(lan_base(app) + "/health")[2]) == {"engine": "connected"}
+    forged, _, _ = lan.get(lan_base(app) + "/", {"X-Forwarded-For": "127.0.0.1"})
+    assert forged == 403
     full = httpx.get(app.base + "/health", timeout=5).json()
     assert {"engine", "engine_url", "charging", "bad_frames", "version"} <= set(full)
 
 
-def test_simultaneous_wrong_nips_from_many_browsers(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
+def test_simultaneous_wrong_nips_from_many_browsers(
+    browser: Browser, lan_browser: Browser, lan: Lan, stack: tuple[ThreadedSim, AppProcess]
+) -> None:
     """N Chromium contexts on the LAN address submit a wrong NIP at the same moment."""
     sim, app = stack
     unlock(app, sim)
     before = nip_checks(sim)
-    contexts = [new_context(browser) for _ in range(10)]
+    contexts = [new_context(lan_browser) for _ in range(10)]
     pages = [c.new_page() for c in contexts]
     for page in pages:
         page.goto(lan_base(app) + "/admin")
@@ -129,7 +147,7 @@ def test_simultaneous_wrong_nips_from_many_browsers(browser: Browser, stack: tup
     pages[0].get_by_test_id("nip-input").fill("1234")
     pages[0].get_by_test_id("nip-submit").click()
     expect(pages[0].get_by_test_id("nip-locked")).to_be_visible(timeout=WAIT)
-    more = [new_context(browser) for _ in range(5)]
+    more = [new_context(lan_browser) for _ in range(5)]
     for context in more:
         page = context.new_page()
         page.goto(lan_base(app) + "/admin")
@@ -150,11 +168,11 @@ def test_simultaneous_wrong_nips_from_many_browsers(browser: Browser, stack: tup
 
 
 def test_logout_ends_every_tab_and_a_copied_cookie_opens_nothing(
-    browser: Browser, stack: tuple[ThreadedSim, AppProcess]
+    browser: Browser, lan_browser: Browser, lan: Lan, stack: tuple[ThreadedSim, AppProcess]
 ) -> None:
     sim, app = stack
     unlock(app, sim)
-    context = new_context(browser)
+    context = new_context(lan_browser)
     first = context.new_page()
     first.goto(lan_base(app) + "/admin")
     first.get_by_test_id("nip-input").fill("1234")
@@ -174,7 +192,7 @@ def test_logout_ends_every_tab_and_a_copied_cookie_opens_nothing(
     expect(stolen.get_by_test_id("admin-home")).to_have_count(0, timeout=WAIT)
     thief.close()
     # the same cookies from the same address do open it (so the refusal above is the address check)
-    twin = new_context(browser)
+    twin = new_context(lan_browser)
     twin.add_cookies(cookies)  # type: ignore[arg-type]
     same = twin.new_page()
     same.goto(lan_base(app) + "/admin")
@@ -188,11 +206,13 @@ def test_logout_ends_every_tab_and_a_copied_cookie_opens_nothing(
     context.close()
 
 
-def test_concurrent_pages_do_not_interleave_checks(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
+def test_concurrent_pages_do_not_interleave_checks(
+    browser: Browser, lan_browser: Browser, lan: Lan, stack: tuple[ThreadedSim, AppProcess]
+) -> None:
     """Two staff browsers log in at once (one loopback, one LAN): both get in, each with its own answer."""
     sim, app = stack
     unlock(app, sim)
-    contexts = [new_context(browser), new_context(browser)]
+    contexts = [new_context(browser), new_context(lan_browser)]
     pages = [contexts[0].new_page(), contexts[1].new_page()]
     pages[0].goto(app.base + "/admin")
     pages[1].goto(lan_base(app) + "/admin")
@@ -216,11 +236,35 @@ def rss_mb(pid: int) -> float:
     pytest.skip("no /proc to read the app's memory from")
 
 
-def test_huge_upload_is_cut_off_and_memory_stays_flat(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
+HUGE_UPLOAD = """
+import json, sys, httpx
+url, cookies = sys.argv[1], json.loads(sys.argv[2])
+sent = 0
+def body():
+    global sent
+    yield (b'--B\\r\\nContent-Disposition: form-data; name="f"; filename="a.png"\\r\\n'
+           b'Content-Type: image/png\\r\\n\\r\\n')
+    chunk = b"\\x89PNG\\r\\n\\x1a\\n" + b"x" * (1024 * 1024 - 8)
+    for _ in range(300):
+        sent += len(chunk)
+        yield chunk
+    yield b"\\r\\n--B--\\r\\n"
+try:
+    status = httpx.post(url, content=body(), cookies=cookies, timeout=60,
+                        headers={"content-type": "multipart/form-data; boundary=B"}).status_code
+except httpx.HTTPError:  # the server may close the connection while we are still sending
+    status = 413
+print(json.dumps([status, sent]))
+"""
+
+
+def test_huge_upload_is_cut_off_and_memory_stays_flat(
+    browser: Browser, lan_browser: Browser, lan: Lan, stack: tuple[ThreadedSim, AppProcess]
+) -> None:
     """Finding 7: 300 MB posted to the staff area's upload route from a logged-in browser on the LAN."""
     sim, app = stack
     unlock(app, sim)
-    context = new_context(browser)
+    context = new_context(lan_browser)
     page = context.new_page()
     page.goto(lan_base(app) + "/admin")
     page.get_by_test_id("nip-input").fill("1234")
@@ -231,26 +275,10 @@ def test_huge_upload_is_cut_off_and_memory_stays_flat(browser: Browser, stack: t
     element = page.get_by_test_id("product-image").get_attribute("id")
     client_id = page.evaluate("window.clientId")
     assert element and client_id
-    url = f"{lan_base(app)}/_nicegui/client/{client_id}/upload/{element.lstrip('c')}"
+    url = f"{lan_base(app)}/kiosk-upload/{client_id}/{element.lstrip('c')}"  # the app's one upload route
     before = rss_mb(app.pid)
-    sent_bytes = 0
-
-    def body() -> Iterator[bytes]:
-        nonlocal sent_bytes
-        yield b'--B\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'
-        chunk = b"\x89PNG\r\n\x1a\n" + b"x" * (1024 * 1024 - 8)
-        for _ in range(300):
-            sent_bytes += len(chunk)
-            yield chunk
-        yield b"\r\n--B--\r\n"
-
     cookies = {c["name"]: c["value"] for c in context.cookies(lan_base(app))}
-    try:
-        response = httpx.post(url, content=body(), cookies=cookies, timeout=60,
-                              headers={"content-type": "multipart/form-data; boundary=B"})  # fmt: skip
-        status = response.status_code
-    except httpx.HTTPError:  # the server may close the connection while we are still sending
-        status = 413
+    status, sent_bytes = lan.python(HUGE_UPLOAD, url, json.dumps(cookies))
     after = rss_mb(app.pid)
     print(f"\nFIGURE: upload of 300 MB: status {status}, {sent_bytes / 2**20:.0f} MB sent before the cut, "
           f"app RSS {before:.1f} -> {after:.1f} MB")  # fmt: skip
@@ -261,13 +289,15 @@ def test_huge_upload_is_cut_off_and_memory_stays_flat(browser: Browser, stack: t
     context.close()
 
 
-def test_late_valid_answer_opens_no_other_browser(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
+def test_late_valid_answer_opens_no_other_browser(
+    browser: Browser, lan_browser: Browser, lan: Lan, stack: tuple[ThreadedSim, AppProcess]
+) -> None:
     """Finding 2 in Chromium: the engine answers 9 s late (the app waits 8 s)."""
     sim, app = stack
     unlock(app, sim)
     sim.call(lambda: sim.engine.set_fault("slow_replies", 9.0))
     try:
-        staff_context, intruder_context = new_context(browser), new_context(browser)
+        staff_context, intruder_context = new_context(browser), new_context(lan_browser)
         staff_page, intruder = staff_context.new_page(), intruder_context.new_page()
         staff_page.goto(app.base + "/admin")
         intruder.goto(lan_base(app) + "/admin")

@@ -26,7 +26,7 @@ class LiveLabel(ui.label):
     def __init__(self, text: str = "", *, key: str) -> None:
         super().__init__(text)
         self.key = key
-        self.props(f'data-live="{key}"')
+        self.props.update({"data-live": key})
 
     def _handle_text_change(self, text: str) -> None:
         if self._quiet:

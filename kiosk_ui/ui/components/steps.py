@@ -9,7 +9,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from ..i18n import t
-from ..theme import tid
+from ..theme import attrs, tid
 
 STEPS = 3
 
@@ -32,7 +32,7 @@ class Progress:
         if self._shown == (step, lang, cart):
             return
         self._shown = (step, lang, cart)
-        self.root.props(f'aria-label="{t("progress", lang)}"')
+        attrs(self.root, {"aria-label": t("progress", lang)})
         names = ("step_products" if cart else "step_amount", "step_pay", "step_done")
         for n, (item, name) in enumerate(zip(self.items, self.names, strict=True), start=1):
             name.set_text(t(names[n - 1], lang))

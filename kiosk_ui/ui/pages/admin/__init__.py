@@ -28,7 +28,8 @@ def _register_export_route(service: StaffService) -> None:
     @app.get(EXPORT_ROUTE + "/{token}", include_in_schema=False)
     def journal_export(token: str, request: Request) -> Response:
         address = request.client.host if request.client else ""
-        flt = service.exports.redeem(token, address)
+        alive = lambda sid: service.sessions.valid(sid, address, touch=False)  # noqa: E731 - the link dies at logout
+        flt = service.exports.redeem(token, address, alive=alive)
         if flt is None:
             return PlainTextResponse("Enlace vencido o ya usado / link expired or used", status_code=404)
         name = f"bitacora-kiosk-{dt.date.today().isoformat()}.csv"

@@ -14,7 +14,7 @@ from nicegui import ui
 
 from ....staff import Caller, StaffService
 from ...i18n import money, status_text, t
-from ...theme import tid
+from ...theme import attrs, tid
 
 
 class StaffText:
@@ -88,12 +88,9 @@ def staff_only(handler: F) -> F:
 @contextmanager
 def section(name: str, title: str) -> Iterator[ui.element]:
     """One staff section: a ``<section>`` landmark named by its ``<h2>``, the target of its nav link."""
-    with (
-        ui.element("section")
-        .classes("admin-section w-full")
-        .props(f'id="sec-{name}" aria-labelledby="h-{name}" tabindex="-1"') as element
-    ):
-        ui.html(html.escape(title), sanitize=False, tag="h2").classes("admin-h2").props(f'id="h-{name}"')
+    element = ui.element("section").classes("admin-section w-full")
+    with attrs(element, {"id": f"sec-{name}", "aria-labelledby": f"h-{name}", "tabindex": "-1"}):
+        attrs(ui.html(html.escape(title), sanitize=False, tag="h2").classes("admin-h2"), {"id": f"h-{name}"})
         yield element
 
 
@@ -105,4 +102,4 @@ def figure(caption: str, test_id: str) -> ui.label:
     """A caption and its live value; the value is found by the page through ``data-live``, not its test id."""
     with ui.column().classes("admin-figure gap-0"):
         ui.label(caption).classes("admin-caption")
-        return tid(ui.label("—").classes("admin-value").props(f'data-live="{test_id}"'), test_id)
+        return tid(attrs(ui.label("—").classes("admin-value"), {"data-live": test_id}), test_id)

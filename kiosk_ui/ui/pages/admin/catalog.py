@@ -13,7 +13,8 @@ from ....quick_picks import MAX_PICKS, Pick, PickError
 from ....staff import StaffService
 from ....staff.catalog import UDM_CHOICES, CatalogError, check_product
 from ....tasks import spawn
-from ...theme import tid
+from ...components.upload import Upload
+from ...theme import attrs, tid
 from .base import Access, StaffText, heading, staff_only
 
 #: search once staff pause typing this long (one engine query per pause, not per key)
@@ -57,7 +58,7 @@ class CatalogView:
                            "product-udm")  # fmt: skip
             self.price = tid(ui.input(_("Precio")).props('outlined inputmode=decimal prefix="$"'), "product-price")
             with ui.row().classes("items-center gap-2"):
-                upload = ui.upload(label=_("Imagen (PNG, JPG o WebP, máx. 1 MB)"), auto_upload=True, max_files=1,
+                upload = Upload(label=_("Imagen (PNG, JPG o WebP, máx. 1 MB)"), auto_upload=True, max_files=1,
                                    max_file_size=product_images.MAX_IMAGE_BYTES, on_upload=self.image_uploaded,
                                    on_rejected=lambda: self._error(self._("La imagen pesa más de 1 MB.")))  # fmt: skip
                 tid(upload.props('accept="image/png,image/jpeg,image/webp"'), "product-image")
@@ -117,11 +118,14 @@ class CatalogView:
                     pinned = product.code in self.picks
                     icon = "push_pin" if pinned else "o_push_pin"
                     pin = ui.button(icon=icon, on_click=lambda p=product: self.toggle_pin(p))
-                    pin.props(f'flat round aria-pressed="{str(pinned).lower()}" '
-                              f'aria-label="{_("Acceso rápido")}: {product.description}"')  # fmt: skip
+                    label = f"{_('Acceso rápido')}: {product.description}"
+                    attrs(pin.props("flat round"), {"aria-pressed": str(pinned).lower(), "aria-label": label})
                     tid(pin.classes("admin-pinned" if pinned else ""), "product-pin")
                     edit = ui.button(icon="edit", on_click=lambda p=product: self.edit(p))
-                    tid(edit.props(f'flat round aria-label="{_("Editar")}: {product.description}"'), "product-edit")
+                    tid(
+                        attrs(edit.props("flat round"), {"aria-label": f"{_('Editar')}: {product.description}"}),
+                        "product-edit",
+                    )
 
     # ---- quick picks
     @staff_only
@@ -163,13 +167,13 @@ class CatalogView:
                     ui.label(_.money(pick.price)).classes("admin-muted")
                     with ui.row().classes("gap-0 no-wrap"):
                         up = ui.button(icon="arrow_back", on_click=lambda c=pick.code: self.move(c, -1))
-                        up.props(f'flat round dense aria-label="{_("Antes")}: {pick.description}"')
+                        attrs(up.props("flat round dense"), {"aria-label": f"{_('Antes')}: {pick.description}"})
                         up.set_enabled(index > 0)
                         down = ui.button(icon="arrow_forward", on_click=lambda c=pick.code: self.move(c, 1))
-                        down.props(f'flat round dense aria-label="{_("Después")}: {pick.description}"')
+                        attrs(down.props("flat round dense"), {"aria-label": f"{_('Después')}: {pick.description}"})
                         down.set_enabled(index < len(items) - 1)
                         off = ui.button(icon="close", on_click=lambda c=pick.code: self.unpin(c))
-                        tid(off.props(f'flat round dense aria-label="{_("Quitar")}: {pick.description}"'),
+                        tid(attrs(off.props("flat round dense"), {"aria-label": f"{_('Quitar')}: {pick.description}"}),
                             "quick-pick-unpin")  # fmt: skip
 
     # ---- the form
@@ -269,6 +273,6 @@ class CatalogView:
 def product_picture(src: str, description: str) -> None:
     """A product's picture (``src`` a URL, '' when it has none: a neutral icon instead)."""
     if src:
-        ui.image(src).classes("w-12 h-12 rounded").props(f'alt="{description}"')
+        attrs(ui.image(src).classes("w-12 h-12 rounded"), {"alt": description})
     else:
         ui.icon("inventory_2").classes("text-4xl text-slate-500").props('aria-hidden="true"')

@@ -8,7 +8,7 @@ from nicegui import ui
 
 from ....access import loopback
 from ....staff import Caller, NipResult, StaffService
-from ...theme import tid
+from ...theme import attrs, tid
 from .base import StaffText
 
 NIP_MIN, NIP_MAX = 4, 12
@@ -27,11 +27,11 @@ class Gate:
         _ = self._
         with ui.card().classes("admin-gate self-center p-8 gap-4 w-full max-w-md items-stretch"):
             ui.html(_("Acceso de personal"), tag="h1").classes("admin-h1 text-center")
-            self.nip = tid(ui.input(_("Ingrese su NIP"), password=True).props(
-                f'inputmode=numeric autocomplete=off maxlength={NIP_MAX} outlined '
-                'input-class="text-3xl text-center tracking-widest"'), "nip-input")  # fmt: skip
+            self.nip = tid(attrs(ui.input(_("Ingrese su NIP"), password=True).props(
+                'inputmode=numeric autocomplete=off outlined input-class="text-3xl text-center tracking-widest"'),
+                {"maxlength": str(NIP_MAX)}), "nip-input")  # fmt: skip
             self.nip.on("keydown.enter", self.submit)
-            with ui.grid(columns=3).classes("gap-2").props(f'role="group" aria-label="{_("Teclado del NIP")}"'):
+            with attrs(ui.grid(columns=3).classes("gap-2"), {"role": "group", "aria-label": _("Teclado del NIP")}):
                 for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"):
                     if key == "ok":
                         button = ui.button(_("Entrar"), on_click=self.submit, color="primary")
@@ -39,7 +39,7 @@ class Gate:
                     elif key == "del":
                         button = ui.button("⌫", on_click=lambda: self.nip.set_value((self.nip.value or "")[:-1]),
                                            color="grey-8")  # fmt: skip
-                        tid(button, "nip-key-del").classes("kiosk-key").props(f'aria-label="{_("Borrar")}"')
+                        attrs(tid(button, "nip-key-del").classes("kiosk-key"), {"aria-label": _("Borrar")})
                     else:
                         button = ui.button(key, on_click=lambda k=key: self.nip.set_value((self.nip.value or "") + k),
                                            color="white")  # fmt: skip

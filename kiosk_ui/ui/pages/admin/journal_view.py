@@ -10,7 +10,7 @@ from nicegui import ui
 
 from ....journal import Filter, JournalError, PageCursor, day_start_iso, to_cents
 from ....staff import StaffService
-from ...theme import tid
+from ...theme import attrs, tid
 from .base import Access, StaffText, heading, staff_only
 
 JOURNAL_PAGE = 50
@@ -66,7 +66,7 @@ class SalesView:
         title = _("Ventas por día y forma de pago")
         heading(title, 3)
         self.chart = tid(ui.echart(chart_options([], [], title)).classes("w-full admin-sales-chart"), "sales-chart")
-        self.chart.props(f'role="img" aria-label="{title}"')
+        attrs(self.chart, {"role": "img", "aria-label": title})
         with ui.column().classes("w-full admin-panel gap-1"):
             heading(_("Detalle por día"), 3)
             self.rows = tid(ui.column().classes("w-full gap-1"), "sales-report")
@@ -128,7 +128,7 @@ class SalesView:
                   for method, name, color in METHODS]  # fmt: skip
         title = _("Ventas por día y forma de pago")
         self.chart.options.update(chart_options(days, series, title))
-        self.chart.props(f'aria-label="{title}: {_("Ventas")} {_.money(report.total)} ({first} – {last})"')
+        attrs(self.chart, {"aria-label": f"{title}: {_('Ventas')} {_.money(report.total)} ({first} – {last})"})
         self.chart.update()
 
 
@@ -166,7 +166,9 @@ class JournalView:
             tid(ui.button(_("Buscar"), icon="search", on_click=self.render), "journal-apply")
         self.error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad").props('role="alert"'), "journal-error")
         self.error.set_visibility(False)
-        self.box = ui.column().classes("admin-journal w-full gap-0").props(f'role="list" aria-label="{_("Bitácora")}"')
+        self.box = attrs(
+            ui.column().classes("admin-journal w-full gap-0"), {"role": "list", "aria-label": _("Bitácora")}
+        )
         with ui.row().classes("w-full items-center justify-center gap-4"):
             self.newer = tid(ui.button(_("Más recientes"), icon="chevron_left", on_click=lambda: self.turn(-1)),
                              "journal-newer")  # fmt: skip

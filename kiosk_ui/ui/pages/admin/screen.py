@@ -8,7 +8,7 @@ from ....staff import StaffService
 from ....staff.service import CTA_LIMIT
 from ...components.eyes import eyes
 from ...i18n import t
-from ...theme import tid
+from ...theme import attrs, tid
 from .base import Access, StaffText, staff_only
 
 
@@ -27,10 +27,10 @@ class ScreenView:
                 self.show_eyes = tid(ui.switch(_("Mostrar ojos"), value=screen.show_eyes), "set-showeyes")
                 self.show_time = tid(ui.switch(_("Mostrar reloj"), value=screen.show_time), "set-showtime")
                 too_long = _("Máximo {limit} caracteres", limit=CTA_LIMIT)
-                self.message = tid(
+                self.message = tid(attrs(
                     ui.input(_("Mensaje"), value=screen.cta_message,
                              validation={too_long: lambda v: len(v or "") <= CTA_LIMIT})
-                    .props(f"counter maxlength={CTA_LIMIT} outlined").classes("w-full"),
+                    .props("counter outlined").classes("w-full"), {"maxlength": str(CTA_LIMIT)}),
                     "set-ctamessage",
                 )  # fmt: skip
                 tid(ui.button(_("Guardar"), icon="save", on_click=self.save), "set-save")

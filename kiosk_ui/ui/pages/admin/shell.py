@@ -8,6 +8,7 @@ results, alerts, quick picks, the session's end) and hands the news to its compo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ from ....state import KioskState
 from ....tasks import spawn
 from ...frame import FrameParts, frame
 from ...i18n import t
-from ...theme import tid
+from ...theme import attrs, tid
 from .actions import ActionsView
 from .alerts import AlertsView
 from .base import Access, StaffText, section
@@ -69,7 +70,7 @@ class AdminArea:
             self.parts: FrameParts = parts
             self.root = ui.column().classes("admin-root w-full gap-4")
         if self.lang != "es":
-            ui.run_javascript(f'document.documentElement.lang = "{self.lang}"')
+            ui.run_javascript(f"document.documentElement.lang = {json.dumps(self.lang)}")
         banner = parts.banner
         if banner is not None:  # not staff data: the gate shows it too, for the page's whole life
             banner.set_visibility(not self.service.state.online)
@@ -92,12 +93,12 @@ class AdminArea:
         if self.parts.banner is not None:
             self.parts.banner.set_text(t("engine_offline", self.lang))
         ui.page_title(self.say("Administración · Quickpaymini"))
-        ui.run_javascript(f'document.documentElement.lang = "{self.lang}"')
+        ui.run_javascript(f"document.documentElement.lang = {json.dumps(self.lang)}")
         self.show()
 
     def _language_button(self) -> None:
         button = ui.button(self.say("English"), on_click=self.toggle_language, color="grey-8")
-        tid(button.props(f'lang="{"en" if self.lang == "es" else "es"}"'), "staff-lang")
+        tid(attrs(button, {"lang": "en" if self.lang == "es" else "es"}), "staff-lang")
 
     # ------------------------------------------------------------------ gate
     def build_gate(self) -> None:
@@ -185,7 +186,7 @@ class AdminArea:
                 tid(ui.button(say("Salir"), icon="logout", on_click=self.logout, color="grey-8"), "admin-logout")
 
     def _nav(self) -> None:
-        with ui.element("nav").classes("admin-nav").props(f'aria-label="{self.say("Secciones")}"'):
+        with attrs(ui.element("nav").classes("admin-nav"), {"aria-label": self.say("Secciones")}):
             for name, title, icon in SECTIONS:
                 with tid(ui.link(target=f"#sec-{name}").classes("admin-nav-link"), f"nav-{name}"):
                     ui.icon(icon).props('aria-hidden="true"')

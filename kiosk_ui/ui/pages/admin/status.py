@@ -9,7 +9,7 @@ from nicegui import ui
 from ....protocol.values import TOTAL_LABEL
 from ....staff.actions import capacity_name
 from ....state import KioskState
-from ...theme import tid
+from ...theme import attrs, tid
 from .base import StaffText, figure, heading
 
 #: a coin tube holds about this many coins (the tube chart's full scale)
@@ -50,7 +50,7 @@ class LevelChart:
         with self.box:
             self.empty = ui.label(say("Sin datos")).classes("admin-muted")
             self.chart = ui.echart(bar_options([], [], full, title)).classes("w-full admin-chart")
-            self.chart.props(f'role="img" aria-label="{title}: {say("Sin datos")}"')
+            attrs(self.chart, {"role": "img", "aria-label": f"{title}: {say('Sin datos')}"})
             self.chart.set_visibility(False)
 
     def show(self, levels: tuple[tuple[str, int], ...]) -> None:
@@ -65,7 +65,7 @@ class LevelChart:
         self.chart.options.clear()
         self.chart.options.update(bar_options(names, counts, full, self.title))
         described = ", ".join(f"{n}: {c}" for n, c in zip(names, counts, strict=True))
-        self.chart.props(f'aria-label="{self.title}: {described or self._("Sin datos")}"')
+        attrs(self.chart, {"aria-label": f"{self.title}: {described or self._('Sin datos')}"})
         self.chart.style(f"height: {max(96, 34 * len(levels) + 24)}px")
         self.chart.update()
 

@@ -8,7 +8,7 @@ from nicegui import ui
 
 from ....config import Config
 from ...components.receipt import qr_svg
-from ...theme import tid
+from ...theme import attrs, tid
 from .base import StaffText
 
 #: The kiosk Wi-Fi's factory password, as the vendor manual gives it.
@@ -47,9 +47,9 @@ def tablet_view(config: Config, say: StaffText) -> None:
         if config.wifi_ssid:
             with ui.column().classes("admin-panel items-center"):
                 qr = ui.html(qr_svg(wifi_qr_text(config.wifi_ssid, config.wifi_password)), sanitize=False)
-                qr.classes("kiosk-qr").props(f'role="img" aria-label="{say("Código QR de la red Wi-Fi")}"')
+                attrs(qr.classes("kiosk-qr"), {"role": "img", "aria-label": say("Código QR de la red Wi-Fi")})
                 ui.label(say("1. Unirse a la red «{ssid}»", ssid=config.wifi_ssid)).classes("text-center")
         with ui.column().classes("admin-panel items-center"):
             qr = ui.html(qr_svg(url), sanitize=False).classes("kiosk-qr")
-            qr.props(f'role="img" aria-label="{say("Código QR de la dirección del área de personal")}"')
+            attrs(qr, {"role": "img", "aria-label": say("Código QR de la dirección del área de personal")})
             ui.label(say("{step}. Abrir {url}", step=2 if config.wifi_ssid else 1, url=url)).classes("text-center")

@@ -13,7 +13,7 @@ from ...components.brand import brand_mark
 from ...components.pictogram import pictogram
 from ...components.receipt import qr_svg, receipt_text
 from ...i18n import money, status_text
-from ...theme import tid
+from ...theme import attrs, tid
 from .texts import Texts
 
 KINDS = {"completed": "success", "cancelled": "cancelled", "declined": "declined"}
@@ -68,7 +68,7 @@ class ResultView:
         self.declined.set_text(texts("result_declined"))
         self.error.set_text(texts({"unknown": "result_unknown"}.get(outcome, "result_error")))
         icon, colour = ICONS[kind]
-        self.icon.props(f'name="{icon}"').classes(replace=f"kiosk-result-icon {colour}")
+        attrs(self.icon, {"name": icon}).classes(replace=f"kiosk-result-icon {colour}")
         reason = ""
         if outcome == "declined":
             reason = status_text(result.reason, texts.lang)

@@ -17,7 +17,7 @@ from ....payments.rules import Method
 from ....quick_picks import Pick
 from ....state import KioskState
 from ...i18n import money
-from ...theme import tid
+from ...theme import attrs, tid
 from .cart import CartItem
 from .texts import Texts
 
@@ -81,7 +81,7 @@ class SaleView:
 
     def _pay_button(self, key: str, test_id: str, icon: str, color: str, on_click: Callable[[], Any]) -> ui.button:
         button = self.texts.button(key, test_id, on_click, classes="kiosk-big-btn kiosk-pay-btn", color=color)
-        button.props(f'icon="{icon}"')
+        attrs(button, {"icon": icon})
         return button
 
     # ------------------------------------------------------------------ rendering
