@@ -49,6 +49,18 @@ def staff_texts() -> set[str]:
     texts |= {title for _, title, _ in admin.SECTIONS} | set(OUTCOME_WORDS.values())
     for action in admin.ACTIONS:
         texts |= {action.title, action.confirm}
+    from kiosk_ui.ui.pages.admin import actions, health, status
+
+    texts |= {title for title, _ in actions.GROUPS} | {"Otras"} | set(status.HEALTH_HEADS.values())
+    health_source = Path(health.__file__).read_text(encoding="utf-8")
+    texts |= {
+        c.args[0].value
+        for c in ast.walk(ast.parse(health_source))
+        if isinstance(c, ast.Call)
+        and isinstance(c.func, ast.Name)
+        and c.func.id == "Reason"
+        and isinstance(c.args[0], ast.Constant)
+    }
     texts |= {"Conectado", "Conectando…", "Desconectado"}
     return texts
 

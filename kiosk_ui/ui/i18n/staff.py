@@ -255,6 +255,23 @@ STAFF_EN: dict[str, str] = {
     "declinado": "declined",
     "fallido": "failed",
     "desconocido": "unknown",
+    # issue 21: action groups, the verb on the confirm button, the figures a close closes, the health line
+    "Mantenimiento": "Maintenance",
+    "Equipo": "Machine",
+    "Otras": "Other",
+    "Se cerrará:": "It will close:",
+    "Total en cajas": "Total in the cashboxes",
+    "{title}: cifras cerradas": "{title}: figures closed",
+    "Todo en orden": "All in order",
+    "Atención": "Attention",
+    "Fuera de servicio": "Out of service",
+    "sin conexión con el motor": "no connection to the engine",
+    "lector de billetes con error: {error}": "bill validator error: {error}",
+    "monedero con error: {error}": "coin acceptor error: {error}",
+    "cambio bajo ({percent} %)": "change low ({percent} %)",
+    "terminal de tarjeta no disponible": "card terminal not available",
+    "la bitácora no se puede escribir": "the journal cannot be written",
+    "{alert}": "{alert}",
     # the staff area's engine-offline banner
     "Sin conexión con el equipo. Reintentando…": "No connection to the machine. Retrying…",
 }

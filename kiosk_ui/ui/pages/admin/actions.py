@@ -1,4 +1,6 @@
-"""Staff actions: confirm, the payment-in-progress question (override), the outcome shown and journaled."""
+"""Staff actions: grouped (cash, maintenance, machine), confirmed by a button that names the verb, the
+figures a cash close or collection will close shown before and after, a payment in progress said
+before confirming; then the payment-in-progress question (override), the outcome shown and journaled."""
 
 from __future__ import annotations
 
@@ -6,8 +8,20 @@ from nicegui import ui
 
 from ....staff import actions as staff_actions
 from ....staff.actions import Action, ActionOutcome, ActionRunner
+from ....staff_rules import REFUSED_BUSY, REFUSED_KEEPS_MONEY, keeps_money
 from ...theme import tid
-from .base import Access, StaffText, staff_only
+from .base import Access, StaffText, heading, staff_only
+from .cash_figures import closing_figures
+
+#: the action groups, in order: (es-MX heading, the actions' test ids)
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Efectivo", ("action-cashrefill", "action-cashrefill-end", "action-cashcollect-coin", "action-cashcollect-bill",
+                  "action-arqueo", "action-resetbalance")),
+    ("Mantenimiento", ("action-opendoor", "action-bvreset", "action-checkbr", "action-report")),
+    ("Equipo", ("action-restart", "action-poweroff")),
+)  # fmt: skip
+#: hard to undo: red, and confirmed by a red button that says the verb
+DANGEROUS = frozenset({"action-resetbalance", "action-restart", "action-poweroff"})
 
 
 class ActionsView:
@@ -21,24 +35,35 @@ class ActionsView:
 
     def build(self) -> None:
         _ = self._
-        with ui.element("div").classes("admin-action-grid w-full"):
-            for action in staff_actions.ACTIONS:  # read at build time: tests shorten the timeouts
-                color = "negative" if action.goes_away else "primary"
-                button = ui.button(_(action.title), on_click=lambda a=action: self.ask(a), color=color)
-                tid(button, action.test_id).classes("admin-action")
+        by_id = {action.test_id: action for action in staff_actions.ACTIONS}  # read now: tests shorten timeouts
+        grouped = {test_id for _, ids in GROUPS for test_id in ids}
+        groups = [*GROUPS, ("Otras", tuple(i for i in by_id if i not in grouped))]
+        for title, ids in groups:
+            if not any(i in by_id for i in ids):
+                continue
+            with ui.column().classes("admin-action-group w-full gap-1"):
+                heading(_(title), 3)
+                with ui.element("div").classes("admin-action-grid w-full"):
+                    for action in (by_id[i] for i in ids if i in by_id):
+                        color = "negative" if action.test_id in DANGEROUS else "primary"
+                        button = ui.button(_(action.title), on_click=lambda a=action: self.ask(a), color=color)
+                        tid(button, action.test_id).classes("admin-action")
         with ui.column().classes("w-full gap-2").props('aria-live="polite"'):
             self.progress = tid(ui.label("").classes("kiosk-alert"), "action-progress")
             self.done = tid(ui.label("").classes("kiosk-alert admin-alert-ok"), "action-done")
             self.failed = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "action-failed")
             self.sent = tid(ui.label("").classes("kiosk-alert"), "action-sent")
-        for label in (self.progress, self.done, self.failed, self.sent):
+            self.closed = tid(ui.column().classes("admin-panel w-full gap-1"), "action-figures")
+        for label in (self.progress, self.done, self.failed, self.sent, self.closed):
             label.set_visibility(False)
         with ui.dialog() as self.confirm_dialog, ui.card().classes("p-6 gap-4 max-w-lg").props('role="alertdialog"'):
             self.confirm_title = ui.html("", tag="h2").classes("admin-h2")
             self.confirm_text = ui.label("").classes("text-lg")
+            self.confirm_busy = tid(ui.label("").classes("text-lg kiosk-alert kiosk-alert-bad"), "confirm-busy")
+            self.confirm_figures = tid(ui.column().classes("admin-panel w-full gap-1"), "confirm-figures")
             with ui.row().classes("w-full justify-end gap-2"):
                 tid(ui.button(_("Cancelar"), on_click=self.confirm_dialog.close, color="grey-8"), "confirm-cancel")
-                tid(ui.button(_("Confirmar"), on_click=self.confirmed, color="primary"), "confirm-ok")
+                self.confirm_ok = tid(ui.button(_("Confirmar"), on_click=self.confirmed, color="primary"), "confirm-ok")
         with ui.dialog() as self.busy_dialog, ui.card().classes("p-6 gap-4 max-w-lg").props('role="alertdialog"'):
             text = _("Hay un cobro en curso: esta acción mueve efectivo y podría afectar al cliente.")
             tid(ui.label(text).classes("text-lg kiosk-alert kiosk-alert-bad"), "action-busy")
@@ -48,10 +73,33 @@ class ActionsView:
 
     @staff_only
     def ask(self, action: Action) -> None:
+        _ = self._
         self.pending = action
-        self.confirm_title.set_content(self._("¿{title}?", title=self._(action.title)))
-        self.confirm_text.set_text(self._(action.confirm))
+        self.confirm_title.set_content(_("¿{title}?", title=_(action.title)))
+        self.confirm_text.set_text(_(action.confirm))
+        # a payment in progress is said now, before the confirmation (the check after it still decides)
+        busy = action.cash_moving and self.access.service.busy
+        self.confirm_busy.set_text(_(REFUSED_KEEPS_MONEY if keeps_money(action.make()) else REFUSED_BUSY))
+        self.confirm_busy.set_visibility(busy)
+        self._figures(self.confirm_figures, action, _("Se cerrará:"), "confirm-")
+        self.confirm_ok.set_text(_(action.title))
+        self.confirm_ok.props.update({"color": "negative" if action.test_id in DANGEROUS else "primary"})
+        self.confirm_ok.update()
         self.confirm_dialog.open()
+
+    def _figures(self, box: ui.column, action: Action, caption: str, prefix: str) -> bool:
+        """The cashbox figures a close or collection closes (read now), in ``box``; False if it closes none."""
+        box.clear()
+        rows = closing_figures(action.test_id, self.access.service.state, self._)
+        box.set_visibility(bool(rows))
+        if rows:
+            with box:
+                ui.label(caption).classes("font-semibold")
+                for name, value, test_id in rows:
+                    with ui.row().classes("w-full justify-between gap-4 no-wrap"):
+                        ui.label(name)
+                        tid(ui.label(value).classes("font-semibold tabular-nums"), prefix + test_id)
+        return bool(rows)
 
     @staff_only
     async def confirmed(self) -> None:
@@ -99,15 +147,21 @@ class ActionsView:
     @staff_only
     async def run(self, action: Action, override: bool = False) -> None:
         self.pending = None
-        for label in (self.done, self.failed, self.sent):
+        for label in (self.done, self.failed, self.sent, self.closed):
             label.set_visibility(False)
         self.progress.set_text(self._("{title}: esperando respuesta del equipo…", title=self._(action.title)))
         self.progress.set_visibility(True)
+        # the figures as they stood when it went out: what it closed, shown once the machine took it
+        title = self._("{title}: cifras cerradas", title=self._(action.title))
+        closes = self._figures(self.closed, action, title, "closed-")
+        self.closed.set_visibility(False)
         outcome = await self.runner.run(action, self.access.token, self._, override=override)
         self._show(outcome)
+        self.closed.set_visibility(closes and outcome.status != "failed")
 
     def _show(self, outcome: ActionOutcome) -> None:
         self.progress.set_visibility(False)
+        self.closed.set_visibility(False)
         label = {"done": self.done, "sent": self.sent, "failed": self.failed}[outcome.status]
         label.set_text(outcome.text)
         label.set_visibility(True)
