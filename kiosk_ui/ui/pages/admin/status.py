@@ -156,4 +156,4 @@ class StatusView:
             for name, capacity in capacities:
                 with tid(ui.row().classes("w-full items-center gap-2 no-wrap"), "recycler-capacity-row"):
                     ui.label(capacity_name(name, _)).classes("w-32")
-                    ui.label(_("capacidad: {count} billetes", count=capacity))
+                    ui.label(_.plural(capacity, "capacidad: {count} billete", "capacidad: {count} billetes"))
