@@ -127,6 +127,18 @@ async def test_the_payment_in_progress_is_said_before_confirming(env: Env) -> No
     user.find(marker="confirm-cancel").click()
     user.find(marker="action-cashrefill-end").click()  # never sent during a payment: says so now
     await eventually(lambda: "nunca se envía" in any_element(user, "confirm-busy").text)
+    assert any_element(user, "confirm-busy").visible
+
+
+async def test_a_payment_starting_while_the_confirmation_is_open_is_said_there(env: Env) -> None:
+    user = await logged_in(env)
+    user.find(marker="action-cashcollect-coin").click()
+    await eventually(lambda: dialog_open(user, "confirm-ok"))
+    assert not any_element(user, "confirm-busy").visible
+    assert await env.kapp.kiosk.start_payment("cash", Decimal("10")) is None
+    await eventually(lambda: any_element(user, "confirm-busy").visible)
+    await env.kapp.kiosk.cancel("1")
+    await eventually(lambda: not any_element(user, "confirm-busy").visible)
 
 
 async def test_health_line_says_the_worst_first_with_its_reason(env: Env) -> None:

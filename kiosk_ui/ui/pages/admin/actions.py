@@ -77,15 +77,19 @@ class ActionsView:
         self.pending = action
         self.confirm_title.set_content(_("¿{title}?", title=_(action.title)))
         self.confirm_text.set_text(_(action.confirm))
-        # a payment in progress is said now, before the confirmation (the check after it still decides)
-        busy = action.cash_moving and self.access.service.busy
         self.confirm_busy.set_text(_(REFUSED_KEEPS_MONEY if keeps_money(action.make()) else REFUSED_BUSY))
-        self.confirm_busy.set_visibility(busy)
+        self.payment_changed(self.access.service.busy)
         self._figures(self.confirm_figures, action, _("Se cerrará:"), "confirm-")
         self.confirm_ok.set_text(_(action.title))
         self.confirm_ok.props.update({"color": "negative" if action.test_id in DANGEROUS else "primary"})
         self.confirm_ok.update()
         self.confirm_dialog.open()
+
+    def payment_changed(self, busy: bool) -> None:
+        """A payment in progress is said in the open confirmation, before staff confirm (and as soon as one
+        starts while it is open); the check after the confirmation still decides."""
+        action = self.pending
+        self.confirm_busy.set_visibility(bool(busy and action is not None and action.cash_moving))
 
     def _figures(self, box: ui.column, action: Action, caption: str, prefix: str) -> bool:
         """The cashbox figures a close or collection closes (read now), in ``box``; False if it closes none."""

@@ -249,6 +249,9 @@ class AdminArea:
         status = self.views.get("status")
         if status is not None:
             status.render(state, self.service.busy, self.service.journal_error, self._alert_titles())
+        actions = self.views.get("actions")
+        if actions is not None:
+            actions.payment_changed(self.service.busy)
 
     def _alert_titles(self) -> tuple[str, ...]:
         """The alerts that hold now (their titles), except those the state already says (health line)."""
