@@ -257,7 +257,8 @@ class AdminArea:
         """The alerts that hold now (their titles), except those the state already says (health line)."""
         if self.alerts is None:
             return ()
-        return tuple(title(key, self.lang) for key in self.alerts.holding() if key not in SAID_BY_STATE)
+        names = (title(key, self.lang) for key in self.alerts.holding() if key not in SAID_BY_STATE)
+        return tuple(name[:1].lower() + name[1:] for name in names)  # mid-sentence in the health line
 
     def _on_result(self, _result: object) -> None:
         """A payment ended (the journal already holds it): owed/review, the report, the newest journal page."""
