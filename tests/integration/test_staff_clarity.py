@@ -91,6 +91,7 @@ async def test_cash_close_shows_the_figures_before_and_after(env: Env) -> None:
     user.find(marker="confirm-ok").click()
     await user.should_see(marker="action-sent", retries=40)
     await user.should_see(marker="action-figures")
+    await user.should_see("Corte de caja: cifras al enviarlo")  # no documented answer: never "closed"
     assert visible_text(user, "closed-figure-total") == money(coins + bills)
     assert sent(env, m.ResetBalance)
 
@@ -106,6 +107,7 @@ async def test_a_collection_shows_what_it_empties_and_what_it_collected(env: Env
     await user.should_see(marker="action-done", retries=60)
     assert f"recolectado {money(amount)}" in label_text(user, "action-done")
     assert visible_text(user, "closed-figure-bill-amount") == money(amount)
+    await user.should_see("Recolectar billetes: cifras cerradas")
 
 
 async def test_the_payment_in_progress_is_said_before_confirming(env: Env) -> None:

@@ -262,6 +262,7 @@ STAFF_EN: dict[str, str] = {
     "Se cerrará:": "It will close:",
     "Total en cajas": "Total in the cashboxes",
     "{title}: cifras cerradas": "{title}: figures closed",
+    "{title}: cifras al enviarlo": "{title}: figures when it was sent",
     "Todo en orden": "All in order",
     "Atención": "Attention",
     "Fuera de servicio": "Out of service",

@@ -9,6 +9,7 @@ from nicegui import ui
 from ....staff import actions as staff_actions
 from ....staff.actions import Action, ActionOutcome, ActionRunner
 from ....staff_rules import REFUSED_BUSY, REFUSED_KEEPS_MONEY, keeps_money
+from ....state import KioskState
 from ...theme import tid
 from .base import Access, StaffText, heading, staff_only
 from .cash_figures import closing_figures
@@ -91,10 +92,11 @@ class ActionsView:
         action = self.pending
         self.confirm_busy.set_visibility(bool(busy and action is not None and action.cash_moving))
 
-    def _figures(self, box: ui.column, action: Action, caption: str, prefix: str) -> bool:
-        """The cashbox figures a close or collection closes (read now), in ``box``; False if it closes none."""
+    def _figures(self, box: ui.column, action: Action, caption: str, prefix: str,
+                 state: KioskState | None = None) -> None:  # fmt: skip
+        """The cashbox figures a close or collection closes (as ``state`` has them, else now), in ``box``."""
         box.clear()
-        rows = closing_figures(action.test_id, self.access.service.state, self._)
+        rows = closing_figures(action.test_id, state or self.access.service.state, self._)
         box.set_visibility(bool(rows))
         if rows:
             with box:
@@ -103,7 +105,6 @@ class ActionsView:
                     with ui.row().classes("w-full justify-between gap-4 no-wrap"):
                         ui.label(name)
                         tid(ui.label(value).classes("font-semibold tabular-nums"), prefix + test_id)
-        return bool(rows)
 
     @staff_only
     async def confirmed(self) -> None:
@@ -155,13 +156,12 @@ class ActionsView:
             label.set_visibility(False)
         self.progress.set_text(self._("{title}: esperando respuesta del equipo…", title=self._(action.title)))
         self.progress.set_visibility(True)
-        # the figures as they stood when it went out: what it closed, shown once the machine took it
-        title = self._("{title}: cifras cerradas", title=self._(action.title))
-        closes = self._figures(self.closed, action, title, "closed-")
-        self.closed.set_visibility(False)
+        before = self.access.service.state  # the figures as they stood when it went out: what it closed
         outcome = await self.runner.run(action, self.access.token, self._, override=override)
         self._show(outcome)
-        self.closed.set_visibility(closes and outcome.status != "failed")
+        if outcome.status != "failed":  # shown once the machine took it; "sent" says it is not confirmed
+            caption = "{title}: cifras cerradas" if outcome.status == "done" else "{title}: cifras al enviarlo"
+            self._figures(self.closed, action, self._(caption, title=self._(action.title)), "closed-", before)
 
     def _show(self, outcome: ActionOutcome) -> None:
         self.progress.set_visibility(False)
