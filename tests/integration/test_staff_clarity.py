@@ -175,3 +175,14 @@ async def test_each_section_is_its_own_view(env: Env) -> None:
     with user:
         sections = next(e for e in ui.context.client.elements.values() if "admin-sections" in e.classes)
     assert sections.props["data-open"] == "actions"
+
+
+async def test_one_bill_collected_is_one_piece(env: Env) -> None:
+    env.engine.bill_cashbox[Decimal(500)] = 1
+    env.engine.set_fault("bill_jam", False)  # the engine broadcasts its status
+    await eventually(lambda: env.kapp.kiosk.state.bills_cashbox_qty == 1)
+    user = await logged_in(env)
+    user.find(marker="action-cashcollect-bill").click()
+    user.find(marker="confirm-ok").click()
+    await user.should_see(marker="action-done", retries=60)
+    assert "recolectado $500.00 (1 pieza)" in label_text(user, "action-done")

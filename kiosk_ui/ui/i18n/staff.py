@@ -95,6 +95,7 @@ STAFF_EN: dict[str, str] = {
     "listo": "done",
     "estado recibido": "status received",
     "recolectado {amount} ({pieces} piezas)": "collected {amount} ({pieces} pieces)",
+    "recolectado {amount} (1 pieza)": "collected {amount} (1 piece)",
     # owed and review
     "Cambio pendiente a clientes": "Change owed to customers",
     "Pagos por revisar (resultado desconocido)": "Payments to review (unknown outcome)",
