@@ -114,33 +114,33 @@ async def test_the_payment_in_progress_is_said_before_confirming(env: Env) -> No
     user = await logged_in(env)
     user.find(marker="action-opendoor").click()
     await eventually(lambda: dialog_open(user, "confirm-ok"))
-    assert not any_element(user, "confirm-busy").visible  # no payment: no warning
+    assert not any_element(user, "action-busy").visible  # no payment: no warning
     user.find(marker="confirm-cancel").click()
     assert await env.kapp.kiosk.start_payment("cash", Decimal("10")) is None
     user.find(marker="action-opendoor").click()
     await eventually(lambda: dialog_open(user, "confirm-ok"))
-    busy = any_element(user, "confirm-busy")
+    busy = any_element(user, "action-busy")
     assert busy.visible and "cobro en curso" in busy.text
     assert not sent(env, m.OpenDoor)
     user.find(marker="confirm-cancel").click()
     user.find(marker="action-report").click()  # moves no cash: no warning even during a payment
     await eventually(lambda: ok_button(user).text == "Reporte del equipo")
-    assert not any_element(user, "confirm-busy").visible
+    assert not any_element(user, "action-busy").visible
     user.find(marker="confirm-cancel").click()
     user.find(marker="action-cashrefill-end").click()  # never sent during a payment: says so now
-    await eventually(lambda: "nunca se envía" in any_element(user, "confirm-busy").text)
-    assert any_element(user, "confirm-busy").visible
+    await eventually(lambda: "nunca se envía" in any_element(user, "action-busy").text)
+    assert any_element(user, "action-busy").visible
 
 
 async def test_a_payment_starting_while_the_confirmation_is_open_is_said_there(env: Env) -> None:
     user = await logged_in(env)
     user.find(marker="action-cashcollect-coin").click()
     await eventually(lambda: dialog_open(user, "confirm-ok"))
-    assert not any_element(user, "confirm-busy").visible
+    assert not any_element(user, "action-busy").visible
     assert await env.kapp.kiosk.start_payment("cash", Decimal("10")) is None
-    await eventually(lambda: any_element(user, "confirm-busy").visible)
+    await eventually(lambda: any_element(user, "action-busy").visible)
     await env.kapp.kiosk.cancel("1")
-    await eventually(lambda: not any_element(user, "confirm-busy").visible)
+    await eventually(lambda: not any_element(user, "action-busy").visible)
 
 
 async def test_health_line_says_the_worst_first_with_its_reason(env: Env) -> None:

@@ -33,6 +33,8 @@ class ActionsView:
         self.pending: Action | None = None
         #: the payment the busy question was asked about (ActionRunner.payment_key): an override covers it only
         self.busy_over = ""
+        #: the dialog asks the payment-in-progress question (override) rather than the confirmation
+        self.asking_override = False
 
     def build(self) -> None:
         _ = self._
@@ -57,20 +59,21 @@ class ActionsView:
             self.closed = tid(ui.column().classes("admin-panel w-full gap-1"), "action-figures")
         for label in (self.progress, self.done, self.failed, self.sent, self.closed):
             label.set_visibility(False)
+        # one dialog: the confirmation (with the payment in progress said before confirming), which becomes
+        # the payment-in-progress question (override) when the check after the confirmation asks it
         with ui.dialog() as self.confirm_dialog, ui.card().classes("p-6 gap-4 max-w-lg").props('role="alertdialog"'):
             self.confirm_title = ui.html("", tag="h2").classes("admin-h2")
             self.confirm_text = ui.label("").classes("text-lg")
-            self.confirm_busy = tid(ui.label("").classes("text-lg kiosk-alert kiosk-alert-bad"), "confirm-busy")
+            self.busy = tid(ui.label("").classes("text-lg kiosk-alert kiosk-alert-bad"), "action-busy")
             self.confirm_figures = tid(ui.column().classes("admin-panel w-full gap-1"), "confirm-figures")
-            with ui.row().classes("w-full justify-end gap-2"):
+            with ui.row().classes("w-full justify-end gap-2") as self.confirm_row:
                 tid(ui.button(_("Cancelar"), on_click=self.confirm_dialog.close, color="grey-8"), "confirm-cancel")
                 self.confirm_ok = tid(ui.button(_("Confirmar"), on_click=self.confirmed, color="primary"), "confirm-ok")
-        with ui.dialog() as self.busy_dialog, ui.card().classes("p-6 gap-4 max-w-lg").props('role="alertdialog"'):
-            text = _("Hay un cobro en curso: esta acción mueve efectivo y podría afectar al cliente.")
-            tid(ui.label(text).classes("text-lg kiosk-alert kiosk-alert-bad"), "action-busy")
-            with ui.row().classes("w-full justify-end gap-2"):
-                tid(ui.button(_("No hacer nada"), on_click=self.busy_dialog.close, color="grey-8"), "action-busy-close")
+            with ui.row().classes("w-full justify-end gap-2") as self.override_row:
+                tid(ui.button(_("No hacer nada"), on_click=self.confirm_dialog.close, color="grey-8"),
+                    "action-busy-close")  # fmt: skip
                 tid(ui.button(_("Hacerlo de todos modos"), on_click=self.override, color="negative"), "action-override")
+        self.busy_dialog = self.confirm_dialog  # the name the question had when it was a dialog of its own
 
     @staff_only
     def ask(self, action: Action) -> None:
@@ -78,19 +81,28 @@ class ActionsView:
         self.pending = action
         self.confirm_title.set_content(_("¿{title}?", title=_(action.title)))
         self.confirm_text.set_text(_(action.confirm))
-        self.confirm_busy.set_text(_(REFUSED_KEEPS_MONEY if keeps_money(action.make()) else REFUSED_BUSY))
-        self.payment_changed(self.access.service.busy)
         self._figures(self.confirm_figures, action, _("Se cerrará:"), "confirm-")
         self.confirm_ok.set_text(_(action.title))
         self.confirm_ok.props.update({"color": "negative" if action.test_id in DANGEROUS else "primary"})
-        self.confirm_ok.update()
+        self._asking(override=False)
         self.confirm_dialog.open()
+
+    def _asking(self, override: bool) -> None:
+        """The dialog as the confirmation, or as the payment-in-progress question (override offered)."""
+        self.asking_override = override
+        self.confirm_row.set_visibility(not override)
+        self.override_row.set_visibility(override)
+        action = self.pending
+        never = action is not None and not override and keeps_money(action.make())
+        self.busy.set_text(self._(REFUSED_KEEPS_MONEY if never else REFUSED_BUSY))
+        self.payment_changed(self.access.service.busy)
 
     def payment_changed(self, busy: bool) -> None:
         """A payment in progress is said in the open confirmation, before staff confirm (and as soon as one
         starts while it is open); the check after the confirmation still decides."""
         action = self.pending
-        self.confirm_busy.set_visibility(bool(busy and action is not None and action.cash_moving))
+        shown = self.asking_override or (busy and action is not None and action.cash_moving)
+        self.busy.set_visibility(bool(shown))
 
     def _figures(self, box: ui.column, action: Action, caption: str, prefix: str,
                  state: KioskState | None = None) -> None:  # fmt: skip
@@ -108,7 +120,7 @@ class ActionsView:
 
     @staff_only
     async def confirmed(self) -> None:
-        self.confirm_dialog.close()
+        self.confirm_dialog.close()  # closed at once: nothing can be pressed twice while the check is journaled
         action = self.pending
         if action is None:
             return
@@ -122,13 +134,14 @@ class ActionsView:
                                                       answer=self._(reason))))  # fmt: skip
         elif decision == "ask-override":
             self.busy_over = self.runner.payment_key()
-            self.busy_dialog.open()
+            self._asking(override=True)
+            self.confirm_dialog.open()
         else:
             await self.run(action)
 
     @staff_only
     async def override(self) -> None:
-        self.busy_dialog.close()
+        self.confirm_dialog.close()
         action = self.pending
         if action is None:
             return
