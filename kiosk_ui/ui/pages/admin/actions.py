@@ -8,7 +8,7 @@ from nicegui import ui
 
 from ....staff import actions as staff_actions
 from ....staff.actions import Action, ActionOutcome, ActionRunner
-from ....staff_rules import REFUSED_BUSY, REFUSED_KEEPS_MONEY, keeps_money
+from ....staff_rules import REFUSED_BUSY, REFUSED_KEEPS_MONEY, is_cash_moving, keeps_money
 from ....state import KioskState
 from ...theme import tid
 from .base import Access, StaffText, heading, staff_only
@@ -101,7 +101,7 @@ class ActionsView:
         """A payment in progress is said in the open confirmation, before staff confirm (and as soon as one
         starts while it is open); the check after the confirmation still decides."""
         action = self.pending
-        shown = self.asking_override or (busy and action is not None and action.cash_moving)
+        shown = self.asking_override or (busy and action is not None and is_cash_moving(action.make()))
         self.busy.set_visibility(bool(shown))
 
     def _figures(self, box: ui.column, action: Action, caption: str, prefix: str,

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from ...i18n.dates import PICKER_LOCALE, PICKER_MASK
+from ...i18n.dates import PICKER_LOCALE, PICKER_MASK, day_text, field_text, moment_text, parse_day
 from ...theme import tid
 from .base import StaffText
+
+#: the day-first date texts the staff views use, with the field (one import for them)
+__all__ = ["date_field", "day_text", "field_text", "moment_text", "parse_day"]
 
 
 def date_field(say: StaffText, label: str, test_id: str, value: str = "", clearable: bool = False) -> ui.input:

@@ -10,10 +10,9 @@ from nicegui import ui
 
 from ....journal import Filter, JournalError, PageCursor, day_start_iso, to_cents
 from ....staff import StaffService
-from ...i18n.dates import day_text, field_text, moment_text, parse_day
 from ...theme import tid
 from .base import Access, StaffText, heading, staff_only
-from .date_field import date_field
+from .date_field import date_field, day_text, field_text, moment_text, parse_day
 from .journal_words import action_name, detail_words, result_words
 
 JOURNAL_PAGE = 50
@@ -132,12 +131,13 @@ class SalesView:
                     ui.label(_("Efectivo" if method == "cash" else "Tarjeta")).classes("w-24")
                     ui.label(_.plural(count, "{count} venta", "{count} ventas")).classes("w-24")
                     ui.label(_.money(total)).classes("font-semibold")
-        days = [(first + dt.timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+        iso_days = [(first + dt.timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+        days = [report_day(day, _.lang) for day in iso_days]  # the axis reads "5 dic 2026"
         series = [{"name": _(name), "type": "bar", "stack": "sales", "itemStyle": {"color": color},
-                   "data": [str(report.sales.get((day, method), (0, Decimal(0)))[1]) for day in days]}
+                   "data": [str(report.sales.get((day, method), (0, Decimal(0)))[1]) for day in iso_days]}
                   for method, name, color in METHODS]  # fmt: skip
         title = _("Ventas por día y forma de pago")
-        self.chart.options.update(chart_options([report_day(d, _.lang) for d in days], series, title))
+        self.chart.options.update(chart_options(days, series, title))
         self.chart.props(f'aria-label="{title}: {_("Ventas")} {_.money(report.total)} ({first} – {last})"')
         self.chart.update()
 

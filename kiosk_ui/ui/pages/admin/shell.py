@@ -8,6 +8,7 @@ results, alerts, quick picks, the session's end) and hands the news to its compo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,8 @@ class AdminArea:
         self.access = Access(service, lambda: Caller(self.sid, self.address))
         self._undo: list[Callable[[], None]] = []
         self.views: dict[str, Any] = {}
+        #: the section nav's links by section name (built with the home)
+        self.nav_links: dict[str, ui.element] = {}
         #: the open staff section (one at a time), kept across reloads of this browser
         self.current = str(app.storage.user.get("staff_section", "status"))
         client.on_delete(self._cleanup)
@@ -188,7 +191,6 @@ class AdminArea:
                 tid(ui.button(say("Salir"), icon="logout", on_click=self.logout, color="grey-8"), "admin-logout")
 
     def _nav(self) -> None:
-        self.nav_links: dict[str, ui.element] = {}
         with ui.element("nav").classes("admin-nav").props(f'aria-label="{self.say("Secciones")}"'):
             for name, title, icon in SECTIONS:
                 # a plain <a> (not ui.link): the click opens the section here; the href keeps it a real link
@@ -242,7 +244,7 @@ class AdminArea:
                 link.classes(remove="active")
             link.update()
         if focus:  # the section's landmark takes the focus: screen readers and phones land on its heading
-            ui.run_javascript(f'document.getElementById("sec-{name}")?.focus()')
+            ui.run_javascript(f"document.getElementById({json.dumps('sec-' + name)})?.focus()")
 
     # ------------------------------------------------------------------ pushed news
     def _on_state(self, state: KioskState) -> None:
