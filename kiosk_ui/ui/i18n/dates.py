@@ -26,6 +26,16 @@ PICKER_LOCALE: dict[str, dict[str, object]] = {
         "format24h": True,
         "pluralDay": "días",
     },
+    "en": {  # the app's Quasar language is Spanish: the English screen names its own
+        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+        "daysShort": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+        "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                   "October", "November", "December"],
+        "monthsShort": list(MONTHS["en"]),
+        "firstDayOfWeek": 1,
+        "format24h": True,
+        "pluralDay": "days",
+    },
 }  # fmt: skip
 PICKER_MASK = "DD/MM/YYYY"
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
