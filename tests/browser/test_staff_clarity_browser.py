@@ -4,6 +4,7 @@ section on screen at a time."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -101,4 +102,23 @@ def test_health_line_colour_follows_its_level(browser: Browser, stack: tuple[Thr
     finally:
         sim.call(lambda: sim.engine.set_fault("bill_jam", False))
     expect(health).to_have_attribute("data-level", "ok")
+    page.context.close()
+
+
+def test_date_picker_fills_day_first(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
+    """Issue 21 item 9: the staff date fields read dd/mm/aaaa whatever the browser's language (en-US here)."""
+    _, app = stack
+    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US").new_page()
+    page.set_default_timeout(WAIT)
+    page.goto(app.base + "/admin")
+    page.get_by_test_id("nip-input").fill("1234")
+    page.get_by_test_id("nip-submit").click()
+    page.get_by_test_id("nav-journal").click()
+    field = page.get_by_test_id("journal-from")  # Quasar puts the test id on the <input>
+    page.locator(".q-field", has=field).get_by_role("button", name="Elegir fecha: Desde").click()
+    page.locator(".q-date__calendar-days .q-btn").get_by_text("13", exact=True).click()
+    today = dt.date.today()
+    expect(field).to_have_value(f"13/{today.month:02d}/{today.year}")
+    page.get_by_test_id("journal-apply").click()
+    expect(page.get_by_test_id("journal-error")).to_be_hidden()
     page.context.close()
