@@ -94,6 +94,7 @@ async def test_date_fields_are_day_first(env: Env) -> None:
         last = next(iter(user.find(marker="report-to").elements))
     assert last.value == field_text(today) and first.value == field_text(today - dt.timedelta(days=30))
     assert last.value[2] == "/" and int(last.value[:2]) == today.day
+    await user.should_see(marker="journal-row")  # the first page has loaded (its render would hide the error)
     user.find(marker="journal-from").type("31/02/2026")
     user.find(marker="journal-apply").click()
     await user.should_see("Fecha no válida: use dd/mm/aaaa.")
