@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -64,6 +65,13 @@ def _pin_products(page: Page) -> None:
         expect(page.get_by_test_id("quick-pick-row")).to_have_count(index + 1)
 
 
+def _stock_cashboxes(sim: ThreadedSim) -> None:
+    """Cash in the cashboxes, so the cash close's confirmation shows real figures."""
+    sim.engine.coin_cashbox.update({Decimal(10): 37, Decimal(5): 12})
+    sim.engine.bill_cashbox.update({Decimal(200): 6, Decimal(500): 2})
+    sim.engine.set_fault("bill_jam", False)  # any change: the engine broadcasts its status
+
+
 def staff_screenshots(browser: Browser, base: str, out: Path,
                       sizes: dict[str, tuple[int, int]] = STAFF_SIZES) -> list[Path]:  # fmt: skip
     """Log in and photograph the gate and each section at each size; returns the files written."""
@@ -89,12 +97,21 @@ def staff_screenshots(browser: Browser, base: str, out: Path,
             page.mouse.move(width - 2, height - 2)  # no hover highlight on the nav
             written.append(out / f"staff-{name}-{size}.png")
             page.screenshot(path=written[-1])
+        # a cash close's confirmation with the figures it will close, and the verb on its red button
+        page.get_by_test_id("nav-actions").click()
+        page.get_by_test_id("action-resetbalance").click()
+        expect(page.get_by_test_id("confirm-figure-total")).to_be_visible()
+        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+        written.append(out / f"staff-cash-close-{size}.png")
+        page.screenshot(path=written[-1])
+        page.get_by_test_id("confirm-cancel").click()
         page.context.close()
     return written
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    args = [arg for arg in sys.argv[1:] if arg != "--out"]  # scripts/screenshots.py passes --out DIR
+    out = Path(args[0]) if args else ROOT / "docs" / "screenshots"
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         print("Debian's chromium is not installed", file=sys.stderr)
@@ -105,6 +122,7 @@ def main() -> int:
     app = AppProcess(["run", "--engine", sim.url], data_dir)
     try:
         app.wait_connected()
+        sim.call(lambda: _stock_cashboxes(sim))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             for path in staff_screenshots(browser, app.base, out):

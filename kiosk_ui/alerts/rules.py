@@ -38,7 +38,8 @@ _DETAILS: dict[str, tuple[str, str]] = {
     "bills": ("billetes en caja: {qty} (límite {max})", "bills in the cashbox: {qty} (limit {max})"),
     "coins": ("monedas en caja: {qty} (límite {max})", "coins in the cashbox: {qty} (limit {max})"),
     "down": ("más de {seconds} s sin respuesta", "no answer for more than {seconds} s"),
-    "review": ("{count} pago(s) con resultado desconocido", "{count} payment(s) with an unknown outcome"),
+    "review": ("{count} pagos con resultado desconocido", "{count} payments with an unknown outcome"),
+    "review_one": ("1 pago con resultado desconocido", "1 payment with an unknown outcome"),
     "owed": ("se deben ${owed} (límite ${max})", "${owed} owed (limit ${max})"),
     "lockouts": ("{count} bloqueos en {minutes} min", "{count} lockouts in {minutes} min"),
     "screen": ("más de {seconds} s sin la pantalla del equipo", "the kiosk's own screen gone for over {seconds} s"),
@@ -110,7 +111,8 @@ def evaluate(snap: Snapshot, cfg: AlertConfig, now: float, *, screen_watchdog: f
         else:
             pending.append(since + limit)
     if snap.to_review > 0:
-        active["payment_unknown"] = _detail("review", lang, count=snap.to_review)
+        active["payment_unknown"] = _detail("review_one" if snap.to_review == 1 else "review", lang,
+                                            count=snap.to_review)  # fmt: skip
     if snap.change_owed > cfg.change_owed_max:
         active["change_owed"] = _detail("owed", lang, owed=format_amount(snap.change_owed),
                                         max=format_amount(cfg.change_owed_max))  # fmt: skip

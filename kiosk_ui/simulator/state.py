@@ -112,7 +112,7 @@ class EngineState:
         #: a payment request taken up later (``faults.ack_delay``): (when, client, message)
         self.pending_start: tuple[float, int, Message] | None = None
         self.status_text = "En espera"
-        self.screen = m.ScreenSettings(True, True, True, "¡Paga aquí tus compras!")
+        self.screen = m.ScreenSettings(True, True, True, "¡Pague aquí sus compras!")
         self.off_until: float | None = None
         self.card_decide_at: float | None = None
         self.next_status_at = 0.0

@@ -156,13 +156,13 @@ class ActionRunner:
             await self.audit(action.test_id, "timeout", "")
             text = say("El equipo no respondió en {seconds} s.", seconds=f"{action.timeout:.0f}")
             return ActionOutcome("failed", say("{title}: {answer}", title=title, answer=text))
-        shown = say("{title}: {answer}", title=title, answer=answer)
         if isinstance(message, m.CashCollect):  # what was in the cashbox when staff emptied it
             box = before.coin_cashbox_amount if message.source == "coin" else before.bills_cashbox_amount
             qty = before.coin_cashbox_qty if message.source == "coin" else before.bills_cashbox_qty
-            collected = say("recolectado {amount} ({pieces} piezas)", amount=say.money(box),
-                            pieces=qty if qty is not None else "?")  # fmt: skip
+            template = "recolectado {amount} (1 pieza)" if qty == 1 else "recolectado {amount} ({pieces} piezas)"
+            collected = say(template, amount=say.money(box), pieces=qty if qty is not None else "?")
             answer = f"{answer}; {collected}"
+        shown = say("{title}: {answer}", title=title, answer=answer)  # the staff read what was collected too
         await self.audit(action.test_id, "done", answer)
         return ActionOutcome("done", shown)
 

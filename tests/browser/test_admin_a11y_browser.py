@@ -95,7 +95,10 @@ def test_staff_area_is_operable_by_keyboard(browser: Browser, stack: tuple[Threa
     assert outline not in ("", "none"), "keyboard focus is not visible"
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("product-search")).to_be_in_viewport()
-    # an action is confirmed and cancelled with the keyboard alone
+    # an action is confirmed and cancelled with the keyboard alone (its section opened by Enter on its link)
+    page.get_by_test_id("nav-actions").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("action-report")).to_be_visible()
     page.get_by_test_id("action-report").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("confirm-cancel")).to_be_visible()

@@ -175,10 +175,12 @@ def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedS
     expect(page.get_by_test_id("admin-home")).to_be_visible()
     expect(page.get_by_test_id("st-connections")).to_have_text("1")
     shot(page, "admin-home")
+    page.get_by_test_id("nav-actions").click()  # each staff section is its own view
     page.get_by_test_id("action-opendoor").click()
     page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_test_id("action-sent")).to_be_visible()  # no documented answer: never "done"
     expect(page.get_by_test_id("action-done")).to_be_hidden()
+    page.get_by_test_id("nav-catalog").click()
     page.get_by_test_id("product-search").fill("coca")
     page.get_by_test_id("product-search").press("Enter")
     expect(page.get_by_test_id("product-result")).to_have_count(1)

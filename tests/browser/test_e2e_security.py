@@ -270,6 +270,7 @@ def test_huge_upload_is_cut_off_and_memory_stays_flat(
     page.get_by_test_id("nip-input").fill("1234")
     page.get_by_test_id("nip-submit").click()
     expect(page.get_by_test_id("admin-home")).to_be_visible(timeout=WAIT)
+    page.get_by_test_id("nav-catalog").click()  # each staff section is its own view
     page.get_by_test_id("product-new").click()
     expect(page.get_by_test_id("product-code")).not_to_have_value("", timeout=WAIT)
     element = page.get_by_test_id("product-image").get_attribute("id")

@@ -48,6 +48,7 @@ def staff_page(browser: Browser, app: AppProcess) -> Page:
     page.get_by_test_id("nip-input").fill("1234")
     page.get_by_test_id("nip-submit").click()
     expect(page.get_by_test_id("admin-home")).to_be_visible()
+    page.get_by_test_id("nav-actions").click()  # each staff section is its own view
     return page
 
 

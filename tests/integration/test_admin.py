@@ -381,6 +381,6 @@ async def test_sales_report_counts_completed_payments_only(env: Env) -> None:
     await user.should_see(marker="report-row", retries=30)
     rows = list(user.find(marker="report-row").elements)
     assert len(rows) == 1
-    await user.should_see("1 ventas")
+    await user.should_see("1 venta")
     await user.should_see(marker="journal-row")
     assert len(list(user.find(marker="journal-row").elements)) == 3  # two payments and the login

@@ -18,7 +18,7 @@ async def test_idle_screen_shows_settings_and_starts_a_sale(env: Env) -> None:
     await user.open("/")
     await user.should_see(marker="screen-idle")
     await user.should_see(marker="cta-message")
-    await user.should_see("¡Paga aquí tus compras!")
+    await user.should_see("¡Pague aquí sus compras!")
     await user.should_see(marker="eyes")
     await user.should_see(marker="clock")
     await user.should_not_see(marker="engine-offline")

@@ -41,6 +41,8 @@ def staff_texts() -> set[str]:
         caption = isinstance(func, ast.Name) and func.id in ("cell", "CatalogError")
         if translated or caption:
             texts |= _strings(node.args[0])
+        if isinstance(func, ast.Attribute) and func.attr == "plural":  # say.plural(count, one, many)
+            texts |= {text for arg in node.args[1:3] for text in _strings(arg)}
     from kiosk_ui.ui.pages import sim
 
     texts |= {label for _, label in sim.FAULTS}
@@ -49,6 +51,20 @@ def staff_texts() -> set[str]:
     texts |= {title for _, title, _ in admin.SECTIONS} | set(OUTCOME_WORDS.values())
     for action in admin.ACTIONS:
         texts |= {action.title, action.confirm}
+    from kiosk_ui.ui.pages.admin import actions, health, journal_words, status
+
+    texts |= set(journal_words.ACTION_NAMES.values()) | set(journal_words.RESULT_WORDS.values())
+    texts |= {template for _, template in journal_words._WHERE}
+    texts |= {title for title, _ in actions.GROUPS} | {"Otras"} | set(status.HEALTH_HEADS.values())
+    health_source = Path(health.__file__).read_text(encoding="utf-8")
+    texts |= {
+        c.args[0].value
+        for c in ast.walk(ast.parse(health_source))
+        if isinstance(c, ast.Call)
+        and isinstance(c.func, ast.Name)
+        and c.func.id == "Reason"
+        and isinstance(c.args[0], ast.Constant)
+    }
     texts |= {"Conectado", "Conectando…", "Desconectado"}
     return texts
 

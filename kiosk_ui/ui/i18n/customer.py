@@ -7,7 +7,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "switch_language": ("English", "Español"),
     # idle
     "touch_to_start": ("Toque la pantalla para comenzar", "Touch the screen to start"),
-    "default_cta": ("¡Paga aquí de forma rápida y segura!", "Pay here, fast and safe!"),
+    "default_cta": ("¡Pague aquí de forma rápida y segura!", "Pay here, fast and safe!"),
     # sale
     "sale_title": ("Ingrese el monto a pagar", "Enter the amount to pay"),
     "sale_title_cart": ("Escanee sus productos o ingrese un monto", "Scan your items or enter an amount"),

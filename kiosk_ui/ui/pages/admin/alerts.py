@@ -7,6 +7,7 @@ from nicegui import ui
 from ....alerts import AlertRecord, AlertService, title
 from ...theme import tid
 from .base import Access, StaffText, staff_only
+from .journal_view import local_time
 
 SHOWN_ALERTS = 20
 DETAIL_CHARS = 80
@@ -43,7 +44,7 @@ class AlertsView:
                 ui.label(_("Sin alertas")).classes("admin-muted")
             for record in list(self.alerts.recent)[:SHOWN_ALERTS]:
                 with tid(ui.element("div").classes("admin-alert-row"), "alert-row"):
-                    ui.label(record.at[:19].replace("T", " ")).classes("font-mono")
+                    ui.label(local_time(record.at, _.lang)).classes("tabular-nums")
                     status = _("Resuelta") if record.status == "resolved" else _("Activa")
                     if record.repeat:
                         status += " " + _("(recordatorio)")

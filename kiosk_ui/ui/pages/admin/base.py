@@ -29,6 +29,10 @@ class StaffText:
     def money(self, amount: Decimal | None) -> str:
         return money(amount)
 
+    def plural(self, count: int, one: str, many: str, **values: object) -> str:
+        """``one`` (es-MX, "{count} venta") for exactly one, else ``many`` ("{count} ventas"), translated."""
+        return t(one if count == 1 else many, self.lang, count=count, **values)
+
     def status(self, text: str) -> str:
         return status_text(text, self.lang)
 

@@ -12,6 +12,8 @@ from ....journal import Filter, JournalError, PageCursor, day_start_iso, to_cent
 from ....staff import StaffService
 from ...theme import attrs, tid
 from .base import Access, StaffText, heading, staff_only
+from .date_field import date_field, day_text, field_text, moment_text, parse_day
+from .journal_words import action_name, detail_words, result_words
 
 JOURNAL_PAGE = 50
 REPORT_DAYS = 30
@@ -23,13 +25,21 @@ OUTCOME_WORDS = {"open": "abierto", "completed": "completado", "cancelled": "can
                  "failed": "fallido", "unknown": "desconocido"}  # fmt: skip
 
 
-def local_time(at: str) -> str:
-    """A journal time (UTC) as the kiosk's local date and time."""
+def local_time(at: str, lang: str = "es") -> str:
+    """A journal time (UTC) as the kiosk's local date and time: "5 dic 2026 14:03:22"."""
     try:
         moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone()
     except ValueError:
         return at[:19]
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment_text(moment, lang)
+
+
+def report_day(day: str, lang: str) -> str:
+    """A report's day (ISO, as the journal groups them) as people read it: "5 dic 2026"."""
+    try:
+        return day_text(dt.date.fromisoformat(day), lang)
+    except ValueError:
+        return day
 
 
 def chart_options(days: list[str], series: list[dict[str, Any]], title: str) -> dict[str, Any]:
@@ -55,10 +65,9 @@ class SalesView:
         _ = self._
         today = dt.date.today()
         with ui.row().classes("items-end gap-2"):
-            since = (today - dt.timedelta(days=REPORT_DAYS)).isoformat()
-            self.first = tid(ui.input(_("Desde"), value=since).props("type=date outlined dense"), "report-from")
-            self.last = tid(ui.input(_("Hasta"), value=today.isoformat()).props("type=date outlined dense"),
-                            "report-to")  # fmt: skip
+            since = field_text(today - dt.timedelta(days=REPORT_DAYS))
+            self.first = date_field(_, _("Desde"), "report-from", since)
+            self.last = date_field(_, _("Hasta"), "report-to", field_text(today))
             tid(ui.button(_("Ver reporte"), icon="query_stats", on_click=self.render), "report-refresh")
         self.error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad").props('role="alert"'), "report-error")
         self.error.set_visibility(False)
@@ -73,8 +82,8 @@ class SalesView:
 
     def _range(self) -> tuple[dt.date, dt.date] | None:
         try:
-            first = dt.date.fromisoformat(self.first.value or "")
-            last = dt.date.fromisoformat(self.last.value or "")
+            first = parse_day(self.first.value or "")
+            last = parse_day(self.last.value or "")
         except ValueError:
             return None
         if first > last or (last - first).days > MAX_REPORT_DAYS:
@@ -118,13 +127,14 @@ class SalesView:
                 ui.label(_("Sin ventas registradas")).classes("admin-muted")
             for (day, method), (count, total) in sorted(report.sales.items(), reverse=True):
                 with tid(ui.row().classes("admin-row w-full gap-4"), "report-row"):
-                    ui.label(day).classes("w-32 font-mono")
+                    ui.label(report_day(day, _.lang)).classes("w-32")
                     ui.label(_("Efectivo" if method == "cash" else "Tarjeta")).classes("w-24")
-                    ui.label(_("{count} ventas", count=count)).classes("w-24")
+                    ui.label(_.plural(count, "{count} venta", "{count} ventas")).classes("w-24")
                     ui.label(_.money(total)).classes("font-semibold")
-        days = [(first + dt.timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+        iso_days = [(first + dt.timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+        days = [report_day(day, _.lang) for day in iso_days]  # the axis reads "5 dic 2026"
         series = [{"name": _(name), "type": "bar", "stack": "sales", "itemStyle": {"color": color},
-                   "data": [str(report.sales.get((day, method), (0, Decimal(0)))[1]) for day in days]}
+                   "data": [str(report.sales.get((day, method), (0, Decimal(0)))[1]) for day in iso_days]}
                   for method, name, color in METHODS]  # fmt: skip
         title = _("Ventas por día y forma de pago")
         self.chart.options.update(chart_options(days, series, title))
@@ -149,8 +159,8 @@ class JournalView:
             tid(ui.button(_("Actualizar"), icon="refresh", on_click=self.render), "journal-refresh")
             tid(ui.button(_("Exportar CSV"), icon="download", on_click=self.export), "journal-export")
         with ui.element("div").classes("admin-filters w-full"):
-            self.since = tid(ui.input(_("Desde")).props("type=date outlined dense clearable"), "journal-from")
-            self.until = tid(ui.input(_("Hasta")).props("type=date outlined dense clearable"), "journal-to")
+            self.since = date_field(_, _("Desde"), "journal-from", clearable=True)
+            self.until = date_field(_, _("Hasta"), "journal-to", clearable=True)
             kinds = {"": _("Todo"), "payment": _("Pagos"), "staff": _("Personal")}
             self.kind = tid(ui.select(kinds, value="", label=_("Tipo")).props("outlined dense"), "journal-kind")
             outcomes = {"": _("Todos"), **{o: _(OUTCOME_WORDS[o]) for o in OUTCOME_WORDS}}
@@ -184,10 +194,10 @@ class JournalView:
         """The filter the staff typed, or None (and a message) when some field is not valid."""
         _ = self._
         try:
-            since = dt.date.fromisoformat(self.since.value) if self.since.value else None
-            until = dt.date.fromisoformat(self.until.value) if self.until.value else None
+            since = parse_day(self.since.value) if self.since.value else None
+            until = parse_day(self.until.value) if self.until.value else None
         except ValueError:
-            self._problem(_("Fecha no válida: use AAAA-MM-DD."))
+            self._problem(_("Fecha no válida: use dd/mm/aaaa."))
             return None
         amounts: list[int | None] = []
         for field in (self.low, self.high):
@@ -250,7 +260,7 @@ class JournalView:
             for entry in page.entries:
                 data = entry.data
                 with tid(ui.element("div").classes("admin-journal-row").props('role="listitem"'), "journal-row"):
-                    ui.label(local_time(entry.at)).classes("font-mono")
+                    ui.label(local_time(entry.at, _.lang)).classes("tabular-nums")
                     if entry.kind == "payment":
                         ui.label(_("Efectivo" if data["method"] == "cash" else "Tarjeta"))
                         ui.label(_.money(Decimal(data["due"]))).classes("text-right font-semibold")
@@ -259,10 +269,11 @@ class JournalView:
                         ui.label(f"{data['reference']} {data['detail'][:80]}".strip()).classes("admin-muted")
                     else:
                         ui.label(_("Personal"))
-                        ui.label(data["action"])
-                        ui.label(data["result"])
+                        ui.label(action_name(data["action"], _))
+                        ui.label(result_words(data["result"], _))
                         ui.label("")
-                        ui.label(f"{data['client']} {data['detail'][:60]}").classes("admin-muted")
+                        detail = detail_words(data["action"], data["detail"], _)
+                        ui.label(f"{data['client']} {detail[:120]}").classes("admin-muted")
 
     @staff_only
     async def export(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from nicegui import Client, app, ui
 
-from ....alerts import AlertRecord, AlertService
+from ....alerts import AlertRecord, AlertService, title
 from ....config import Config
 from ....quick_picks import Pick
 from ....staff import Caller, StaffService
@@ -28,6 +28,7 @@ from .alerts import AlertsView
 from .base import Access, StaffText, section
 from .catalog import CatalogView
 from .gate import Gate
+from .health import SAID_BY_STATE
 from .journal_view import JournalView, SalesView
 from .review import ReviewView
 from .screen import ScreenView
@@ -54,6 +55,10 @@ class AdminArea:
         self.access = Access(service, lambda: Caller(self.sid, self.address))
         self._undo: list[Callable[[], None]] = []
         self.views: dict[str, Any] = {}
+        #: the section nav's links by section name (built with the home)
+        self.nav_links: dict[str, ui.element] = {}
+        #: the open staff section (one at a time), kept across reloads of this browser
+        self.current = str(app.storage.user.get("staff_section", "status"))
         client.on_delete(self._cleanup)
 
     @property
@@ -163,7 +168,7 @@ class AdminArea:
             self._header()
             with ui.element("div").classes("admin-layout w-full"):
                 self._nav()
-                with ui.column().classes("admin-sections w-full gap-6"):
+                with ui.column().classes("admin-sections w-full gap-6") as self.sections_box:
                     wifi_warning(self.config, say)
                     self._sections(views)
         self._undo += [service.on_state(self._on_state), service.on_result(self._on_result),
@@ -188,37 +193,74 @@ class AdminArea:
     def _nav(self) -> None:
         with attrs(ui.element("nav").classes("admin-nav"), {"aria-label": self.say("Secciones")}):
             for name, title, icon in SECTIONS:
-                with tid(ui.link(target=f"#sec-{name}").classes("admin-nav-link"), f"nav-{name}"):
+                # a plain <a> (not ui.link): the click opens the section here; the href keeps it a real link
+                link = tid(ui.element("a").classes("admin-nav-link"), f"nav-{name}")
+                link.props.update({"href": f"#sec-{name}"})
+                link.on("click", lambda _e, n=name: self.open_section(n, focus=True))
+                with link:
                     ui.icon(icon).props('aria-hidden="true"')
                     ui.label(self.say(title))
+                self.nav_links[name] = link
 
     def _sections(self, views: dict[str, Any]) -> None:
         say = self.say
-        with section("status", say("Estado del equipo")):
+        self.sections: dict[str, ui.element] = {}
+        with section("status", say("Estado del equipo")) as self.sections["status"]:
             views["status"].build()
             if "alerts" in views:
                 ui.html(say("Alertas recientes"), tag="h3").classes("admin-h3")
                 views["alerts"].build()
-        with section("actions", say("Acciones")):
+        with section("actions", say("Acciones")) as self.sections["actions"]:
             views["actions"].build()
-        with section("review", say("Pagos por revisar y cambio pendiente")):
+        with section("review", say("Pagos por revisar y cambio pendiente")) as self.sections["review"]:
             views["review"].build()
-        with section("screen", say("Pantalla de espera")):
+        with section("screen", say("Pantalla de espera")) as self.sections["screen"]:
             views["screen"].build()
-        with section("catalog", say("Catálogo de productos")):
+        with section("catalog", say("Catálogo de productos")) as self.sections["catalog"]:
             views["catalog"].build()
-        with section("journal", say("Ventas y bitácora")):
+        with section("journal", say("Ventas y bitácora")) as self.sections["journal"]:
             views["sales"].build()
             ui.html(say("Bitácora"), tag="h3").classes("admin-h3")
             views["journal"].build()
-        with section("tablet", say("Conectar una tableta")):
+        with section("tablet", say("Conectar una tableta")) as self.sections["tablet"]:
             tablet_view(self.config, say)
+        self.open_section(self.current)
+
+    def open_section(self, name: str, focus: bool = False) -> None:
+        """Each section is its own view (no 6,000 px page): the sections' box names the open one and the
+        style sheet shows only it. The others stay built (their live news keeps arriving) but not shown."""
+        if name not in self.sections or not self.service.valid(self.access.caller):
+            return
+        self.current = name
+        app.storage.user["staff_section"] = name
+        self.sections_box.props.update({"data-open": name})
+        self.sections_box.update()
+        for other, link in self.nav_links.items():
+            if other == name:
+                link.props.update({"aria-current": "page"})
+                link.classes(add="active")
+            else:
+                link.props.pop("aria-current", None)
+                link.classes(remove="active")
+            link.update()
+        if focus:  # the section's landmark takes the focus: screen readers and phones land on its heading
+            ui.run_javascript(f"document.getElementById({json.dumps('sec-' + name)})?.focus()")
 
     # ------------------------------------------------------------------ pushed news
     def _on_state(self, state: KioskState) -> None:
         status = self.views.get("status")
         if status is not None:
-            status.render(state, self.service.busy, self.service.journal_error)
+            status.render(state, self.service.busy, self.service.journal_error, self._alert_titles())
+        actions = self.views.get("actions")
+        if actions is not None:
+            actions.payment_changed(self.service.busy)
+
+    def _alert_titles(self) -> tuple[str, ...]:
+        """The alerts that hold now (their titles), except those the state already says (health line)."""
+        if self.alerts is None:
+            return ()
+        names = (title(key, self.lang) for key in self.alerts.holding() if key not in SAID_BY_STATE)
+        return tuple(name[:1].lower() + name[1:] for name in names)  # mid-sentence in the health line
 
     def _on_result(self, _result: object) -> None:
         """A payment ended (the journal already holds it): owed/review, the report, the newest journal page."""
@@ -245,3 +287,4 @@ class AdminArea:
         if alerts is not None and not self.client.is_deleted:
             with self.root:
                 alerts.recorded(record)
+                self._on_state(self.service.state)

@@ -11,11 +11,14 @@ from ....staff.actions import capacity_name
 from ....state import KioskState
 from ...theme import attrs, tid
 from .base import StaffText, figure, heading
+from .health import health
 
 #: a coin tube holds about this many coins (the tube chart's full scale)
 TUBE_FULL = 80
 CONNECTION_NAMES = {"connected": "Conectado", "connecting": "Conectando…", "disconnected": "Desconectado"}
 OK_CLASS, BAD_CLASS = "admin-value text-green-800", "admin-value text-red-700"
+#: the health line's headline per level
+HEALTH_HEADS = {"ok": "Todo en orden", "warn": "Atención", "bad": "Fuera de servicio"}
 
 
 def level_name(name: str, say: StaffText) -> str:
@@ -76,6 +79,7 @@ class StatusView:
 
     def build(self) -> None:
         _ = self._
+        self.health = tid(ui.label(_("Sin datos")).classes("admin-health").props('role="status"'), "staff-health")
         with ui.grid().classes("admin-figures w-full gap-3"):
             self.engine = figure(_("Conexión con el motor"), "st-engine")
             self.connections = figure(_("Conexiones al motor"), "st-connections")
@@ -102,8 +106,9 @@ class StatusView:
             self.capacity_box = tid(ui.column().classes("w-full gap-1"), "st-recycler-capacity")
         self._shown_capacity: Any = None
 
-    def render(self, state: KioskState, busy: bool, journal_error: str) -> None:
+    def render(self, state: KioskState, busy: bool, journal_error: str, alerts: tuple[str, ...] = ()) -> None:
         _ = self._
+        self.render_health(state, journal_error, alerts)
         self.engine.set_text(_(CONNECTION_NAMES[state.connection]))
         self.connections.set_text("—" if state.connections is None else str(state.connections))
         self.cobrando.set_text(_("Sí, cobro en curso" if busy else "No"))
@@ -129,6 +134,16 @@ class StatusView:
             self._shown_capacity = (state.recycler_levels, state.recycler_empty)
             self._capacities(state.recycler_levels, state.recycler_empty)
 
+    def render_health(self, state: KioskState, journal_error: str, alerts: tuple[str, ...]) -> None:
+        """The line at the top: the level's headline and every reason, coloured by ``data-level``."""
+        _ = self._
+        found = health(state, journal_error, alerts)
+        reasons = "; ".join(_(r.text, **dict(r.values)) for r in found.reasons)
+        head = _(HEALTH_HEADS[found.level])
+        self.health.set_text(f"{head}: {reasons}" if reasons else head)
+        self.health.props.update({"data-level": found.level})
+        self.health.update()
+
     def _capacities(self, capacities: tuple[tuple[str, int], ...], empty: bool | None) -> None:
         """maxqtybr: capacities (the most bills each position holds), not current counts: no bars."""
         _ = self._
@@ -141,4 +156,4 @@ class StatusView:
             for name, capacity in capacities:
                 with tid(ui.row().classes("w-full items-center gap-2 no-wrap"), "recycler-capacity-row"):
                     ui.label(capacity_name(name, _)).classes("w-32")
-                    ui.label(_("capacidad: {count} billetes", count=capacity))
+                    ui.label(_.plural(capacity, "capacidad: {count} billete", "capacidad: {count} billetes"))
