@@ -69,6 +69,12 @@ class Toggles:
         if self.a11y:
             self.toggle_a11y()
 
+    def reset(self, *, voice: bool) -> None:
+        """The next customer's switches: standard view, and the configured voice."""
+        self.reset_a11y()
+        if self.guide.voice != voice:
+            self.toggle_voice()
+
     def toggle_voice(self) -> None:
         self.guide.toggle_voice()
         self._label()
