@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from pathlib import Path
 
 from nicegui import Client, ui
 
@@ -41,6 +42,8 @@ from .timers import Clock, Handle
 from .unanswered import CallStaff, Phase, Unanswered
 
 STEP = {"sale": 1, "payment": 2, "result": 3}
+#: the customer screen's own styles, after kiosk.css: reach, text sizes, the states off the happy path
+CSS = Path(__file__).with_name("customer.css")
 #: seconds between journal re-checks while the idle screen is out of service for want of a journal
 JOURNAL_RECHECK = 10.0
 
@@ -91,6 +94,7 @@ class CustomerScreen(Intents, Unanswered):
             assert parts.banner is not None
             self.banner = texts.track(parts.banner, "engine_offline")
             brand_colours(brand.accent)
+            ui.add_css(CSS)
             self.toggles = Toggles(texts, self.guide, on_language=self._apply_language,
                                    logo_url=self.logo_url, brand_name=brand.name)  # fmt: skip
             with self.toggles.progress_slot:
