@@ -76,6 +76,10 @@ class BrandConfig:
     logo: Path | None = None
     #: buttons and highlights; white text on it must keep WCAG AA contrast (4.5:1)
     accent: str = DEFAULT_ACCENT
+    #: photos of this cabinet's real bill and coin slots, shown on the payment screen in place of the
+    #: drawings (``bill_slot_photo``, ``coin_slot_photo``; same file rules as the logo); None = the drawing
+    bill_slot_photo: Path | None = None
+    coin_slot_photo: Path | None = None
 
 
 def _luminance(colour: str) -> float:
@@ -96,7 +100,7 @@ def _brand(entries: Any, base: Path) -> BrandConfig:
     """``[brand]`` name, logo (relative to the config file's folder), accent: checked, or ConfigError."""
     if not isinstance(entries, dict):
         raise ConfigError("[brand] must be a table")
-    unknown = set(entries) - {"name", "logo", "accent"}
+    unknown = set(entries) - {"name", "logo", "accent", "bill_slot_photo", "coin_slot_photo"}
     if unknown:
         raise ConfigError(f"unknown setting [brand] {sorted(unknown)[0]}")
     name = entries.get("name", "")
@@ -111,21 +115,28 @@ def _brand(entries: Any, base: Path) -> BrandConfig:
             f"[brand] accent {accent} is too light: white text on it has contrast "
             f"{contrast_with_white(accent):.1f}:1, at least 4.5:1 is needed (WCAG AA)"
         )
-    logo: Path | None = None
-    if "logo" in entries:
-        if not isinstance(entries["logo"], str) or not entries["logo"].strip():
-            raise ConfigError("[brand] logo must be a file path")
-        logo = Path(entries["logo"].strip()).expanduser()
-        logo = logo if logo.is_absolute() else base / logo
-        if logo.suffix.lower() not in BRAND_LOGO_TYPES:
-            raise ConfigError(f"[brand] logo must be one of {', '.join(BRAND_LOGO_TYPES)}, got {logo.name!r}")
-        try:
-            size = logo.stat().st_size
-        except OSError as exc:
-            raise ConfigError(f"[brand] logo {logo}: {exc.strerror or exc}") from None
-        if not logo.is_file() or size == 0 or size > BRAND_LOGO_MAX_BYTES:
-            raise ConfigError(f"[brand] logo {logo} must be a file of 1 byte to {BRAND_LOGO_MAX_BYTES // 1024} KiB")
-    return BrandConfig(name=name.strip(), logo=logo, accent=accent)
+    bill, coin = _brand_image(entries, "bill_slot_photo", base), _brand_image(entries, "coin_slot_photo", base)
+    return BrandConfig(name=name.strip(), logo=_brand_image(entries, "logo", base), accent=accent,
+                       bill_slot_photo=bill, coin_slot_photo=coin)  # fmt: skip
+
+
+def _brand_image(entries: dict[str, Any], key: str, base: Path) -> Path | None:
+    """``[brand] key``: an image file (relative to the config file's folder), checked; None when not set."""
+    if key not in entries:
+        return None
+    if not isinstance(entries[key], str) or not entries[key].strip():
+        raise ConfigError(f"[brand] {key} must be a file path")
+    path = Path(entries[key].strip()).expanduser()
+    path = path if path.is_absolute() else base / path
+    if path.suffix.lower() not in BRAND_LOGO_TYPES:
+        raise ConfigError(f"[brand] {key} must be one of {', '.join(BRAND_LOGO_TYPES)}, got {path.name!r}")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ConfigError(f"[brand] {key} {path}: {exc.strerror or exc}") from None
+    if not path.is_file() or size == 0 or size > BRAND_LOGO_MAX_BYTES:
+        raise ConfigError(f"[brand] {key} {path} must be a file of 1 byte to {BRAND_LOGO_MAX_BYTES // 1024} KiB")
+    return path
 
 
 @dataclass(frozen=True)

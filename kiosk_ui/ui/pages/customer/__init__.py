@@ -15,7 +15,7 @@ from ....config import Config
 from ....kiosk import Kiosk, PaymentResult
 from ....last_result import LastResult
 from ....quick_picks import FILE_NAME, QuickPicks
-from ...components.brand import serve_logo
+from ...components.brand import serve_logo, serve_slot_photos
 from . import timers
 from .cart import CartItem
 from .scan import ScanRouter
@@ -40,7 +40,10 @@ def register(kiosk: Kiosk, config: Config, picks: QuickPicks | None = None, *,
     kiosk.on_result(keep)
     picks = picks if picks is not None else QuickPicks(config.data_dir / FILE_NAME)
     logo_url = serve_logo(config.brand)
+    photos = serve_slot_photos(config.brand)
 
     @ui.page("/", title="Quickpaymini")
     def customer_page(client: Client) -> None:
-        CustomerScreen(kiosk, config, client, scans, picks, logo_url, last=last, call_staff=call_staff).build()
+        CustomerScreen(
+            kiosk, config, client, scans, picks, logo_url, last=last, call_staff=call_staff, slot_photos=photos
+        ).build()

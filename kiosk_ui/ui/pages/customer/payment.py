@@ -29,8 +29,11 @@ PICTOGRAM_SIZE = 200
 
 
 class PaymentView:
-    def __init__(self, texts: Texts, scripts: Scripts, *, on_cancel: Callable[[], None]) -> None:
+    def __init__(self, texts: Texts, scripts: Scripts, *, on_cancel: Callable[[], None],
+                 photos: dict[str, str] | None = None) -> None:  # fmt: skip
+        """``photos``: pictogram name -> URL of a photo of this cabinet's real slot (``[brand]``)."""
         self.texts = texts
+        self.photos = photos or {}
         self.scripts = scripts
         self.root = tid(ui.column().classes("kiosk-screen kiosk-payment w-full items-center no-wrap"), "screen-payment")
         with self.root:
@@ -67,7 +70,7 @@ class PaymentView:
     def _slot(self, name: str, caption: str) -> tuple[ui.element, ui.label]:
         """A cash slot's pictogram with its name under it (greyed, "No disponible", while its device is down)."""
         with ui.column().classes("kiosk-slot items-center gap-1"):
-            picture = pictogram(name, size=PICTOGRAM_SIZE, lang=self.texts.lang)
+            picture = pictogram(name, size=PICTOGRAM_SIZE, lang=self.texts.lang, photo=self.photos.get(name, ""))
             label = self.texts.label(caption, "kiosk-slot-name")
         return picture, label
 

@@ -51,7 +51,8 @@ JOURNAL_RECHECK = 10.0
 class CustomerScreen(Intents, Unanswered):
     def __init__(self, kiosk: Kiosk, config: Config, client: Client, scans: ScanRouter | None = None,
                  picks: QuickPicks | None = None, logo_url: str = "", *, clock: Clock | None = None,
-                 last: LastResult | None = None, call_staff: CallStaff | None = None) -> None:  # fmt: skip
+                 last: LastResult | None = None, call_staff: CallStaff | None = None,
+                 slot_photos: dict[str, str] | None = None) -> None:  # fmt: skip
         """``last``: the process's last result (kept by :func:`register`, so a reload shows it); ``call_staff``
         raises a staff alert; ``clock``: the timers' clock (default :data:`timers.CLOCK`)."""
         self.kiosk, self.config, self.client = kiosk, config, client
@@ -60,6 +61,7 @@ class CustomerScreen(Intents, Unanswered):
         self.clock = clock or timers.CLOCK
         self.last = last or LastResult(config.result_seconds)
         self.call_staff = call_staff
+        self.slot_photos = slot_photos or {}
         self.phase: Phase = "idle"
         self.result: PaymentResult | None = None
         self.shown_credit = Decimal(0)
@@ -102,7 +104,7 @@ class CustomerScreen(Intents, Unanswered):
             self.idle = IdleView(texts, logo_url=self.logo_url, brand_name=brand.name, cart=config.cart,
                                  on_start=self.start_sale)  # fmt: skip
             self.sale_view = self.selling.build(on_pay=self.pay, on_back=self.back_to_idle)
-            self.payment = PaymentView(texts, self.scripts, on_cancel=self.ask_cancel)
+            self.payment = PaymentView(texts, self.scripts, on_cancel=self.ask_cancel, photos=self.slot_photos)
             self.result_view = ResultView(texts, logo_url=self.logo_url, brand_name=brand.name,
                                           currency=config.currency, on_done=self.back_to_idle,
                                           on_retry=self.retry, on_help=self.call_help)  # fmt: skip
