@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk_ui.config import DEFAULT_ACCENT, ConfigError, contrast_with_white, load
+from kiosk_ui.brand_config import DEFAULT_ACCENT, contrast_with_white
+from kiosk_ui.config import ConfigError, load
 from kiosk_ui.ui.theme import STATIC_DIR
 
 
