@@ -126,6 +126,16 @@ def done(page: Page, sim: ThreadedSim) -> None:
     sim.wait_for(lambda e: e.payment is None and not e.is_off)
 
 
+def to_idle(page: Page) -> None:
+    """Reload ``page`` and bring it to idle: a reload shows the kiosk's last result while it lasts (that of a
+    payment this app followed, started by the other app on the same engine); "Terminar" dismisses it."""
+    page.reload()
+    expect(page.get_by_test_id("screen-idle").or_(page.get_by_test_id("screen-result"))).to_be_visible()
+    if page.get_by_test_id("screen-result").is_visible():
+        page.get_by_test_id("result-done").click()
+    expect(page.get_by_test_id("start")).to_be_visible()
+
+
 Visit = Callable[[Page, str, Callable[[], None] | None], None]
 
 
@@ -145,7 +155,7 @@ def walk(page: Page, sim: ThreadedSim, timeout_page: Page, visit: Visit) -> list
 
     def reopen_timeout() -> None:
         timeout_page.bring_to_front()
-        timeout_page.reload()
+        to_idle(timeout_page)
         timeout_page.get_by_test_id("start").click()
         expect(timeout_page.get_by_test_id("timeout-warning")).to_be_visible()
         timeout_page.wait_for_function(SETTLED)
@@ -229,7 +239,7 @@ def walk(page: Page, sim: ThreadedSim, timeout_page: Page, visit: Visit) -> list
         sim.call(lambda: setattr(sim.engine, "pending_start", None))  # the late start never comes
     done(page, sim)
     timeout_page.bring_to_front()
-    timeout_page.reload()  # a second app on the same engine: open it now, while the engine is idle
+    to_idle(timeout_page)  # a second app on the same engine: open it now, while the engine is idle
     timeout_page.get_by_test_id("start").click()
     expect(timeout_page.get_by_test_id("timeout-warning")).to_be_visible()
     at("timeout-warning", timeout_page, reopen_timeout)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from nicegui import Client, ui
 
 from ....config import Config
-from ....kiosk import Kiosk, PaymentResult
+from ....kiosk import Kiosk
 from ....last_result import LastResult
 from ....quick_picks import FILE_NAME, QuickPicks
 from ...components.brand import serve_logo, serve_slot_photos
-from . import timers
 from .cart import CartItem
 from .scan import ScanRouter
 from .shell import CallStaff, CustomerScreen
@@ -29,15 +28,10 @@ def register(kiosk: Kiosk, config: Config, picks: QuickPicks | None = None, *,
     """The ``/`` page. ``picks``: the products staff pinned (shared with the staff catalog so a pin shows
     at once); None opens the data dir's own list. ``call_staff(key, detail)`` raises a staff alert.
 
-    The last result is kept here, once per process, before any screen hears of it: a screen opened or
-    reloaded while it is still on shows it."""
+    The last result a screen showed is kept here, once per process: a screen opened or reloaded while it
+    is still on shows it (a result no screen showed, a payment recovered at start-up, is not)."""
     scans = ScanRouter(kiosk)
     last = LastResult(config.result_seconds)
-
-    def keep(result: PaymentResult) -> None:
-        last.keep(result, timers.CLOCK.now())
-
-    kiosk.on_result(keep)
     picks = picks if picks is not None else QuickPicks(config.data_dir / FILE_NAME)
     logo_url = serve_logo(config.brand)
     photos = serve_slot_photos(config.brand)
