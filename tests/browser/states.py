@@ -126,11 +126,15 @@ def done(page: Page, sim: ThreadedSim) -> None:
     sim.wait_for(lambda e: e.payment is None and not e.is_off)
 
 
+#: the idle or the result screen, whichever shows
+IDLE_OR_RESULT = '[data-testid="screen-idle"]:visible, [data-testid="screen-result"]:visible'
+
+
 def to_idle(page: Page) -> None:
     """Reload ``page`` and bring it to idle: a reload shows the kiosk's last result while it lasts (that of a
     payment this app followed, started by the other app on the same engine); "Terminar" dismisses it."""
     page.reload()
-    expect(page.get_by_test_id("screen-idle").or_(page.get_by_test_id("screen-result"))).to_be_visible()
+    expect(page.locator(IDLE_OR_RESULT)).to_have_count(1)
     if page.get_by_test_id("screen-result").is_visible():
         page.get_by_test_id("result-done").click()
     expect(page.get_by_test_id("start")).to_be_visible()
@@ -252,7 +256,7 @@ def walk(page: Page, sim: ThreadedSim, timeout_page: Page, visit: Visit) -> list
     expect(timeout_page.get_by_test_id("screen-idle")).to_be_visible()
     sim.wait_for(lambda e: e.payment is None)
     page.bring_to_front()  # this app followed the other's payment: it may show its end
-    expect(page.get_by_test_id("screen-idle").or_(page.get_by_test_id("screen-result"))).to_be_visible()
+    expect(page.locator(IDLE_OR_RESULT)).to_have_count(1)
     if page.get_by_test_id("screen-result").is_visible():
         done(page, sim)
     to_sale(page, "10")
