@@ -174,3 +174,10 @@ def test_figures_for_the_report(seen: dict[str, Any]) -> None:
     print(f"\ntaps to pay $57.50 in cash: {seen['taps']}; smallest text {min(texts)} px; "
           f"smallest control {min(controls)} px")  # fmt: skip
     assert seen["taps"] == 6  # start, 5, 7, ., 5, pay in cash
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_control_is_on_the_display_without_scrolling(seen: dict[str, Any], screen: str) -> None:
+    """The banner takes its room from the screen, not below it: the switches at the bottom stay on the display."""
+    below = [c for c in seen["screens"][screen]["controls"] if c["bottom"] > HEIGHT]
+    assert below == [], screen
