@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .payments.machine import PaymentResult
+from .kiosk import PaymentResult  # the facade's name for it (the payment core behind it may move)
 
 #: the least time a result with a receipt QR stays on screen (issue 21: ≥ 20 s to scan it)
 RECEIPT_SECONDS = 20.0
