@@ -115,6 +115,11 @@ async def test_declined_card_offers_another_card_or_cash_for_the_same_amount(env
     await user.should_see("Cancelar")
     step3 = next(iter(user.find(marker="progress-step-3").elements))
     assert "is-done" not in step3.classes and "is-current" not in step3.classes
+    retry_card = next(iter(user.find(marker="result-retry-card").elements))
+    env.engine.set_fault("card_unavailable", True)  # the terminal goes away: its retry stays, disabled
+    env.kick()
+    await eventually(lambda: not retry_card.enabled)
+    await user.should_see(marker="result-retry-card")
     user.find(marker="result-retry-cash").click()  # one tap: cash for the same amount
     await user.should_see(marker="screen-payment", retries=100)
     await eventually(lambda: label_text(user, "pay-due") == "$57.50")

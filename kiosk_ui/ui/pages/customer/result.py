@@ -96,7 +96,7 @@ class ResultView:
         elif outcome == "failed":
             reason = texts("err_no_ack" if result.failure is FailureCode.NO_ACK else "err_failed")
         self.reason.set_text(reason)
-        self.reason.set_visibility(bool(reason))
+        self.reason.set_visibility(bool(reason) and reason != texts("result_declined"))  # not the title twice
         show_change = result.method == "cash" and outcome in ("completed", "cancelled") and result.change_owed > 0
         cancelled = outcome == "cancelled"
         self.change.set_text(texts("returned" if cancelled else "change_paid", amount=money(result.change_paid)))
@@ -118,12 +118,18 @@ class ResultView:
         self.render_ways(result, cash_works=cash_works, card_works=card_works)
 
     def render_ways(self, result: PaymentResult, *, cash_works: bool, card_works: bool) -> None:
-        """The ways on from this result, following the devices (a retry is offered only where it can work)."""
+        """The ways on from this result, following the devices: both retries are offered after a decline or a
+        failed start, each disabled while its method cannot work (the other one still can)."""
         retry = retry_offered(result)
-        self.retry_cash.set_visibility(retry and cash_works)
-        self.retry_card.set_visibility(retry and card_works)
+        self.retry_cash.set_visibility(retry)
+        self.retry_card.set_visibility(retry)
+        self.retry_cash.set_enabled(cash_works)
+        self.retry_card.set_enabled(card_works)
         self.help.set_visibility(needs_help(result))
         self.done.set_text(self.texts("cancel" if retry else "done"))
+        # "Cancelar" beside the retries is the quiet way out; "Terminar" alone is the way on
+        self.done.props.update({"color": "grey-8" if retry else "primary"})
+        self.done.update()
 
     def helped(self, sent: bool) -> None:
         """Staff were called (or could not be): say so, and do not offer to call them twice."""
