@@ -128,8 +128,10 @@ class ResultView:
         self.help.set_visibility(needs_help(result))
         self.done.set_text(self.texts("cancel" if retry else "done"))
         # "Cancelar" beside the retries is the quiet way out; "Terminar" alone is the way on
-        self.done.props.update({"color": "grey-8" if retry else "primary"})
-        self.done.update()
+        colour = "grey-8" if retry else "primary"
+        if self.done.props.get("color") != colour:  # sent only when it changes (this runs on every state)
+            self.done.props.update({"color": colour})
+            self.done.update()
 
     def helped(self, sent: bool) -> None:
         """Staff were called (or could not be): say so, and do not offer to call them twice."""
