@@ -161,8 +161,9 @@ def build(config: Config, *, simulator: SimEngine | None = None) -> KioskApp:
         return figures
 
     upload.register(nicegui_app)  # one upload route for every page (no route, no page kept, per widget)
-    customer.register(kiosk, config, staff.quick_picks)  # one list: a staff pin shows on every screen at once
-    kapp.ops = operations.register(config, kiosk, client, journal, lockout=lambda: staff.lockout)
+    kapp.ops = ops = operations.register(config, kiosk, client, journal, lockout=lambda: staff.lockout)
+    # one list: a staff pin shows on every screen at once; a customer's call for help reaches the staff alerts
+    customer.register(kiosk, config, staff.quick_picks, call_staff=ops.alerts.call_staff)
     admin.register(config=config, service=staff, alerts=kapp.ops.alerts)
     if simulator is not None:
         sim.register(simulator, config, kick=lambda: kapp.sim_server.kick() if kapp.sim_server else None)

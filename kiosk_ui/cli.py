@@ -178,8 +178,11 @@ def _serve(config: Config, reading: str = "") -> int:
     kapp = build(config)
     if reading and kapp.sim_engine is not None:
         kapp.sim_engine.set_reading(reading)
+    # demo: the simulator listens on a port of its own, chosen at start-up and logged then ("engine
+    # simulator listening on ws://..."); config.engine_url is not where this app connects
+    engine = "the built-in simulator" if config.demo else config.engine_url
     log.info("kiosk-ui %s on http://%s:%d/ (engine %s)%s", __version__, config.host, config.port,
-             config.engine_url, " DEMO" if config.demo else "")  # fmt: skip
+             engine, " DEMO" if config.demo else "")  # fmt: skip
     ui.run(
         host=config.host, port=config.port, title="Quickpaymini", reload=False, show=False,
         storage_secret=storage_secret(config.data_dir), language="es", favicon="💳",

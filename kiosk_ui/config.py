@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-import re
 import sys
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .brand_config import BrandConfig, parse_brand
 from .config_bounds import check_alerts, check_settings
 from .config_link import LINK_TABLES, LinkSettings, _protocol_tables, _string_table, take_link_keys
 from .errors import ConfigError
@@ -62,73 +62,6 @@ class AlertConfig:
     retry_first: float = 2.0
     retry_cap: float = 300.0
     give_up_hours: float = 24.0
-
-
-#: [brand]: the shop's own name, logo and accent colour on the customer screen and its receipt
-BRAND_LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
-BRAND_LOGO_MAX_BYTES = 512 * 1024
-BRAND_NAME_MAX = 40
-DEFAULT_ACCENT = "#0b4fd6"
-
-
-@dataclass(frozen=True)
-class BrandConfig:
-    #: shown beside the logo on the idle screen and heading the receipt ('' = no name)
-    name: str = ""
-    #: a logo file (svg, png, jpg, webp); None = assets/img/logo-default.svg
-    logo: Path | None = None
-    #: buttons and highlights; white text on it must keep WCAG AA contrast (4.5:1)
-    accent: str = DEFAULT_ACCENT
-
-
-def _luminance(colour: str) -> float:
-    def channel(hex2: str) -> float:
-        c = int(hex2, 16) / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_with_white(colour: str) -> float:
-    """WCAG contrast ratio of white text on ``colour`` (#RRGGBB)."""
-    return 1.05 / (_luminance(colour) + 0.05)
-
-
-def _brand(entries: Any, base: Path) -> BrandConfig:
-    """``[brand]`` name, logo (relative to the config file's folder), accent: checked, or ConfigError."""
-    if not isinstance(entries, dict):
-        raise ConfigError("[brand] must be a table")
-    unknown = set(entries) - {"name", "logo", "accent"}
-    if unknown:
-        raise ConfigError(f"unknown setting [brand] {sorted(unknown)[0]}")
-    name = entries.get("name", "")
-    if not isinstance(name, str) or len(name.strip()) > BRAND_NAME_MAX or any(ord(c) < 32 for c in name):
-        raise ConfigError(f"[brand] name must be text of at most {BRAND_NAME_MAX} characters")
-    accent = entries.get("accent", DEFAULT_ACCENT)
-    if not isinstance(accent, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", accent.strip()):
-        raise ConfigError(f'[brand] accent must be a colour like "#0b4fd6", got {accent!r}')
-    accent = accent.strip().lower()
-    if contrast_with_white(accent) < 4.5:
-        raise ConfigError(
-            f"[brand] accent {accent} is too light: white text on it has contrast "
-            f"{contrast_with_white(accent):.1f}:1, at least 4.5:1 is needed (WCAG AA)"
-        )
-    logo: Path | None = None
-    if "logo" in entries:
-        if not isinstance(entries["logo"], str) or not entries["logo"].strip():
-            raise ConfigError("[brand] logo must be a file path")
-        logo = Path(entries["logo"].strip()).expanduser()
-        logo = logo if logo.is_absolute() else base / logo
-        if logo.suffix.lower() not in BRAND_LOGO_TYPES:
-            raise ConfigError(f"[brand] logo must be one of {', '.join(BRAND_LOGO_TYPES)}, got {logo.name!r}")
-        try:
-            size = logo.stat().st_size
-        except OSError as exc:
-            raise ConfigError(f"[brand] logo {logo}: {exc.strerror or exc}") from None
-        if not logo.is_file() or size == 0 or size > BRAND_LOGO_MAX_BYTES:
-            raise ConfigError(f"[brand] logo {logo} must be a file of 1 byte to {BRAND_LOGO_MAX_BYTES // 1024} KiB")
-    return BrandConfig(name=name.strip(), logo=logo, accent=accent)
 
 
 @dataclass(frozen=True)
@@ -336,7 +269,7 @@ def load(path: str | Path | None, **overrides: Any) -> Config:
                 values["alerts"] = _alerts(entries)
                 continue
             if table == "brand":
-                values["brand"] = _brand(entries, Path(path).resolve().parent)
+                values["brand"] = parse_brand(entries, Path(path).resolve().parent)
                 continue
             if table == "commands":
                 values["commands"] = {**_string_table("[commands]", entries), **values.get("commands", {})}

@@ -1,10 +1,12 @@
 """Write every customer screen, in every state, at every display size to ``docs/screenshots/``.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only STATE ...] [--no-staff]
 
 Walks the states of tests/browser/states.py against the simulator in Debian's chromium, saves
 ``customer-<state>-<width>x<height>.png`` (quantized to a small palette when Pillow is installed),
-then runs ``scripts/screenshots_staff.py`` when it exists (the staff area's pictures).
+then runs ``scripts/screenshots_staff.py`` when it exists (the staff area's pictures). ``--only`` writes
+just the named states (the walk still goes through all of them), e.g. the states off the happy path:
+``--only result-declined payment-device-fault out-of-service timeout-payment offline-idle --no-staff``.
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ def shrink(path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", nargs="+", metavar="STATE", help="write only these states' pictures")
+    parser.add_argument("--no-staff", action="store_true", help="do not run scripts/screenshots_staff.py")
     args = parser.parse_args()
+    only: set[str] | None = set(args.only) if args.only else None
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -59,6 +64,8 @@ def main() -> int:
         other.goto(timeout_app.base + "/")
 
         def visit(on: Page, name: str, reopen: Callable[[], None] | None) -> None:
+            if only is not None and name not in only:
+                return
             for width, height in SIZES:
                 if on.viewport_size != {"width": width, "height": height}:
                     on.set_viewport_size({"width": width, "height": height})
@@ -72,11 +79,14 @@ def main() -> int:
                 written.append(path)
             on.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
 
-        walk(page, sim, other, visit)
+        states = walk(page, sim, other, visit)
         browser.close()
+    if only is not None and only - set(states):
+        print(f"unknown state(s): {', '.join(sorted(only - set(states)))}; known: {', '.join(states)}", file=sys.stderr)
+        return 2
     print(f"{len(written)} customer screenshots in {out}")
     staff = ROOT / "scripts" / "screenshots_staff.py"
-    if staff.is_file():
+    if staff.is_file() and not args.no_staff:
         return subprocess.call([sys.executable, str(staff), "--out", str(out)])
     return 0
 

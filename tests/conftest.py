@@ -15,7 +15,7 @@ from kiosk_ui.app import build
 from kiosk_ui.simulator import Catalog, SimEngine
 from kiosk_ui.simulator.server import SimServer
 
-from .helpers import Env, sim_dialect, test_config
+from .helpers import Env, ManualClock, sim_dialect, test_config
 
 
 @pytest.fixture
@@ -25,6 +25,16 @@ async def sim() -> AsyncIterator[tuple[SimEngine, SimServer]]:
     await server.start()
     yield engine, server
     await server.stop()
+
+
+@pytest.fixture
+def manual_clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """The customer screen's timers on a clock the test moves (request it before ``env``)."""
+    from kiosk_ui.ui.pages.customer import timers
+
+    clock = ManualClock()
+    monkeypatch.setattr(timers, "CLOCK", clock)
+    return clock
 
 
 @pytest.fixture

@@ -255,3 +255,49 @@ def begin_payment(page: Page, sim: ThreadedSim, amount: str, method: str = "cash
     page.get_by_test_id(f"pay-{method}").click()
     expect(page.get_by_test_id("screen-payment")).to_be_visible()
     sim.wait_for(lambda e: e.payment is not None)
+
+
+# ----------------------------------------------------------------------------- time a test drives
+
+
+class ManualClock:
+    """The customer screen's clock (``kiosk_ui/ui/pages/customer/timers.py``) moved by the test: nothing is
+    due until :meth:`advance` says so, then what fell due runs in order (fixture ``manual_clock``)."""
+
+    @dataclass
+    class Handle:
+        cancelled: bool = False
+
+        def cancel(self) -> None:
+            self.cancelled = True
+
+    def __init__(self) -> None:
+        self.time = 1000.0
+        self._due: list[tuple[float, int, Callable[[], None], ManualClock.Handle]] = []
+        self._seq = 0
+
+    def now(self) -> float:
+        return self.time
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> ManualClock.Handle:
+        handle = ManualClock.Handle()
+        self._seq += 1
+        self._due.append((self.time + delay, self._seq, callback, handle))
+        return handle
+
+    def advance(self, seconds: float) -> None:
+        """Move time on by ``seconds``, running each timer that falls due at its own time."""
+        end = self.time + seconds
+        while True:
+            due = sorted((entry for entry in self._due if not entry[3].cancelled and entry[0] <= end),
+                         key=lambda entry: (entry[0], entry[1]))  # fmt: skip
+            if not due:
+                break
+            at, _, callback, _handle = due[0]
+            self._due.remove(due[0])
+            self.time = max(self.time, at)
+            callback()
+        self.time = end
+
+    def pending(self) -> int:
+        return sum(1 for entry in self._due if not entry[3].cancelled)

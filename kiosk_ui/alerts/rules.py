@@ -29,8 +29,13 @@ TITLES: dict[str, tuple[str, str]] = {
     "nip_lockouts": ("Bloqueos repetidos por NIP", "Repeated NIP lockouts"),
     "screen_missing": ("Pantalla del cliente desconectada", "Customer screen not connected"),
     "test": ("Alerta de prueba", "Test alert"),
+    # raised by the customer screen, one event each (not conditions the rules evaluate)
+    "help_call": ("Un cliente pide ayuda", "A customer asks for help"),
+    "payment_stalled": ("Pago detenido con dinero ingresado", "Payment stalled with money inserted"),
 }
-ALERT_KEYS = tuple(k for k in TITLES if k != "test")
+#: one-off events, sent as they happen (never held, never resolved)
+EVENT_KEYS = ("test", "help_call", "payment_stalled")
+ALERT_KEYS = tuple(k for k in TITLES if k not in EVENT_KEYS)
 
 #: detail templates: key → (es-MX, English)
 _DETAILS: dict[str, tuple[str, str]] = {

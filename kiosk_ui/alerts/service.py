@@ -29,7 +29,7 @@ from ..journal import Journal, JournalError, now_iso
 from ..listeners import Listeners
 from ..redact import safe_error, safe_text, safe_url
 from ..tasks import spawn
-from .rules import AlertBook, Decision, Snapshot, evaluate, title
+from .rules import EVENT_KEYS, AlertBook, Decision, Snapshot, evaluate, title
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +181,14 @@ class AlertService:
 
     def holding(self) -> dict[str, str]:
         return self.book.holding()
+
+    def call_staff(self, key: str, detail: str) -> bool:
+        """A one-off event from the customer screen (a customer asks for help, a payment stalled with money
+        in it): to every webhook and the staff area's list. True once it is on its way."""
+        if key not in EVENT_KEYS or not self._running:
+            return False
+        self._emit(Decision(key, "firing", detail[:300], self.clock()))
+        return True
 
     async def send_test(self) -> AlertRecord:
         """A test alert to every webhook (staff area)."""

@@ -126,6 +126,20 @@ def done(page: Page, sim: ThreadedSim) -> None:
     sim.wait_for(lambda e: e.payment is None and not e.is_off)
 
 
+#: the idle or the result screen, whichever shows
+IDLE_OR_RESULT = '[data-testid="screen-idle"]:visible, [data-testid="screen-result"]:visible'
+
+
+def to_idle(page: Page) -> None:
+    """Reload ``page`` and bring it to idle: a reload shows the kiosk's last result while it lasts (that of a
+    payment this app followed, started by the other app on the same engine); "Terminar" dismisses it."""
+    page.reload()
+    expect(page.locator(IDLE_OR_RESULT)).to_have_count(1)
+    if page.get_by_test_id("screen-result").is_visible():
+        page.get_by_test_id("result-done").click()
+    expect(page.get_by_test_id("start")).to_be_visible()
+
+
 Visit = Callable[[Page, str, Callable[[], None] | None], None]
 
 
@@ -145,8 +159,14 @@ def walk(page: Page, sim: ThreadedSim, timeout_page: Page, visit: Visit) -> list
 
     def reopen_timeout() -> None:
         timeout_page.bring_to_front()
-        timeout_page.reload()
+        to_idle(timeout_page)
         timeout_page.get_by_test_id("start").click()
+        expect(timeout_page.get_by_test_id("timeout-warning")).to_be_visible()
+        timeout_page.wait_for_function(SETTLED)
+
+    def reopen_timeout_payment() -> None:
+        timeout_page.bring_to_front()
+        timeout_page.reload()  # mid-payment: the payment screen again, and the question after a second
         expect(timeout_page.get_by_test_id("timeout-warning")).to_be_visible()
         timeout_page.wait_for_function(SETTLED)
 
@@ -187,8 +207,25 @@ def walk(page: Page, sim: ThreadedSim, timeout_page: Page, visit: Visit) -> list
     at("payment-card")
     sim.call(lambda: sim.engine.decline_card("Fondos insuficientes"))
     expect(page.get_by_test_id("result-declined")).to_be_visible()
-    at("result-declined")
+    at("result-declined")  # with "Intentar otra tarjeta", "Pagar en efectivo" and "Cancelar"
     done(page, sim)
+    to_sale(page, "57.5")
+    pay(page, sim, "cash")
+    sim.call(lambda: sim.engine.set_fault("bill_jam", True))
+    expect(page.get_by_test_id("screen-payment")).to_contain_text("billetes no disponibles")
+    at("payment-device-fault")  # the bill reader down: coins only, the bill slot greyed
+    sim.call(lambda: sim.engine.set_fault("bill_jam", False))
+    page.get_by_test_id("cancel").click()
+    page.get_by_test_id("confirm-ok").click()
+    expect(page.get_by_test_id("result-cancelled")).to_be_visible()
+    done(page, sim)
+    for fault in ("bill_jam", "coin_error", "card_unavailable"):
+        sim.call(lambda fault=fault: sim.engine.set_fault(fault, True))
+    expect(page.get_by_test_id("out-of-service")).to_be_visible()
+    at("out-of-service")  # no payment method works
+    for fault in ("bill_jam", "coin_error", "card_unavailable"):
+        sim.call(lambda fault=fault: sim.engine.set_fault(fault, False))
+    expect(page.get_by_test_id("start")).to_be_visible()
     to_sale(page, "250")
     pay(page, sim, "card")
     sim.call(sim.engine.approve_card)
@@ -206,16 +243,30 @@ def walk(page: Page, sim: ThreadedSim, timeout_page: Page, visit: Visit) -> list
         sim.call(lambda: setattr(sim.engine, "pending_start", None))  # the late start never comes
     done(page, sim)
     timeout_page.bring_to_front()
-    timeout_page.reload()  # a second app on the same engine: open it now, while the engine is idle
+    to_idle(timeout_page)  # a second app on the same engine: open it now, while the engine is idle
     timeout_page.get_by_test_id("start").click()
     expect(timeout_page.get_by_test_id("timeout-warning")).to_be_visible()
     at("timeout-warning", timeout_page, reopen_timeout)
     timeout_page.get_by_test_id("timeout-continue").click()
-    page.bring_to_front()
+    timeout_page.get_by_test_id("key-1").click()
+    timeout_page.get_by_test_id("pay-cash").click()
+    expect(timeout_page.get_by_test_id("timeout-warning")).to_contain_text("No se ha insertado dinero")
+    at("timeout-payment", timeout_page, reopen_timeout_payment)  # an abandoned payment: "¿Sigue ahí?"
+    timeout_page.get_by_test_id("timeout-end").click()
+    expect(timeout_page.get_by_test_id("screen-idle")).to_be_visible()
+    sim.wait_for(lambda e: e.payment is None)
+    page.bring_to_front()  # this app followed the other's payment: it may show its end
+    expect(page.locator(IDLE_OR_RESULT)).to_have_count(1)
+    if page.get_by_test_id("screen-result").is_visible():
+        done(page, sim)
     to_sale(page, "10")
     sim.call(lambda: sim.engine.power_off(4.0))
     expect(page.get_by_test_id("engine-offline")).to_be_visible()
     at("offline")
     expect(page.get_by_test_id("engine-offline")).to_be_hidden(timeout=20_000)
     page.get_by_test_id("sale-back").click()
+    sim.call(lambda: sim.engine.power_off(4.0))
+    expect(page.get_by_test_id("out-of-service")).to_be_visible()
+    at("offline-idle")  # the banner above, "Fuera de servicio temporalmente" and no start
+    expect(page.get_by_test_id("start")).to_be_visible(timeout=20_000)
     return seen

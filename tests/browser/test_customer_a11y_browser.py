@@ -19,8 +19,8 @@ from .states import SETTLED, SIZES, stack, walk
 pytestmark = pytest.mark.browser
 
 STATES = ["idle", "sale", "payment-cash", "cancel-question", "result-cancelled", "result-success-cash",
-          "payment-card", "result-declined", "result-success-card", "result-error", "timeout-warning",
-          "offline"]  # fmt: skip
+          "payment-card", "result-declined", "payment-device-fault", "out-of-service", "result-success-card",
+          "result-error", "timeout-warning", "timeout-payment", "offline", "offline-idle"]  # fmt: skip
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
                "resultTypes": ["violations"]}  # fmt: skip
 KIOSK = SIZES[0]

@@ -15,6 +15,7 @@ from devtools import AppProcess, ThreadedSim
 from kiosk_ui import product_images
 
 from ..helpers import SCREENSHOTS, begin_payment, start_sale, tiny_png
+from .states import IDLE_OR_RESULT
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,10 @@ def page(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> Iterator[Pa
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(app.base + "/")
+    # the last test's result is kiosk state: a new page shows it while it lasts, until "Terminar"
+    expect(page.locator(IDLE_OR_RESULT)).to_have_count(1)
+    if page.get_by_test_id("screen-result").is_visible():
+        page.get_by_test_id("result-done").click()
     expect(page.get_by_test_id("screen-idle")).to_be_visible()
     yield page
     context.close()
@@ -131,15 +136,20 @@ def test_reload_mid_payment_shows_the_payment(page: Page, stack: tuple[ThreadedS
 def test_engine_lost_and_back(page: Page, stack: tuple[ThreadedSim, AppProcess]) -> None:
     sim, app = stack
     expect(page.get_by_test_id("engine-offline")).to_be_hidden()
-    sim.call(lambda: sim.engine.power_off(3.0))
-    expect(page.get_by_test_id("engine-offline")).to_be_visible()
     page.get_by_test_id("start").click()
     for char in "10":
         page.get_by_test_id(f"key-{char}").click()
-    expect(page.get_by_test_id("pay-cash")).to_be_disabled()
+    sim.call(lambda: sim.engine.power_off(3.0))
+    expect(page.get_by_test_id("engine-offline")).to_be_visible()
+    expect(page.get_by_test_id("pay-cash")).to_be_disabled()  # a sale already open cannot be paid
     shot(page, "offline-1280x800")
     expect(page.get_by_test_id("engine-offline")).to_be_hidden(timeout=15_000)
     expect(page.get_by_test_id("pay-cash")).to_be_enabled()
+    page.get_by_test_id("sale-back").click()
+    sim.call(lambda: sim.engine.power_off(3.0))
+    expect(page.get_by_test_id("out-of-service")).to_be_visible()  # and no new one starts (issue 21)
+    expect(page.get_by_test_id("start")).to_be_hidden()
+    expect(page.get_by_test_id("start")).to_be_visible(timeout=15_000)
     health = app.health()
     assert health is not None and health["engine"] == "connected"
 

@@ -38,6 +38,10 @@ def test_demo_answers_health_connected_within_seconds(tmp_path: Path) -> None:
         assert page.status_code == 200
         assert httpx.get(app.base + "/sim", timeout=5).status_code == 200
         assert httpx.get(app.base + "/kiosk-assets/sounds/coin.wav", timeout=5).headers["content-type"] == "audio/x-wav"
+        # the log names the simulator's real address, the one /health reports (issue 21 item 11)
+        log = app.log_path.read_text(encoding="utf-8", errors="replace")
+        assert f"engine simulator listening on {health['engine_url']}" in log
+        assert "engine ws://127.0.0.1:8080/" not in log
     finally:
         app.stop()
 

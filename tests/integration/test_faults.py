@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.protocol.values import js_date
+from kiosk_ui.ui.pages.customer.shell import JOURNAL_RECHECK
 
-from ..helpers import Env, eventually, key_in, label_text, start_cash_payment
+from ..helpers import Env, ManualClock, eventually, key_in, label_text, start_cash_payment
 
 
 async def broadcast_raw(env: Env, frames: list[str | bytes]) -> None:
@@ -19,7 +20,7 @@ async def broadcast_raw(env: Env, frames: list[str | bytes]) -> None:
             await connection.send(frame)
 
 
-async def test_unwritable_journal_refuses_payments_and_says_why(env: Env) -> None:
+async def test_unwritable_journal_refuses_payments_and_says_why(manual_clock: ManualClock, env: Env) -> None:
     journal = env.kapp.journal
     readonly = sqlite3.connect(f"file:{journal.path}?mode=ro", uri=True, check_same_thread=False,
                                isolation_level=None)  # fmt: skip
@@ -38,8 +39,13 @@ async def test_unwritable_journal_refuses_payments_and_says_why(env: Env) -> Non
     finally:
         journal._db = writable
         readonly.close()
-    # the disk is back: the next sale may pay again
+    # back at idle the kiosk is out of service (issue 21) until its next look at the journal
     user.find(marker="sale-back").click()
+    await user.should_see(marker="out-of-service")
+    await user.should_not_see(marker="start")
+    # the disk is back: the next look finds it, and the next sale may pay again
+    manual_clock.advance(JOURNAL_RECHECK)
+    await user.should_see(marker="start", retries=50)
     user.find(marker="start").click()
     await key_in(user, "20")
     await eventually(lambda: not env.kapp.kiosk.journal_error)

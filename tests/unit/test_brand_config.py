@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk_ui.config import DEFAULT_ACCENT, ConfigError, contrast_with_white, load
+from kiosk_ui.brand_config import DEFAULT_ACCENT, contrast_with_white
+from kiosk_ui.config import ConfigError, load
 from kiosk_ui.ui.theme import STATIC_DIR
 
 
@@ -68,3 +69,14 @@ def test_live_figures_are_found_by_data_live_not_by_test_ids() -> None:
     script = (STATIC_DIR / "kiosk.js").read_text(encoding="utf-8")
     live = script.split("window.kioskLive", 1)[1].split("};", 1)[0]
     assert "data-live" in live and "data-testid" not in live
+
+
+def test_photos_of_the_real_slots_load_beside_the_config(tmp_path: Path) -> None:
+    """Issue 21: ``[brand]`` may give photos of this cabinet's bill and coin slots for the payment screen."""
+    (tmp_path / "bills.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo")
+    config = load(write(tmp_path, 'bill_slot_photo = "bills.jpg"'))
+    assert config.brand.bill_slot_photo == tmp_path / "bills.jpg" and config.brand.coin_slot_photo is None
+    with pytest.raises(ConfigError, match="coin_slot_photo must be one of"):
+        load(write(tmp_path, 'coin_slot_photo = "coins.gif"'))
+    with pytest.raises(ConfigError, match=r"coins\.png"):
+        load(write(tmp_path, 'coin_slot_photo = "coins.png"'))  # missing

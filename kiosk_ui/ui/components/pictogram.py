@@ -23,13 +23,15 @@ def pictogram_url(name: str) -> str:
     return f"/kiosk-assets/img/{name}.svg"
 
 
-def pictogram(name: str, *, pulse: bool = False, size: int = DEFAULT_SIZE, lang: str = "es") -> ui.element:
-    """An ``<img>`` of pictogram ``name`` at ``size`` CSS pixels square, its alt text in ``lang`` (es or en)."""
+def pictogram(name: str, *, pulse: bool = False, size: int = DEFAULT_SIZE, lang: str = "es",
+              photo: str = "") -> ui.element:  # fmt: skip
+    """An ``<img>`` of pictogram ``name`` at ``size`` CSS pixels square, its alt text in ``lang`` (es or en);
+    ``photo``: the URL of a photo of the real thing to show instead of the drawing (same alt text)."""
     if size <= 0:
         raise ValueError(f"pictogram size must be positive, got {size}")
-    image = ui.element("img").classes("kiosk-pictogram")
+    image = ui.element("img").classes("kiosk-pictogram kiosk-photo" if photo else "kiosk-pictogram")
     image.props.update(
-        src=pictogram_url(name), alt=t(f"pictogram_{name}", lang), width=size, height=size, draggable="false"
+        src=photo or pictogram_url(name), alt=t(f"pictogram_{name}", lang), width=size, height=size, draggable="false"
     )
     if pulse:
         image.classes("pulse")

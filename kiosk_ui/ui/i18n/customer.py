@@ -124,10 +124,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # timeout
     "timeout_title": ("¿Sigue ahí?", "Are you still there?"),
-    "timeout_text": (
-        "La venta se cancelará en {seconds} segundos.",
-        "The sale will be cancelled in {seconds} seconds.",
+    "timeout_text_sale": (
+        "Si no responde, la venta se cancelará en {seconds} segundos.",
+        "If you do not answer, the sale will be cancelled in {seconds} seconds.",
     ),
+    "timeout_text_payment": (
+        "No se ha insertado dinero. Si no responde, el pago se cancelará en {seconds} segundos.",
+        "No money has been inserted. If you do not answer, the payment will be cancelled in {seconds} seconds.",
+    ),
+    "timeout_left": ("Quedan {seconds} s", "{seconds} s left"),
+    "timeout_end": ("No, terminar", "No, finish"),
     "timeout_continue": ("Sí, continuar", "Yes, continue"),
     # voice / sound
     "voice_on": ("Voz activada", "Voice on"),
@@ -172,10 +178,54 @@ STRINGS: dict[str, tuple[str, str]] = {
     "take_change": ("Tome su cambio en la bandeja de abajo", "Take your change from the tray below"),
     "take_money": ("Tome su dinero en la bandeja de abajo", "Take your money from the tray below"),
     "card_steps": ("Inserte o acerque su tarjeta a la terminal", "Insert or tap your card on the terminal"),
-    "cash_steps": ("Billetes arriba, monedas abajo", "Bills above, coins below"),
+    # the words say what the drawings show: the bill slot left of the coin slot (issue 21)
+    "cash_steps": ("Billetes a la izquierda, monedas a la derecha", "Bills on the left, coins on the right"),
     "receipt_title": ("Su comprobante", "Your receipt"),
     "say_sale": ("Ingrese el monto o elija sus productos", "Enter the amount or choose your items"),
     "say_sale_amount": ("Ingrese el monto a pagar", "Enter the amount to pay"),
     "say_timeout": ("¿Sigue ahí? Toque continuar", "Are you still there? Touch continue"),
     "say_cancel_question": ("¿Desea cancelar el pago?", "Do you want to cancel the payment?"),
+    # off the happy path (issue 21): out of service, devices, recovery, help, receipt words
+    "out_of_service": ("Fuera de servicio temporalmente", "Temporarily out of service"),
+    "out_of_service_help": (
+        "Disculpe las molestias. Si necesita ayuda, acuda al encargado.",
+        "Sorry for the inconvenience. If you need help, please ask staff.",
+    ),
+    "pay_title_bills": ("Inserte sus billetes (monedas no disponibles)", "Insert your bills (coins not available)"),
+    "pay_title_coins": ("Inserte sus monedas (billetes no disponibles)", "Insert your coins (bills not available)"),
+    "pay_title_no_cash": (
+        "No podemos recibir efectivo ahora. Cancele o llame al encargado.",
+        "We cannot take cash right now. Cancel or call staff.",
+    ),
+    "exact_amount": ("Pague con importe exacto", "Please pay the exact amount"),
+    "slot_bills": ("Billetes", "Bills"),
+    "slot_coins": ("Monedas", "Coins"),
+    "slot_off": ("No disponible", "Not available"),
+    "stalled": (
+        "¿Necesita ayuda? Llame al encargado. Su dinero ingresado está registrado: {amount}",
+        "Need help? Call staff. The money you inserted is recorded: {amount}",
+    ),
+    "retry_card": ("Intentar otra tarjeta", "Try another card"),
+    "retry_cash": ("Pagar en efectivo", "Pay with cash"),
+    "folio_caption": ("Folio", "Receipt no."),
+    "help_call_staff": ("Llamar al encargado", "Call staff"),
+    "help_called": ("Avisamos al encargado. Espere un momento, por favor.", "Staff have been called. Please wait."),
+    "help_not_sent": (
+        "No pudimos avisar al encargado. Acuda a él, por favor.",
+        "We could not call staff. Please ask them.",
+    ),
+    "alert_help": (
+        "un cliente pide ayuda en la pantalla {screen} (folio {folio})",
+        "a customer asks for help on the {screen} screen (receipt {folio})",
+    ),
+    "alert_stalled": (
+        "pago detenido con {amount} ingresado de {due} (folio {folio})",
+        "payment stalled with {amount} inserted of {due} (receipt {folio})",
+    ),
+    "receipt_outcome_completed": ("PAGADO", "PAID"),
+    "receipt_outcome_cancelled": ("CANCELADO", "CANCELLED"),
+    "receipt_outcome_declined": ("DECLINADO", "DECLINED"),
+    "receipt_outcome_failed": ("FALLIDO", "FAILED"),
+    "receipt_outcome_unknown": ("POR CONFIRMAR", "TO BE CONFIRMED"),
+    "receipt_outcome_open": ("EN CURSO", "IN PROGRESS"),
 }

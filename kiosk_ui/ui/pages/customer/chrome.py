@@ -1,5 +1,6 @@
-"""The customer screen's top bar: the shop's small brand (on every screen but idle), the three-step
-progress, and the customer's switches: accessibility (high contrast, large text), voice, language.
+"""The customer screen's top bar: the shop's small brand (on every screen but idle) and the three-step
+progress; and the bar of the customer's switches at the bottom: accessibility (high contrast, large
+text), voice, language.
 Plus the brand's accent colour applied to the page."""
 
 from __future__ import annotations
@@ -30,19 +31,23 @@ class Toggles:
         self.a11y = False
         with ui.row().classes("kiosk-topbar w-full items-center no-wrap"):
             self.mini_brand = brand_mark(logo_url, brand_name, texts.lang, size=56, classes="kiosk-mini-brand")
-            ui.space()
-            with ui.row().classes("kiosk-toggles items-center no-wrap"):
-                self.a11y_button = tid(
+        # the switches sit at the bottom of the screen (customer.css: ``order``), in reach of a seated
+        # customer or a child on the portrait kiosk; first in the page's order for keyboard and screen reader
+        with (
+            ui.row().classes("kiosk-toggles-bar w-full items-center justify-center no-wrap"),
+            ui.row().classes("kiosk-toggles items-center no-wrap"),
+        ):
+            self.a11y_button = tid(
                     ui.button(icon="contrast", on_click=self.toggle_a11y, color="grey-9").props("round unelevated")
                     .classes("kiosk-icon-btn"),
                     "a11y-toggle",
                 )  # fmt: skip
-                self.voice_button = tid(
+            self.voice_button = tid(
                     ui.button(icon="record_voice_over", on_click=self.toggle_voice, color="grey-9")
                     .props("round unelevated").classes("kiosk-icon-btn"),
                     "voice-toggle",
                 )  # fmt: skip
-                self.lang_button = texts.button("switch_language", "lang-toggle", self.toggle_language,
+            self.lang_button = texts.button("switch_language", "lang-toggle", self.toggle_language,
                                                 classes="kiosk-lang-btn", color="grey-9")  # fmt: skip
         #: where the shell puts the progress (its own full-width row under the bar)
         self.progress_slot = ui.row().classes("kiosk-progress-row w-full justify-center")
@@ -68,6 +73,12 @@ class Toggles:
         """Back to the standard view for the next customer (the switch is one person's choice)."""
         if self.a11y:
             self.toggle_a11y()
+
+    def reset(self, *, voice: bool) -> None:
+        """The next customer's switches: standard view, and the configured voice."""
+        self.reset_a11y()
+        if self.guide.voice != voice:
+            self.toggle_voice()
 
     def toggle_voice(self) -> None:
         self.guide.toggle_voice()

@@ -1,9 +1,9 @@
 """The customer's two questions: "cancel the payment?" and "are you still there?" (WCAG 2.2.1:
-the customer is warned and given ``timeout_answer`` seconds, at least 20, to ask for more time)."""
+the customer is warned and given ``timeout_answer`` seconds, at least 20, counted down on the screen,
+to ask for more time)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
@@ -13,6 +13,7 @@ from nicegui.events import ValueChangeEventArguments
 from ...i18n import money
 from ...theme import tid
 from .texts import Texts
+from .timers import Clock, Handle
 
 
 def modal(dialog: ui.dialog) -> ui.dialog:
@@ -61,50 +62,80 @@ class CancelDialog:
 
 
 class TimeoutGuard:
-    """After ``idle_seconds`` without a touch, warn; without an answer in ``answer_seconds``, end the sale."""
+    """After ``idle_seconds`` of quiet, ``on_quiet()`` decides; :meth:`ask` puts the question "¿Sigue ahí?"
+    with a live countdown of ``answer_seconds``. "Sí, continuar" keeps it (``on_keep``); "No, terminar" or
+    no answer in time ends it (``on_end(kind)``, asked again whether it still applies at expiry).
 
-    def __init__(self, texts: Texts, *, idle_seconds: float, answer_seconds: int,
-                 still_selling: Callable[[], bool], on_warn: Callable[[], None],
-                 on_expire: Callable[[], None]) -> None:  # fmt: skip
-        self.texts = texts
+    ``kind`` is what would end: ``"sale"`` (the amount being keyed in) or ``"payment"`` (a payment into
+    which nothing was inserted). Timers run on ``clock`` (a test drives it)."""
+
+    def __init__(self, texts: Texts, clock: Clock, *, idle_seconds: float, answer_seconds: int,
+                 on_quiet: Callable[[], None], on_keep: Callable[[], None],
+                 still: Callable[[str], bool], on_end: Callable[[str], None]) -> None:  # fmt: skip
+        self.texts, self.clock = texts, clock
         self.idle_seconds, self.answer_seconds = idle_seconds, answer_seconds
-        self.still_selling, self.on_warn, self.on_expire = still_selling, on_warn, on_expire
-        self._warn_timer: asyncio.TimerHandle | None = None
-        self._expire_timer: asyncio.TimerHandle | None = None
+        self.on_quiet, self.on_keep, self.still, self.on_end = on_quiet, on_keep, still, on_end
+        #: what the open question would end ("" when none is open)
+        self.kind = ""
+        self.left = 0
+        self._quiet_timer: Handle | None = None
+        self._tick_timer: Handle | None = None
         with (
             modal(ui.dialog().props("persistent")) as self.dialog,
             tid(ui.card().classes("kiosk-dialog"), "timeout-warning").props('role="alertdialog" aria-modal="true"'),
         ):
             texts.label("timeout_title", "kiosk-title").props('role="heading" aria-level="2"')
-            self.text = ui.label("").classes("text-2xl")
-            texts.button("timeout_continue", "timeout-continue", self.keep, classes="kiosk-big-btn w-full")
+            self.text = tid(ui.label("").classes("kiosk-dialog-text"), "timeout-text")
+            self.count = tid(ui.label("").classes("kiosk-countdown"), "timeout-seconds")
+            self.count.props.update({"aria-hidden": "true"})  # read once in the sentence, not every second
+            with ui.column().classes("w-full gap-4"):
+                texts.button("timeout_continue", "timeout-continue", self.keep, classes="kiosk-big-btn w-full")
+                texts.button("timeout_end", "timeout-end", self.end_now, classes="kiosk-big-btn w-full",
+                             color="grey-9")  # fmt: skip
 
     def arm(self) -> None:
-        """A touch: start counting again."""
+        """A touch (or money, or a new screen): start counting the quiet again."""
         self.stop()
-        self._warn_timer = asyncio.get_running_loop().call_later(self.idle_seconds, self._warn)
+        self._quiet_timer = self.clock.call_later(self.idle_seconds, self._quiet)
 
     def stop(self) -> None:
-        for timer in (self._warn_timer, self._expire_timer):
+        for timer in (self._quiet_timer, self._tick_timer):
             if timer:
                 timer.cancel()
-        self._warn_timer = self._expire_timer = None
+        self._quiet_timer = self._tick_timer = None
+        self.kind = ""
         self.dialog.close()
+
+    def ask(self, kind: str) -> None:
+        self.kind = kind
+        self.left = self.answer_seconds
+        self.text.set_text(self.texts(f"timeout_text_{kind}", seconds=self.answer_seconds))
+        self._show_left()
+        self.dialog.open()
+        self._tick_timer = self.clock.call_later(1, self._tick)
 
     def keep(self) -> None:
-        self.dialog.close()
-        if self.still_selling():
-            self.arm()
+        self.stop()
+        self.on_keep()
 
-    def _warn(self) -> None:
-        if not self.still_selling():
-            return
-        self.text.set_text(self.texts("timeout_text", seconds=self.answer_seconds))
-        self.dialog.open()
-        self.on_warn()
-        self._expire_timer = asyncio.get_running_loop().call_later(self.answer_seconds, self._expired)
+    def end_now(self) -> None:
+        kind = self.kind
+        self.stop()
+        if kind and self.still(kind):
+            self.on_end(kind)
 
-    def _expired(self) -> None:
-        self.dialog.close()
-        if self.still_selling():
-            self.on_expire()
+    def _quiet(self) -> None:
+        self._quiet_timer = None
+        self.on_quiet()
+
+    def _show_left(self) -> None:
+        self.count.set_text(self.texts("timeout_left", seconds=self.left))
+
+    def _tick(self) -> None:
+        self.left -= 1
+        if self.left > 0:
+            self._show_left()
+            self._tick_timer = self.clock.call_later(1, self._tick)
+        else:
+            self._tick_timer = None
+            self.end_now()

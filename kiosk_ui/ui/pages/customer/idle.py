@@ -1,5 +1,8 @@
 """The idle screen: the shop's brand, an attract loop within the engine's screensettings, the clock,
-and the big start button. Touching anywhere starts a sale."""
+and the big start button. Touching anywhere starts a sale.
+
+While no payment can be taken (engine away, no payment method works, the journal cannot write) it says
+"Fuera de servicio temporalmente" in place of the start button, and touching starts nothing."""
 
 from __future__ import annotations
 
@@ -49,10 +52,21 @@ class IdleView:
             with self.clock:
                 ui.label("").classes("kiosk-clock").props("data-kiosk-clock")
                 ui.label("").classes("kiosk-date").props("data-kiosk-date")
-            texts.button("touch_to_start", "start", on_start, classes="kiosk-big-btn kiosk-start")
+            self.start = texts.button("touch_to_start", "start", on_start, classes="kiosk-big-btn kiosk-start")
+            self.out_of_service = tid(
+                ui.column().classes("kiosk-card kiosk-out items-center no-wrap"), "out-of-service"
+            )
+            self.out_of_service.props.update({"role": "status"})
+            with self.out_of_service:
+                ui.icon("block").classes("kiosk-out-icon").props('aria-hidden="true"')
+                texts.label("out_of_service", "kiosk-out-title").props('role="heading" aria-level="1"')
+                texts.label("out_of_service_help", "kiosk-out-help text-center")
 
-    def render(self, screen: ScreenConfig) -> None:
-        """Show only what the engine's screensettings allow (the attract loop skips what is hidden)."""
+    def render(self, screen: ScreenConfig, *, in_service: bool) -> None:
+        """Show only what the engine's screensettings allow (the attract loop skips what is hidden), and
+        the start button only while a payment can be taken."""
+        self.start.set_visibility(in_service)
+        self.out_of_service.set_visibility(not in_service)
         self.cta.set_text(screen.cta_message or self.texts("default_cta"))
         self.cta.set_visibility(screen.show_cta)
         self.eyes.set_visibility(screen.show_eyes)

@@ -1,6 +1,10 @@
 """The payment screen: what to do (the method's pictograms: bill and coin slots pulsing when money starts
 to be awaited, or the card terminal), the big live figures (due, inserted, remaining) and the cancel button.
 
+It follows the devices: with the bill reader down the headline asks for coins only and the bill slot is
+greyed out and labelled "No disponible" (the same for coins); with little change it says "Pague con
+importe exacto" under the headline. A payment left with money in it says to call staff (``stalled``).
+
 The figures change with every coin: they are :class:`LiveLabel` s pushed with one small message
 (``push_live``); everything else here changes only when the payment's phase or a device changes.
 """
@@ -25,18 +29,25 @@ PICTOGRAM_SIZE = 200
 
 
 class PaymentView:
-    def __init__(self, texts: Texts, scripts: Scripts, *, on_cancel: Callable[[], None]) -> None:
+    def __init__(self, texts: Texts, scripts: Scripts, *, on_cancel: Callable[[], None],
+                 photos: dict[str, str] | None = None) -> None:  # fmt: skip
+        """``photos``: pictogram name -> URL of a photo of this cabinet's real slot (``[brand]``)."""
         self.texts = texts
+        self.photos = photos or {}
         self.scripts = scripts
         self.root = tid(ui.column().classes("kiosk-screen kiosk-payment w-full items-center no-wrap"), "screen-payment")
         with self.root:
             self.title = ui.label("").classes("kiosk-title").props('role="heading" aria-level="1"')
+            self.exact = tid(texts.label("exact_amount", "kiosk-exact text-center"), "pay-low-change")
             self.note = ui.label("").classes("kiosk-caption text-center").props('aria-live="polite"')
+            self.stalled = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad text-center"), "pay-stalled")
+            self.stalled.props.update({"role": "alert"})
+            self.stalled.set_visibility(False)
             with ui.row().classes("kiosk-where no-wrap justify-center items-end"):
                 self.cash_pics = ui.row().classes("no-wrap items-end gap-8")
                 with self.cash_pics:
-                    self.bill = self._pictogram("bill-slot")
-                    self.coin = self._pictogram("coin-slot")
+                    self.bill, self.bill_caption = self._slot("bill-slot", "slot_bills")
+                    self.coin, self.coin_caption = self._slot("coin-slot", "slot_coins")
                 self.card_pics = ui.row().classes("no-wrap items-end gap-8")
                 with self.card_pics:
                     self.card_insert = self._pictogram("card-insert")
@@ -47,7 +58,6 @@ class PaymentView:
                 self.credit = self._figure("inserted", "pay-credit", "kiosk-ok")
                 self.remaining = self._figure("remaining", "pay-remaining", "kiosk-remaining")
             self.accepted = texts.label("accepted", "kiosk-caption text-center")
-            self.low_change = tid(texts.label("low_change", "kiosk-alert"), "pay-low-change")
             self.device_error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "device-error")
             self.cancel = texts.button("cancel", "cancel", on_cancel, classes="kiosk-big-btn kiosk-cancel",
                                        color="negative")  # fmt: skip
@@ -56,6 +66,18 @@ class PaymentView:
     def _pictogram(self, name: str) -> ui.element:
         with ui.column().classes("items-center gap-1"):
             return pictogram(name, size=PICTOGRAM_SIZE, lang=self.texts.lang)
+
+    def _slot(self, name: str, caption: str) -> tuple[ui.element, ui.label]:
+        """A cash slot's pictogram with its name under it (greyed, "No disponible", while its device is down)."""
+        with ui.column().classes("kiosk-slot items-center gap-1"):
+            picture = pictogram(name, size=PICTOGRAM_SIZE, lang=self.texts.lang, photo=self.photos.get(name, ""))
+            label = self.texts.label(caption, "kiosk-slot-name")
+        return picture, label
+
+    def stall(self, amount: Decimal | None) -> None:
+        """Money is in and nothing happens: say to call staff (``None``: hide it)."""
+        self.stalled.set_text(self.texts("stalled", amount=money(amount)) if amount is not None else "")
+        self.stalled.set_visibility(amount is not None)
 
     def _figure(self, caption: str, test_id: str, classes: str) -> LiveLabel:
         with ui.column().classes("kiosk-card kiosk-figure-card items-center no-wrap"):
@@ -78,7 +100,8 @@ class PaymentView:
         if method == "card":
             credit = Decimal(0)
         card = method == "card"
-        self.title.set_text(texts("pay_title_card" if card else "pay_title_cash"))
+        bills_down, coins_down = bool(state.bv_error), bool(state.ca_error)
+        self.title.set_text(texts("pay_title_card" if card else cash_title(bills_down, coins_down)))
         starting = payment is not None and payment.phase in ("opening", "starting")
         abandoning = payment is not None and payment.phase == "abandoning"
         note = "no_ack_cancelling" if abandoning else "starting_payment" if starting else ""
@@ -91,16 +114,26 @@ class PaymentView:
         self.card_pics.set_visibility(card)
         self.where.set_text(texts("card_steps" if card else "cash_steps"))
         waiting = not starting and not abandoning and remaining > 0
-        self._pulse(waiting and not card and not state.bv_error, waiting and not card and not state.ca_error)
+        self._pulse(waiting and not card and not bills_down, waiting and not card and not coins_down)
+        self._slots_off(bills_down, coins_down)
         self.accepted.set_visibility(not card)
         level = state.change_level
-        self.low_change.set_visibility(not card and level is not None and level.is_low)
+        self.exact.set_visibility(not card and level is not None and level.is_low)
         errors = [texts("bv_error")] if state.bv_error else []
         errors += [texts("ca_error")] if state.ca_error else []
         self.device_error.set_text(" ".join(errors))
         self.device_error.set_visibility(bool(errors) and not card)
         self.cancel.set_enabled(state.online)  # ask_cancel refuses once nothing can be cancelled
         return credit
+
+    def _slots_off(self, bills: bool, coins: bool) -> None:
+        for picture, caption, key, off in ((self.bill, self.bill_caption, "slot_bills", bills),
+                                           (self.coin, self.coin_caption, "slot_coins", coins)):  # fmt: skip
+            if off:
+                picture.classes(add="is-off")
+            else:
+                picture.classes(remove="is-off")
+            caption.set_text(self.texts(key) + (" · " + self.texts("slot_off") if off else ""))
 
     def _pulse(self, bill: bool, coin: bool) -> None:
         """The slot to use pulses while money is awaited; a class change only when it changes (not per coin)."""
@@ -112,3 +145,14 @@ class PaymentView:
                 element.classes(add="pulse")
             else:
                 element.classes(remove="pulse")
+
+
+def cash_title(bills_down: bool, coins_down: bool) -> str:
+    """The headline's key for a cash payment, by which cash device works."""
+    if bills_down and coins_down:
+        return "pay_title_no_cash"
+    if bills_down:
+        return "pay_title_coins"
+    if coins_down:
+        return "pay_title_bills"
+    return "pay_title_cash"

@@ -31,7 +31,7 @@ class SaleView:
         self.texts = texts
         self.keypad_enabled, self.cart_enabled = keypad, cart
         self.on_pick, self.on_remove = on_pick, on_remove
-        self.root = tid(ui.column().classes("kiosk-screen w-full no-wrap"), "screen-sale")
+        self.root = tid(ui.column().classes("kiosk-screen kiosk-sale-screen w-full no-wrap"), "screen-sale")
         with self.root:
             self.title = ui.label("").classes("kiosk-title kiosk-sale-title").props('role="heading" aria-level="1"')
             with ui.element("div").classes("kiosk-sale w-full"):

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
-from typing import Literal
+from pathlib import Path
 
 from nicegui import Client, ui
 
 from ....config import Config
-from ....engine import EngineUnavailable
-from ....kiosk import Kiosk, PaymentRefused, PaymentResult
+from ....kiosk import Kiosk, PaymentResult
+from ....last_result import LastResult
 from ....protocol import messages as m
 from ....quick_picks import QuickPicks
 from ....state import KioskState
@@ -26,31 +26,54 @@ from ....tasks import spawn
 from ...components.scripts import Scripts
 from ...components.steps import Progress
 from ...frame import frame
+from . import timers
+from .availability import card_works, cash_works, in_service
 from .chrome import Toggles, brand_colours
 from .dialogs import CancelDialog, TimeoutGuard
 from .guidance import Guidance, announce
 from .idle import IdleView
+from .intents import Intents
 from .payment import PaymentView
 from .result import ResultView
 from .scan import ScanRouter
 from .selling import Selling
 from .texts import Texts
+from .timers import Clock, Handle
+from .unanswered import CallStaff, Phase, Unanswered
 
-Phase = Literal["idle", "sale", "payment", "result"]
 STEP = {"sale": 1, "payment": 2, "result": 3}
+#: the customer screen's own styles, after kiosk.css: reach, text sizes, the states off the happy path
+CSS = Path(__file__).with_name("customer.css")
+#: seconds between journal re-checks while the idle screen is out of service for want of a journal
+JOURNAL_RECHECK = 10.0
 
 
-class CustomerScreen:
+class CustomerScreen(Intents, Unanswered):
     def __init__(self, kiosk: Kiosk, config: Config, client: Client, scans: ScanRouter | None = None,
-                 picks: QuickPicks | None = None, logo_url: str = "") -> None:  # fmt: skip
+                 picks: QuickPicks | None = None, logo_url: str = "", *, clock: Clock | None = None,
+                 last: LastResult | None = None, call_staff: CallStaff | None = None,
+                 slot_photos: dict[str, str] | None = None) -> None:  # fmt: skip
+        """``last``: the process's last result (kept by :func:`register`, so a reload shows it); ``call_staff``
+        raises a staff alert; ``clock``: the timers' clock (default :data:`timers.CLOCK`)."""
         self.kiosk, self.config, self.client = kiosk, config, client
         self.scans = scans or ScanRouter(kiosk)
         self.picks, self.logo_url = picks, logo_url
+        self.clock = clock or timers.CLOCK
+        self.last = last or LastResult(config.result_seconds)
+        self.call_staff = call_staff
+        self.slot_photos = slot_photos or {}
         self.phase: Phase = "idle"
         self.result: PaymentResult | None = None
         self.shown_credit = Decimal(0)
-        self._result_timer: asyncio.TimerHandle | None = None
+        self._result_timer: Handle | None = None
+        self._probe_timer: Handle | None = None
         self._starting = False
+        #: the sale last sent to payment (amount, lines): a retry pays the same lines when the amount matches
+        self._last_sale: tuple[Decimal, list[dict[str, object]]] = (Decimal(0), [])
+        #: the payment this screen cancelled for want of an answer (its cancelled result goes straight to idle)
+        self._abandoned: str | None = None
+        #: the payment staff were alerted about as stalled with money in it (once per payment)
+        self._stall_alerted: str | None = None
 
     @property
     def pending_scans(self) -> dict[str, asyncio.TimerHandle]:
@@ -73,6 +96,7 @@ class CustomerScreen:
             assert parts.banner is not None
             self.banner = texts.track(parts.banner, "engine_offline")
             brand_colours(brand.accent)
+            ui.add_css(CSS)
             self.toggles = Toggles(texts, self.guide, on_language=self._apply_language,
                                    logo_url=self.logo_url, brand_name=brand.name)  # fmt: skip
             with self.toggles.progress_slot:
@@ -80,14 +104,14 @@ class CustomerScreen:
             self.idle = IdleView(texts, logo_url=self.logo_url, brand_name=brand.name, cart=config.cart,
                                  on_start=self.start_sale)  # fmt: skip
             self.sale_view = self.selling.build(on_pay=self.pay, on_back=self.back_to_idle)
-            self.payment = PaymentView(texts, self.scripts, on_cancel=self.ask_cancel)
+            self.payment = PaymentView(texts, self.scripts, on_cancel=self.ask_cancel, photos=self.slot_photos)
             self.result_view = ResultView(texts, logo_url=self.logo_url, brand_name=brand.name,
-                                          currency=config.currency, on_done=self.back_to_idle)  # fmt: skip
+                                          currency=config.currency, on_done=self.back_to_idle,
+                                          on_retry=self.retry, on_help=self.call_help)  # fmt: skip
         self.cancel_dialog = CancelDialog(texts, on_confirm=self.confirm_cancel)
-        self.timeout = TimeoutGuard(texts, idle_seconds=config.sale_timeout, answer_seconds=config.timeout_answer,
-                                    still_selling=lambda: self.phase == "sale" and not self.kiosk.busy,
-                                    on_warn=lambda: self.guide.say(texts("say_timeout")),
-                                    on_expire=lambda: self._go("idle"))  # fmt: skip
+        self.timeout = TimeoutGuard(texts, self.clock, idle_seconds=config.sale_timeout,
+                                    answer_seconds=config.timeout_answer, on_quiet=self._quiet,
+                                    on_keep=self._keep, still=self._question_applies, on_end=self._end)  # fmt: skip
         ui.on("kiosk_scan", lambda e: self.selling.scan(str(e.args)))
         undo = [self.kiosk.on_change(self.on_state), self.kiosk.on_result(self.on_result), self.scans.add(self)]
         if self.picks is not None:
@@ -100,7 +124,14 @@ class CustomerScreen:
             self.selling.lookups.close()
 
         self.client.on_delete(cleanup)
+        shown = None if self.kiosk.busy else self.last.current(self.clock.now())
+        if shown is not None:  # a reload on the result screen: the same result, for the time it has left
+            self.result = shown.result
+            self._go("result")
+            return
         self.phase = "payment" if self.kiosk.busy else "idle"
+        if self.phase == "payment":
+            self.timeout.arm()
         self.render()
 
     # ------------------------------------------------------------------ rendering
@@ -116,8 +147,13 @@ class CustomerScreen:
         for phase, view in (("idle", self.idle), ("sale", self.sale_view), ("payment", self.payment),
                             ("result", self.result_view)):  # fmt: skip
             view.root.set_visibility(self.phase == phase)
-        self.idle.render(state.screen)
+        serving = in_service(self.kiosk)
+        self.idle.render(state.screen, in_service=serving)
+        if self.phase == "idle" and not serving:
+            self._recheck_journal()
         step = STEP.get(self.phase, 0)
+        if self.phase == "result" and self.result is not None and self.result.outcome != "completed":
+            step = 2  # a decline, an error, a cancel: the payment step is not done
         self.progress.root.set_visibility(step > 0)
         self.toggles.mini_brand.set_visibility(step > 0)
         if step:
@@ -129,7 +165,11 @@ class CustomerScreen:
             if credit is not None:
                 if credit > self.shown_credit:
                     self.guide.sound("coin")
+                    self.payment.stall(None)
+                    self.timeout.arm()  # money came: the customer is there; count the quiet again
                 self.shown_credit = credit
+        elif self.phase == "result" and self.result is not None:
+            self.result_view.render_ways(self.result, cash_works=cash_works(state), card_works=card_works(state))
 
     def _apply_language(self, lang: str) -> None:
         self.texts.switch(lang)
@@ -139,7 +179,11 @@ class CustomerScreen:
         self.selling.render_picks()
         self.render()
         if self.phase == "result" and self.result is not None:
-            self.result_view.render(self.result)
+            self._render_result(self.result)
+
+    def _render_result(self, result: PaymentResult) -> None:
+        state = self.kiosk.state
+        self.result_view.render(result, cash_works=cash_works(state), card_works=card_works(state))
 
     # ------------------------------------------------------------------ engine events
     def on_state(self, state: KioskState) -> None:
@@ -156,7 +200,13 @@ class CustomerScreen:
         if self.cancel_dialog.payment_id == result.id:
             self.cancel_dialog.close()
         # a payment this screen started may end before the coalesced state notice switched it over
-        if self.phase != "payment" and not (self._starting and self.phase == "sale"):
+        if self.phase != "payment" and not (self._starting and self.phase in ("sale", "result")):
+            return
+        if result.id == self._abandoned and result.outcome == "cancelled" and result.credit <= 0:
+            self._abandoned = None  # nobody was there: nothing to show, the next customer finds idle
+            self.last.dismiss(result.id)
+            self.result = None
+            self._go("idle")
             return
         self.result = result
         self._go("result")
@@ -182,24 +232,37 @@ class CustomerScreen:
             self.timeout.arm()
             if previous == "idle":
                 self.guide.say(self.texts("say_sale" if self.config.cart else "say_sale_amount"))
-        if phase == "payment" and previous != "payment":
-            self.shown_credit = Decimal(0)
-            payment = self.kiosk.payment
-            if payment is not None:
-                self.guide.say(self.texts("say_card" if payment.method == "card" else "say_insert"))
-        if phase == "result":
-            if self.result is not None:
-                self.result_view.render(self.result)
-            self._result_timer = asyncio.get_running_loop().call_later(self.config.result_seconds, self._result_expired)
+        if phase == "payment":
+            self.timeout.arm()
+            self.payment.stall(None)
+            if previous != "payment":
+                self.shown_credit = Decimal(0)
+                payment = self.kiosk.payment
+                if payment is not None:
+                    self.guide.say(self.texts("say_card" if payment.method == "card" else "say_insert"))
+        if phase == "result" and self.result is not None:
+            now = self.clock.now()
+            shown = self.last.current(now)
+            if shown is None or shown.result.id != self.result.id:
+                shown = self.last.keep(self.result, now)
+            self.result_view.clear_help()
+            self._render_result(self.result)
+            self._result_timer = self.clock.call_later(shown.left(now), self._result_expired)
         if phase in ("idle", "result"):
             self.selling.clear()
         if phase == "idle":
             self.guide.hush()
-            self.toggles.reset_a11y()
+            self._fresh_session()
         self.render()
 
+    def _fresh_session(self) -> None:
+        """The next customer starts with the configured language, voice and contrast, not the last one's."""
+        if self.texts.lang != self.config.language:
+            self._apply_language(self.config.language)
+        self.toggles.reset(voice=self.config.voice)
+
     def start_sale(self) -> None:
-        if self.phase == "idle" and not self.kiosk.busy:
+        if self.phase == "idle" and not self.kiosk.busy and in_service(self.kiosk):
             self.guide.sound("touch")
             self._go("sale")
             spawn(self.kiosk.probe_journal())
@@ -207,62 +270,31 @@ class CustomerScreen:
     def back_to_idle(self) -> None:
         if self.phase in ("sale", "result"):
             self.guide.sound("touch")
+            if self.result is not None:
+                self.last.dismiss(self.result.id)
             self.result = None
             self._go("idle")
 
     def _result_expired(self) -> None:
+        self._result_timer = None
         if self.phase == "result":
             self.result = None
             self._go("idle")
 
     def _cancel_timers(self) -> None:
-        if self._result_timer:
-            self._result_timer.cancel()
-        self._result_timer = None
+        for timer in (self._result_timer, self._probe_timer):
+            if timer:
+                timer.cancel()
+        self._result_timer = self._probe_timer = None
         if hasattr(self, "timeout"):
             self.timeout.stop()
 
-    def _touched(self) -> None:
-        self.guide.sound("touch")
-        self.timeout.arm()
+    def _recheck_journal(self) -> None:
+        """Out of service for want of a journal: look again now and then (a freed disk brings the kiosk back)."""
+        if self._probe_timer is None and self.kiosk.journal_error:
 
-    async def pay(self, method: Literal["cash", "card"]) -> None:
-        if self.phase != "sale" or self._starting:
-            return
-        total = self.selling.sale.total
-        if total <= 0:
-            self.selling.hint("hint_enter_amount")
-            return
-        self.guide.sound("touch")
-        self._starting = True
-        self.render()
-        try:
-            result = await self.kiosk.start_payment(method, total, self.selling.sale.lines())
-        except PaymentRefused as exc:
-            self._starting = False
-            self.selling.hint(exc.reason)
-            self.guide.sound("error")
-            self.render()
-            return
-        self._starting = False
-        if result is not None and self.phase != "result":  # never acknowledged
-            self.result = result
-            self._go("result")
-            self.guide.sound("error")
-        elif result is None and self.phase == "sale" and self.kiosk.payment is not None:
-            self._go("payment")  # the state notice may still be on its way (coalesced to a frame)
+            def probe() -> None:
+                self._probe_timer = None
+                spawn(self.kiosk.probe_journal())
 
-    # ------------------------------------------------------------------ cancel
-    def ask_cancel(self) -> None:
-        payment = self.kiosk.payment
-        if payment is None or payment.phase not in ("starting", "charging"):
-            return  # nothing this screen can cancel
-        self.cancel_dialog.ask(payment.id, payment.credit)
-        self.guide.say(self.texts("say_cancel_question"))
-
-    async def confirm_cancel(self, payment_id: str) -> None:
-        try:
-            # the intent names its payment: a cancel is never sent for another one, or for none
-            await self.kiosk.cancel("1", payment_id=payment_id)
-        except EngineUnavailable:
-            ui.notify(self.texts("err_offline"), type="negative")
+            self._probe_timer = self.clock.call_later(JOURNAL_RECHECK, probe)
