@@ -7,13 +7,14 @@
   function tickClock() {
     const now = new Date();
     const locale = state.lang === "en" ? "en-US" : "es-MX";
-    document.querySelectorAll("[data-kiosk-clock]").forEach(function (el) {
-      el.textContent = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
-    });
-    document.querySelectorAll("[data-kiosk-date]").forEach(function (el) {
-      const text = now.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-      el.textContent = text.charAt(0).toUpperCase() + text.slice(1);
-    });
+    const time = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+    const date = now.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    // written only when it changes (once a minute): each write costs the browser a layout and a paint
+    setText("[data-kiosk-clock]", time);
+    setText("[data-kiosk-date]", date.charAt(0).toUpperCase() + date.slice(1));
+  }
+  function setText(selector, text) {
+    document.querySelectorAll(selector).forEach(function (el) { if (el.textContent !== text) el.textContent = text; });
   }
   function scheduleClock() { tickClock(); setTimeout(scheduleClock, 1000 - (Date.now() % 1000) + 5); }
   document.addEventListener("DOMContentLoaded", scheduleClock);
@@ -108,6 +109,67 @@
       });
     }
   };
+
+  // Idle eyes (components/eyes.py): the face blinks (scaleY) and the pupils glance around (translate, in % of the
+  // face). Eyes move in quick jumps and hold still between them, so they are drawn that way: a glance or a blink
+  // is two or three poses EYES_FPS apart, then nothing runs until the next move. Each pose is a frame the browser
+  // draws (a few ms of CPU without a GPU): about 1.5 a second, where a CSS animation drew 60. Nothing moves while
+  // the eyes cannot be seen: page hidden, eyes hidden, or their attract slide off (checked once a second).
+  // Each track repeats every `period` ms through its keys [offset, value...], eased between two keys.
+  const EYES_FPS = 20;
+  const EYES = {
+    blink: { period: 5000, keys: [[0, 1], [0.93, 1], [0.95, 0.08], [0.98, 1], [1, 1]] },
+    look: { period: 9000, keys: [[0, 0, 0], [0.2, 0, 0], [0.211, -3.3, 1.5], [0.42, -3.3, 1.5], [0.431, 3.3, -1],
+                                 [0.62, 3.3, -1], [0.631, 0, 4], [0.8, 0, 4], [0.811, 0, 0], [1, 0, 0]] },
+  };
+  const eyesStart = Date.now();
+  const eyesStats = { poses: 0 };
+  function easeInOut(p) { return p < 0.5 ? 2 * p * p : 1 - 2 * (1 - p) * (1 - p); }
+  // the track's value at `t` ms, and how long it stays so (0: it is moving)
+  function eyesTrack(track, t) {
+    const at = (t % track.period) / track.period;
+    for (let i = 1; i < track.keys.length; i++) {
+      const a = track.keys[i - 1], b = track.keys[i];
+      if (at > b[0]) continue;
+      const still = a.every(function (v, j) { return j === 0 || v === b[j]; });
+      if (still) return { value: a.slice(1), hold: (b[0] - at) * track.period };
+      const p = easeInOut((at - a[0]) / (b[0] - a[0]));
+      return { value: a.slice(1).map(function (v, j) { return v + (b[j + 1] - v) * p; }), hold: 0 };
+    }
+    return { value: track.keys[0].slice(1), hold: 0 };
+  }
+  // compared with what was written (the browser reads a transform back in its own spelling)
+  function pose(el, transform) {
+    if (el.kioskPose === transform) return;
+    el.kioskPose = transform;
+    el.style.transform = transform;
+    eyesStats.poses++;
+  }
+  function eyesShown(face) {
+    const slide = face.closest("[data-slide]");
+    return face.getClientRects().length > 0 && (!slide || slide.classList.contains("is-on"));
+  }
+  function eyesStep() {
+    const faces = Array.prototype.filter.call(document.querySelectorAll("[data-kiosk-eyes]"), eyesShown);
+    const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    if (document.hidden || !faces.length || still) { eyesLater(1000); return; }
+    const t = Date.now() - eyesStart;
+    const blink = eyesTrack(EYES.blink, t), look = eyesTrack(EYES.look, t);
+    const lid = "scaleY(" + blink.value[0].toFixed(3) + ")";
+    const pupils = "translate(" + look.value[0].toFixed(2) + "%, " + look.value[1].toFixed(2) + "%)";
+    faces.forEach(function (face) {
+      pose(face, lid);
+      const eyes = face.querySelector(".kiosk-eyes-pupils");
+      if (eyes) pose(eyes, pupils);
+    });
+    const frame = 1000 / EYES_FPS;
+    eyesLater(Math.min(1000, Math.max(frame, Math.min(blink.hold, look.hold))));
+  }
+  let eyesTimer = null;
+  function eyesLater(ms) { clearTimeout(eyesTimer); eyesTimer = setTimeout(eyesStep, ms); }  // one loop, never two
+  document.addEventListener("DOMContentLoaded", function () { eyesLater(0); });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) eyesLater(0); });
+  window.kioskEyesStats = eyesStats;
 
   // Keyboard-wedge barcode scanners type a fast burst of characters then Enter.
   let buffer = "", last = 0;
