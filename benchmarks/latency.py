@@ -234,8 +234,12 @@ def latency_round(
         first, _screens, direct = open_payment(context, app, sim)
         time.sleep(1.0)
         load = load_average()
+        app_cpu, browser_cpu = cpu_seconds(app.pid), chromium_cpu_seconds()
         with profiled(profile, build, app.pid, context, first):
             app_lat, direct_lat, _added = send_and_observe(sim, first, direct[0], messages, gap_ms)
+        # CPU time per frame: less sensitive to a busy machine than latency (browser: all 20 pages and Chromium's own)
+        app_cpu = (cpu_seconds(app.pid) - app_cpu) * 1000 / messages
+        browser_cpu = (chromium_cpu_seconds() - browser_cpu) * 1000 / messages
     finally:
         context.close()
         app.stop()
@@ -243,7 +247,8 @@ def latency_round(
     app_p95, direct_p95 = percentile(app_lat, 95), percentile(direct_lat, 95)
     return {"build": build.name, "n": len(app_lat), "app_p50": round(statistics.median(app_lat), 2),
             "app_p95": round(app_p95, 2), "direct_p95": round(direct_p95, 2),
-            "added_p95": round(app_p95 - direct_p95, 2), "load": load}  # fmt: skip
+            "added_p95": round(app_p95 - direct_p95, 2), "app_cpu_ms": round(app_cpu, 2),
+            "browser_cpu_ms": round(browser_cpu, 2), "load": load}  # fmt: skip
 
 
 def idle_browser_cpu(browser: Any, build: Build, seconds: float) -> float:
@@ -271,7 +276,8 @@ def run_against(args: argparse.Namespace, chromium_path: str) -> None:
     builds = [current_build(), revision_build(args.against)]
     rounds: list[dict[str, Any]] = []
     print(f"load average at start: {load_average()} ({os.cpu_count()} CPUs)", flush=True)
-    print(f"{'round':>5} {'build':>10} {'app p50':>8} {'app p95':>8} {'direct p95':>10} {'added p95':>9}  load")
+    print(f"{'round':>5} {'build':>10} {'app p50':>8} {'app p95':>8} {'direct p95':>10} {'added p95':>9} "
+          f"{'app CPU/frame':>13} {'Chromium CPU/frame':>18}  load")  # fmt: skip
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
@@ -281,7 +287,8 @@ def run_against(args: argparse.Namespace, chromium_path: str) -> None:
                     row = {"round": number, **latency_round(browser, build, args.round_messages, args.gap_ms, profile)}
                     rounds.append(row)
                     print(f"{number:>5} {build.name:>10} {row['app_p50']:>8} {row['app_p95']:>8} "
-                          f"{row['direct_p95']:>10} {row['added_p95']:>9}  {row['load']}", flush=True)  # fmt: skip
+                          f"{row['direct_p95']:>10} {row['added_p95']:>9} {row['app_cpu_ms']:>13} "
+                          f"{row['browser_cpu_ms']:>18}  {row['load']}", flush=True)  # fmt: skip
             idle_runs: dict[str, list[float]] = {b.name: [] for b in builds}
             for number in range(1, args.idle_rounds + 1 if args.idle_browser else 1):
                 for build in builds if number % 2 else builds[::-1]:
@@ -297,13 +304,13 @@ def run_against(args: argparse.Namespace, chromium_path: str) -> None:
         return
     medians = {
         build.name: {key: round(statistics.median(r[key] for r in rounds if r["build"] == build.name), 2)
-                     for key in ("app_p50", "app_p95", "direct_p95", "added_p95")}
+                     for key in ("app_p50", "app_p95", "direct_p95", "added_p95", "app_cpu_ms", "browser_cpu_ms")}
         for build in builds
     }  # fmt: skip
     print(f"{'median':>5}")
     for name, figures in medians.items():
         print(f"{'':>5} {name:>10} {figures['app_p50']:>8} {figures['app_p95']:>8} {figures['direct_p95']:>10} "
-              f"{figures['added_p95']:>9}")  # fmt: skip
+              f"{figures['added_p95']:>9} {figures['app_cpu_ms']:>13} {figures['browser_cpu_ms']:>18}")  # fmt: skip
     worst = {b.name: max(r["added_p95"] for r in rounds if r["build"] == b.name) for b in builds}
     print(f"worst added p95 per build (goal: never above 16 ms): {worst}")
     if idle:
