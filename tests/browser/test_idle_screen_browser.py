@@ -125,3 +125,26 @@ def test_the_attract_slides_cross_fade_in_a_few_steps(browser: Browser, app: App
         assert easing.startswith("steps(")
     finally:
         context.close()
+
+
+def test_the_live_figures_are_written_without_a_search_through_the_page(browser: Browser, app: AppProcess) -> None:
+    """kioskLive (every coin) finds the payment figures among the page's live labels, a collection the browser
+    keeps current: a selector search went through the whole page's DOM three times per coin and screen."""
+    context, page = idle_screen(browser, app)  # the payment screen's figures are in the page, hidden
+    try:
+        searches = page.evaluate(
+            """() => {
+                let searches = 0;
+                for (const name of ["querySelector", "querySelectorAll", "getElementsByClassName"]) {
+                    const original = Document.prototype[name];
+                    document[name] = function (...args) { searches++; return original.apply(this, args); };
+                }
+                window.kioskLive({"pay-credit": "$12.50", "pay-remaining": "$7.50"});
+                return searches;
+            }"""
+        )
+        assert searches == 0
+        assert page.get_by_test_id("pay-credit").text_content() == "$12.50"
+        assert page.get_by_test_id("pay-remaining").text_content() == "$7.50"
+    finally:
+        context.close()

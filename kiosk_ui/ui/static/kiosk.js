@@ -31,12 +31,20 @@
     const now = Date.now();
     if (now - (started[name] || 0) < SOUND_GAP) return;
     started[name] = now;
-    try {
-      const a = audio[name] || (audio[name] = new Audio("/kiosk-assets/sounds/" + name + ".wav"));
-      a.currentTime = 0;
-      const p = a.play(); if (p && p.catch) p.catch(function () {});
-    } catch (e) { /* no audio device: stay silent */ }
+    // played after the next paint: asked for with a coin's new figures (one message), its seek and start
+    // (a few ms) must not hold back the figures on the screen
+    afterPaint(function () {
+      try {
+        const a = audio[name] || (audio[name] = new Audio("/kiosk-assets/sounds/" + name + ".wav"));
+        a.currentTime = 0;
+        const p = a.play(); if (p && p.catch) p.catch(function () {});
+      } catch (e) { /* no audio device: stay silent */ }
+    });
   };
+  function afterPaint(fn) {
+    if (document.hidden) { setTimeout(fn, 0); return; }  // no frames are drawn in a hidden page
+    requestAnimationFrame(function () { setTimeout(fn, 0); });
+  }
   window.kioskSay = function (text) {
     if (!state.voice || !("speechSynthesis" in window)) return;
     try {
@@ -96,17 +104,21 @@
   // Fast path for the live payment figures: write the text into the label's own text node, so the
   // customer sees a coin at once instead of after a Vue re-render of the whole page. Keeping Vue's
   // node (not replacing it) means Vue's own later patch of the same text still lands where it should.
-  // Each figure is found by its own data-live key (components/live.py), not by a test id.
+  // Each figure is found by its own data-live key (components/live.py), not by a test id, among the live
+  // labels of the page: a collection the browser keeps current (class kiosk-live), where a selector search
+  // went through the whole page's DOM on every coin.
+  const liveLabels = document.getElementsByClassName("kiosk-live");
   window.kioskLive = function (values) {
-    for (const [key, text] of Object.entries(values)) {
-      document.querySelectorAll('[data-live="' + key + '"]').forEach(function (el) {
-        const node = el.firstChild;
-        if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) {
-          if (node.data !== text) node.data = text;
-        } else if (el.textContent !== text) {
-          el.textContent = text;
-        }
-      });
+    for (let i = 0; i < liveLabels.length; i++) {
+      const el = liveLabels[i];
+      const text = values[el.getAttribute("data-live")];
+      if (text === undefined) continue;
+      const node = el.firstChild;
+      if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) {
+        if (node.data !== text) node.data = text;
+      } else if (el.textContent !== text) {
+        el.textContent = text;
+      }
     }
   };
 
