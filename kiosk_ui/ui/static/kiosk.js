@@ -4,12 +4,18 @@
   const state = { sounds: true, voice: true, lang: "es" };
   window.kioskConfigure = function (opts) { Object.assign(state, opts); };
 
+  // It shows hours and minutes: the text is made (Intl formatting) and written only when the minute or the
+  // language changed, or a clock element is still blank (made after the last tick); each write costs the
+  // browser a layout and a paint, and the idle screen shows all day.
+  let clockShown = "";
   function tickClock() {
     const now = new Date();
     const locale = state.lang === "en" ? "en-US" : "es-MX";
+    const minute = locale + Math.floor(now.getTime() / 60000);
+    if (minute === clockShown && !document.querySelector("[data-kiosk-clock]:empty, [data-kiosk-date]:empty")) return;
+    clockShown = minute;
     const time = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
     const date = now.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-    // written only when it changes (once a minute): each write costs the browser a layout and a paint
     setText("[data-kiosk-clock]", time);
     setText("[data-kiosk-date]", date.charAt(0).toUpperCase() + date.slice(1));
   }
@@ -123,16 +129,17 @@
   };
 
   // Idle eyes (components/eyes.py): the face blinks (scaleY) and the pupils glance around (translate, in % of the
-  // face). Eyes move in quick jumps and hold still between them, so they are drawn that way: a glance or a blink
-  // is two or three poses EYES_FPS apart, then nothing runs until the next move. Each pose is a frame the browser
-  // draws (a few ms of CPU without a GPU): about 1.5 a second, where a CSS animation drew 60. Nothing moves while
-  // the eyes cannot be seen: page hidden, eyes hidden, or their attract slide off (checked once a second).
-  // Each track repeats every `period` ms through its keys [offset, value...], eased between two keys.
+  // face). Eyes move in quick jumps and hold still between them, so they are drawn that way: a glance is one new
+  // pose, a blink two (shut, open), and nothing runs between moves. Each pose is a frame the browser draws (a few
+  // ms of CPU without a GPU): under one a second, where a CSS animation drew 60. Nothing moves while the eyes
+  // cannot be seen: page hidden, eyes hidden, or their attract slide off (checked once a second).
+  // Each track repeats every `period` ms through its keys [offset, value...]; a move between two keys lasts a
+  // few ms, so the pose after it is the one drawn (EYES_FPS paces a longer move).
   const EYES_FPS = 20;
   const EYES = {
-    blink: { period: 5000, keys: [[0, 1], [0.93, 1], [0.95, 0.08], [0.98, 1], [1, 1]] },
-    look: { period: 9000, keys: [[0, 0, 0], [0.2, 0, 0], [0.211, -3.3, 1.5], [0.42, -3.3, 1.5], [0.431, 3.3, -1],
-                                 [0.62, 3.3, -1], [0.631, 0, 4], [0.8, 0, 4], [0.811, 0, 0], [1, 0, 0]] },
+    blink: { period: 5000, keys: [[0, 1], [0.93, 1], [0.9305, 0.08], [0.955, 0.08], [0.9555, 1], [1, 1]] },
+    look: { period: 9000, keys: [[0, 0, 0], [0.2, 0, 0], [0.2003, -3.3, 1.5], [0.42, -3.3, 1.5], [0.4203, 3.3, -1],
+                                 [0.62, 3.3, -1], [0.6203, 0, 4], [0.8, 0, 4], [0.8003, 0, 0], [1, 0, 0]] },
   };
   const eyesStart = Date.now();
   const eyesStats = { poses: 0 };
