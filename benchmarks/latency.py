@@ -9,26 +9,40 @@ page of each side stamps when the text changed (same machine clock as the send s
 
 Run:  .venv/bin/python benchmarks/latency.py [--messages 200] [--idle-seconds 30]
 Prints a readable table and one JSON line. Needs Debian's chromium (scripts/test.sh installs it).
+
+Against another revision (issue 23), in one session, alternating, ``--rounds`` rounds (default 5):
+      .venv/bin/python benchmarks/latency.py --against 0272689 [--rounds 5] [--idle-browser 60]
+REV is checked out and installed once in its own venv outside the repository (builds.py). A round runs
+each build once, in turn (the order swaps every round): the app, 10 customer screens on a payment, 10
+direct pages, ``--round-messages`` updateCredit frames. It prints app p50/p95, direct p95 and the added
+p95 (app p95 - direct p95) per round and build, then the medians. ``--idle-browser S`` then measures the
+CPU of Chromium's processes with one idle customer screen of each build for S seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
+from builds import Build, chromium_cpu_seconds, current_build, load_average, revision_build
+
 from devtools import AppProcess, ThreadedSim
 from kiosk_ui.protocol.values import js_date
 
@@ -129,17 +143,217 @@ def measure_startup(chromium: Any, python: str) -> float:
         sim.close()
 
 
+def open_payment(context: Any, app: AppProcess, sim: ThreadedSim) -> tuple[Page, list[Page], list[Page]]:
+    """SCREENS customer screens of ``app`` on one payment (the first starts it) and SCREENS direct pages."""
+    screens = [context.new_page() for _ in range(SCREENS)]
+    first = screens[0]
+    first.goto(app.base + "/")
+    first.get_by_test_id("start").click()
+    for key in "5000":
+        first.get_by_test_id(f"key-{key}").click()
+    first.get_by_test_id("pay-cash").click()
+    first.get_by_test_id("screen-payment").wait_for(state="visible")
+    sim.wait_for(lambda e: e.payment is not None)
+    for page in screens[1:]:
+        page.goto(app.base + "/")
+        page.get_by_test_id("screen-payment").wait_for(state="visible")
+    direct = [context.new_page() for _ in range(SCREENS)]
+    for page in direct:
+        page.set_content(DIRECT_PAGE % sim.port)
+    sim.wait_for(lambda e: len(e.clients) == SCREENS + 1)
+    return first, screens, direct
+
+
+def send_and_observe(sim: ThreadedSim, first: Page, direct: Page, messages: int, gap_ms: float,
+                     start: float = 1.0) -> tuple[list[float], list[float], list[float]]:  # fmt: skip
+    """``messages`` updateCredit frames ``gap_ms`` apart; the app's, the direct page's and the added latencies."""
+    first.evaluate(OBSERVER, '[data-testid="pay-credit"]')
+    direct.evaluate(OBSERVER, "#credit")
+    sender = Sender(sim)
+    sent: dict[str, float] = {}
+    for i in range(messages):
+        credit = f"{start + i / 100:.2f}"
+        sent[credit] = sender.send([credit])[0]
+        time.sleep(gap_ms / 1000)
+    time.sleep(0.5)
+    app_marks, direct_marks = marks(first), marks(direct)
+    app_lat = [app_marks[c] - t for c, t in sent.items() if c in app_marks]
+    direct_lat = [direct_marks[c] - t for c, t in sent.items() if c in direct_marks]
+    added = [app_marks[c] - direct_marks[c] for c in sent if c in app_marks and c in direct_marks]
+    return app_lat, direct_lat, added
+
+
+@contextlib.contextmanager
+def profiled(folder: Path | None, build: Build, pid: int, context: Any, page: Page) -> Iterator[None]:
+    if folder is None:
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    name = build.name.replace("/", "_")
+    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking", "--format", "raw",
+                            "--rate", "500", "--pid", str(pid), "--output", str(folder / f"{name}-app.txt")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    cdp = context.new_cdp_session(page)
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+    cdp.send("Profiler.start")
+    time.sleep(0.5)
+    try:
+        yield
+    finally:
+        profile = cdp.send("Profiler.stop")["profile"]
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+        (folder / f"{name}-browser.json").write_text(json.dumps(self_times(profile), indent=1))
+
+
+def self_times(profile: dict[str, Any]) -> list[tuple[str, float]]:
+    """Milliseconds of self time per JavaScript function (and Chromium's own "(program)", "(garbage collector)")."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    totals: dict[str, float] = {}
+    for sample, delta in zip(profile["samples"], profile["timeDeltas"], strict=False):
+        frame = nodes[sample]["callFrame"]
+        where = f"{frame['functionName'] or '(anonymous)'} {frame['url'].rsplit('/', 1)[-1]}:{frame['lineNumber']}"
+        totals[where] = totals.get(where, 0.0) + delta / 1000
+    return sorted(((k, round(v, 1)) for k, v in totals.items()), key=lambda kv: -kv[1])[:60]
+
+
+def latency_round(
+    browser: Any, build: Build, messages: int, gap_ms: float, profile: Path | None = None
+) -> dict[str, Any]:
+    """One build, one short session: start it, open the screens, send the frames, stop it. With ``profile``
+    (a folder), the app is sampled by py-spy and the first screen's JavaScript by Chromium's profiler while
+    the frames are sent: ``<build>-app.txt`` (collapsed stacks) and ``<build>-browser.json`` (self times)."""
+    sim = ThreadedSim(card_mode="manual")
+    sim.engine.status_interval = 5.0
+    app = AppProcess(["run", "--engine", sim.url], Path(tempfile.mkdtemp(prefix="kiosk-bench-")),
+                     python=build.python, cwd=build.cwd)  # fmt: skip
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        app.wait_connected()
+        first, _screens, direct = open_payment(context, app, sim)
+        time.sleep(1.0)
+        load = load_average()
+        app_cpu, browser_cpu = cpu_seconds(app.pid), chromium_cpu_seconds()
+        with profiled(profile, build, app.pid, context, first):
+            app_lat, direct_lat, _added = send_and_observe(sim, first, direct[0], messages, gap_ms)
+        # CPU time per frame: less sensitive to a busy machine than latency (browser: all 20 pages and Chromium's own)
+        app_cpu = (cpu_seconds(app.pid) - app_cpu) * 1000 / messages
+        browser_cpu = (chromium_cpu_seconds() - browser_cpu) * 1000 / messages
+    finally:
+        context.close()
+        app.stop()
+        sim.close()
+    app_p95, direct_p95 = percentile(app_lat, 95), percentile(direct_lat, 95)
+    return {"build": build.name, "n": len(app_lat), "app_p50": round(statistics.median(app_lat), 2),
+            "app_p95": round(app_p95, 2), "direct_p95": round(direct_p95, 2),
+            "added_p95": round(app_p95 - direct_p95, 2), "app_cpu_ms": round(app_cpu, 2),
+            "browser_cpu_ms": round(browser_cpu, 2), "load": load}  # fmt: skip
+
+
+def idle_browser_cpu(browser: Any, build: Build, seconds: float) -> float:
+    """Chromium's CPU (% of one core) with one idle customer screen of ``build`` open for ``seconds``."""
+    sim = ThreadedSim()
+    app = AppProcess(["run", "--engine", sim.url], Path(tempfile.mkdtemp(prefix="kiosk-bench-idle-")),
+                     python=build.python, cwd=build.cwd)  # fmt: skip
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        app.wait_connected()
+        page = context.new_page()
+        page.goto(app.base + "/")
+        page.get_by_test_id("screen-idle").wait_for(state="visible")
+        time.sleep(3.0)
+        cpu_before, wall_before = chromium_cpu_seconds(), time.monotonic()
+        time.sleep(seconds)
+        return (chromium_cpu_seconds() - cpu_before) / (time.monotonic() - wall_before) * 100
+    finally:
+        context.close()
+        app.stop()
+        sim.close()
+
+
+def run_against(args: argparse.Namespace, chromium_path: str) -> None:
+    builds = [current_build(), revision_build(args.against)]
+    rounds: list[dict[str, Any]] = []
+    print(f"load average at start: {load_average()} ({os.cpu_count()} CPUs)", flush=True)
+    print(f"{'round':>5} {'build':>10} {'app p50':>8} {'app p95':>8} {'direct p95':>10} {'added p95':>9} "
+          f"{'app CPU/frame':>13} {'Chromium CPU/frame':>18}  load")  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            for number in range(1, args.rounds + 1):
+                for build in builds if number % 2 else builds[::-1]:
+                    profile = args.profile if number == 1 else None
+                    row = {"round": number, **latency_round(browser, build, args.round_messages, args.gap_ms, profile)}
+                    rounds.append(row)
+                    print(f"{number:>5} {build.name:>10} {row['app_p50']:>8} {row['app_p95']:>8} "
+                          f"{row['direct_p95']:>10} {row['added_p95']:>9} {row['app_cpu_ms']:>13} "
+                          f"{row['browser_cpu_ms']:>18}  {row['load']}", flush=True)  # fmt: skip
+            idle_runs: dict[str, list[float]] = {b.name: [] for b in builds}
+            for number in range(1, args.idle_rounds + 1 if args.idle_browser else 1):
+                for build in builds if number % 2 else builds[::-1]:
+                    cpu = idle_browser_cpu(browser, build, args.idle_browser)
+                    idle_runs[build.name].append(round(cpu, 2))
+                    print(f"idle {number} {build.name:>10}: Chromium CPU {cpu:.2f} % of a core, load {load_average()}",
+                          flush=True)  # fmt: skip
+            idle = {name: statistics.median(runs) for name, runs in idle_runs.items() if runs}
+        finally:
+            browser.close()
+    if not rounds:
+        print(json.dumps({"idle_browser_cpu": idle, "idle_runs": idle_runs}))
+        return
+    medians = {
+        build.name: {key: round(statistics.median(r[key] for r in rounds if r["build"] == build.name), 2)
+                     for key in ("app_p50", "app_p95", "direct_p95", "added_p95", "app_cpu_ms", "browser_cpu_ms")}
+        for build in builds
+    }  # fmt: skip
+    print(f"{'median':>5}")
+    for name, figures in medians.items():
+        print(f"{'':>5} {name:>10} {figures['app_p50']:>8} {figures['app_p95']:>8} {figures['direct_p95']:>10} "
+              f"{figures['added_p95']:>9} {figures['app_cpu_ms']:>13} {figures['browser_cpu_ms']:>18}")  # fmt: skip
+    worst = {b.name: max(r["added_p95"] for r in rounds if r["build"] == b.name) for b in builds}
+    print(f"worst added p95 per build (goal: never above 16 ms): {worst}")
+    if idle:
+        print(f"Chromium CPU, one idle screen, {args.idle_browser:.0f} s (% of a core, median; goal <= 1): {idle}")
+    print(f"load average at end: {load_average()}")
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version()}
+    print(json.dumps({"rounds": rounds, "medians": medians, "worst_added_p95": worst, "idle_browser_cpu": idle,
+                      "idle_runs": idle_runs, "machine": machine}))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=200, help="updateCredit messages for latency (>= 100)")
     parser.add_argument("--gap-ms", type=float, default=30.0, help="time between latency messages")
     parser.add_argument("--idle-seconds", type=float, default=30.0, help="CPU sample of one idle screen")
     parser.add_argument("--config", help="a kiosk-ui TOML config for the app under test")
+    parser.add_argument("--against", metavar="REV", help="compare with this git revision, alternating rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds with --against (default 5)")
+    parser.add_argument("--round-messages", type=int, default=100, help="updateCredit frames per round and build")
+    parser.add_argument(
+        "--idle-browser",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="with --against: Chromium's CPU with one idle screen of each build for S seconds",
+    )
+    parser.add_argument("--idle-rounds", type=int, default=1, help="with --idle-browser: samples per build")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="with --against: profile round 1 of each build (py-spy on the app, Chromium's profiler)",
+    )
     args = parser.parse_args()
     python = sys.executable
     chromium_path = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium_path is None:
         raise SystemExit("Debian's chromium is needed: apt-get install chromium")
+    if args.rounds < 0 or args.round_messages < 20 or args.idle_rounds < 1:
+        raise SystemExit("--rounds must be at least 0, --idle-rounds at least 1, --round-messages at least 20")
+    if args.against:
+        run_against(args, chromium_path)
+        return
 
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                            "platform": platform.platform()}}  # fmt: skip
@@ -155,38 +369,11 @@ def main() -> None:
         app.wait_connected()
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         try:
-            screens = [context.new_page() for _ in range(SCREENS)]
-            first = screens[0]
-            first.goto(app.base + "/")
-            first.get_by_test_id("start").click()
-            for key in "5000":
-                first.get_by_test_id(f"key-{key}").click()
-            first.get_by_test_id("pay-cash").click()
-            first.get_by_test_id("screen-payment").wait_for(state="visible")
-            sim.wait_for(lambda e: e.payment is not None)
-            for page in screens[1:]:
-                page.goto(app.base + "/")
-                page.get_by_test_id("screen-payment").wait_for(state="visible")
-            direct = [context.new_page() for _ in range(SCREENS)]
-            for page in direct:
-                page.set_content(DIRECT_PAGE % sim.port)
-            sim.wait_for(lambda e: len(e.clients) == SCREENS + 1)
+            first, screens, direct = open_payment(context, app, sim)
             time.sleep(1.0)
             results["rss_mb_10_screens"] = round(rss_mb(app.pid), 1)
-
-            first.evaluate(OBSERVER, '[data-testid="pay-credit"]')
-            direct[0].evaluate(OBSERVER, "#credit")
+            app_lat, direct_lat, added = send_and_observe(sim, first, direct[0], args.messages, args.gap_ms)
             sender = Sender(sim)
-            sent: dict[str, float] = {}
-            for i in range(args.messages):
-                credit = f"{1 + i / 100:.2f}"
-                sent[credit] = sender.send([credit])[0]
-                time.sleep(args.gap_ms / 1000)
-            time.sleep(0.5)
-            app_marks, direct_marks = marks(first), marks(direct[0])
-            app_lat = [app_marks[c] - t for c, t in sent.items() if c in app_marks]
-            direct_lat = [direct_marks[c] - t for c, t in sent.items() if c in direct_marks]
-            added = [app_marks[c] - direct_marks[c] for c in sent if c in app_marks and c in direct_marks]
             results["latency_ms"] = {
                 side: {"n": len(v), "p50": round(statistics.median(v), 2), "p95": round(percentile(v, 95), 2),
                        "max": round(max(v), 2)}

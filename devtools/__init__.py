@@ -95,7 +95,7 @@ class AppProcess:
     """``kiosk-ui run`` (or ``demo``) as a subprocess, exactly as a person or CI starts it."""
 
     def __init__(self, args: list[str], data_dir: Path, port: int | None = None,
-                 python: str | None = None, host: str = "127.0.0.1") -> None:  # fmt: skip
+                 python: str | None = None, host: str = "127.0.0.1", cwd: Path | None = None) -> None:  # fmt: skip
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "app.log"
@@ -105,7 +105,7 @@ class AppProcess:
         self.process = subprocess.Popen(
             [python or sys.executable, "-m", "kiosk_ui.cli", *args, "--port", str(self.port), "--host", host,
              "--data-dir", str(data_dir)],
-            stdout=self.log, stderr=subprocess.STDOUT, env=env,
+            stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=cwd,  # cwd: ``-m`` imports from it first
         )  # fmt: skip
 
     def health(self) -> dict[str, Any] | None:

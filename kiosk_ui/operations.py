@@ -35,6 +35,7 @@ class Operations:
         self.watch = ScreenWatch(clock)
         self.engine_down_since: float | None = None if kiosk.state.online else clock()
         self.alerts = AlertService(config, journal, self.snapshot, clock=clock)
+        self._checked: Snapshot | None = None  # the snapshot the last state change had the rules evaluate
         self.metrics = KioskMetrics(Sources(
             config.kiosk_id or "kiosk", kiosk, client, journal, watch=self.watch, alerts=self.alerts, lockout=lockout,
         ))  # fmt: skip
@@ -50,7 +51,12 @@ class Operations:
             self.engine_down_since = None
         elif self.engine_down_since is None:
             self.engine_down_since = self.clock()
-        self.alerts.check()
+        # the rules read only the snapshot (and the time, which their own timer follows): a coin changes none of
+        # it, and this runs before the screens are told of the coin
+        snapshot = self.snapshot()
+        if snapshot != self._checked:
+            self._checked = snapshot
+            self.alerts.check()
 
     def snapshot(self) -> Snapshot:
         state = self.kiosk.state

@@ -4,16 +4,23 @@
   const state = { sounds: true, voice: true, lang: "es" };
   window.kioskConfigure = function (opts) { Object.assign(state, opts); };
 
+  // It shows hours and minutes: the text is made (Intl formatting) and written only when the minute or the
+  // language changed, or a clock element is still blank (made after the last tick); each write costs the
+  // browser a layout and a paint, and the idle screen shows all day.
+  let clockShown = "";
   function tickClock() {
     const now = new Date();
     const locale = state.lang === "en" ? "en-US" : "es-MX";
-    document.querySelectorAll("[data-kiosk-clock]").forEach(function (el) {
-      el.textContent = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
-    });
-    document.querySelectorAll("[data-kiosk-date]").forEach(function (el) {
-      const text = now.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-      el.textContent = text.charAt(0).toUpperCase() + text.slice(1);
-    });
+    const minute = locale + Math.floor(now.getTime() / 60000);
+    if (minute === clockShown && !document.querySelector("[data-kiosk-clock]:empty, [data-kiosk-date]:empty")) return;
+    clockShown = minute;
+    const time = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+    const date = now.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    setText("[data-kiosk-clock]", time);
+    setText("[data-kiosk-date]", date.charAt(0).toUpperCase() + date.slice(1));
+  }
+  function setText(selector, text) {
+    document.querySelectorAll(selector).forEach(function (el) { if (el.textContent !== text) el.textContent = text; });
   }
   function scheduleClock() { tickClock(); setTimeout(scheduleClock, 1000 - (Date.now() % 1000) + 5); }
   document.addEventListener("DOMContentLoaded", scheduleClock);
@@ -30,12 +37,20 @@
     const now = Date.now();
     if (now - (started[name] || 0) < SOUND_GAP) return;
     started[name] = now;
-    try {
-      const a = audio[name] || (audio[name] = new Audio("/kiosk-assets/sounds/" + name + ".wav"));
-      a.currentTime = 0;
-      const p = a.play(); if (p && p.catch) p.catch(function () {});
-    } catch (e) { /* no audio device: stay silent */ }
+    // played after the next paint: asked for with a coin's new figures (one message), its seek and start
+    // (a few ms) must not hold back the figures on the screen
+    afterPaint(function () {
+      try {
+        const a = audio[name] || (audio[name] = new Audio("/kiosk-assets/sounds/" + name + ".wav"));
+        a.currentTime = 0;
+        const p = a.play(); if (p && p.catch) p.catch(function () {});
+      } catch (e) { /* no audio device: stay silent */ }
+    });
   };
+  function afterPaint(fn) {
+    if (document.hidden) { setTimeout(fn, 0); return; }  // no frames are drawn in a hidden page
+    requestAnimationFrame(function () { setTimeout(fn, 0); });
+  }
   window.kioskSay = function (text) {
     if (!state.voice || !("speechSynthesis" in window)) return;
     try {
@@ -95,19 +110,85 @@
   // Fast path for the live payment figures: write the text into the label's own text node, so the
   // customer sees a coin at once instead of after a Vue re-render of the whole page. Keeping Vue's
   // node (not replacing it) means Vue's own later patch of the same text still lands where it should.
-  // Each figure is found by its own data-live key (components/live.py), not by a test id.
+  // Each figure is found by its own data-live key (components/live.py), not by a test id, among the live
+  // labels of the page: a collection the browser keeps current (class kiosk-live), where a selector search
+  // went through the whole page's DOM on every coin.
+  const liveLabels = document.getElementsByClassName("kiosk-live");
   window.kioskLive = function (values) {
-    for (const [key, text] of Object.entries(values)) {
-      document.querySelectorAll('[data-live="' + key + '"]').forEach(function (el) {
-        const node = el.firstChild;
-        if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) {
-          if (node.data !== text) node.data = text;
-        } else if (el.textContent !== text) {
-          el.textContent = text;
-        }
-      });
+    for (let i = 0; i < liveLabels.length; i++) {
+      const el = liveLabels[i];
+      const text = values[el.getAttribute("data-live")];
+      if (text === undefined) continue;
+      const node = el.firstChild;
+      if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) {
+        if (node.data !== text) node.data = text;
+      } else if (el.textContent !== text) {
+        el.textContent = text;
+      }
     }
   };
+
+  // Idle eyes (components/eyes.py): the face blinks (scaleY) and the pupils glance around (translate, in % of the
+  // face). Eyes move in quick jumps and hold still between them, so they are drawn that way: a glance is one new
+  // pose, a blink two (shut, open), and nothing runs between moves. Each pose is a frame the browser draws (a few
+  // ms of CPU without a GPU): under one a second, where a CSS animation drew 60. Nothing moves while the eyes
+  // cannot be seen: page hidden, eyes hidden, or their attract slide off (checked once a second).
+  // Each track repeats every `period` ms through its keys [offset, value...]; a move between two keys lasts a
+  // few ms, so the pose after it is the one drawn (EYES_FPS paces a longer move).
+  const EYES_FPS = 20;
+  const EYES = {
+    blink: { period: 5000, keys: [[0, 1], [0.93, 1], [0.9305, 0.08], [0.955, 0.08], [0.9555, 1], [1, 1]] },
+    look: { period: 9000, keys: [[0, 0, 0], [0.2, 0, 0], [0.2003, -3.3, 1.5], [0.42, -3.3, 1.5], [0.4203, 3.3, -1],
+                                 [0.62, 3.3, -1], [0.6203, 0, 4], [0.8, 0, 4], [0.8003, 0, 0], [1, 0, 0]] },
+  };
+  const eyesStart = Date.now();
+  const eyesStats = { poses: 0 };
+  function easeInOut(p) { return p < 0.5 ? 2 * p * p : 1 - 2 * (1 - p) * (1 - p); }
+  // the track's value at `t` ms, and how long it stays so (0: it is moving)
+  function eyesTrack(track, t) {
+    const at = (t % track.period) / track.period;
+    for (let i = 1; i < track.keys.length; i++) {
+      const a = track.keys[i - 1], b = track.keys[i];
+      if (at > b[0]) continue;
+      const still = a.every(function (v, j) { return j === 0 || v === b[j]; });
+      if (still) return { value: a.slice(1), hold: (b[0] - at) * track.period };
+      const p = easeInOut((at - a[0]) / (b[0] - a[0]));
+      return { value: a.slice(1).map(function (v, j) { return v + (b[j + 1] - v) * p; }), hold: 0 };
+    }
+    return { value: track.keys[0].slice(1), hold: 0 };
+  }
+  // compared with what was written (the browser reads a transform back in its own spelling)
+  function pose(el, transform) {
+    if (el.kioskPose === transform) return;
+    el.kioskPose = transform;
+    el.style.transform = transform;
+    eyesStats.poses++;
+  }
+  function eyesShown(face) {
+    const slide = face.closest("[data-slide]");
+    return face.getClientRects().length > 0 && (!slide || slide.classList.contains("is-on"));
+  }
+  function eyesStep() {
+    const faces = Array.prototype.filter.call(document.querySelectorAll("[data-kiosk-eyes]"), eyesShown);
+    const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    if (document.hidden || !faces.length || still) { eyesLater(1000); return; }
+    const t = Date.now() - eyesStart;
+    const blink = eyesTrack(EYES.blink, t), look = eyesTrack(EYES.look, t);
+    const lid = "scaleY(" + blink.value[0].toFixed(3) + ")";
+    const pupils = "translate(" + look.value[0].toFixed(2) + "%, " + look.value[1].toFixed(2) + "%)";
+    faces.forEach(function (face) {
+      pose(face, lid);
+      const eyes = face.querySelector(".kiosk-eyes-pupils");
+      if (eyes) pose(eyes, pupils);
+    });
+    const frame = 1000 / EYES_FPS;
+    eyesLater(Math.min(1000, Math.max(frame, Math.min(blink.hold, look.hold))));
+  }
+  let eyesTimer = null;
+  function eyesLater(ms) { clearTimeout(eyesTimer); eyesTimer = setTimeout(eyesStep, ms); }  // one loop, never two
+  document.addEventListener("DOMContentLoaded", function () { eyesLater(0); });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) eyesLater(0); });
+  window.kioskEyesStats = eyesStats;
 
   // Keyboard-wedge barcode scanners type a fast burst of characters then Enter.
   let buffer = "", last = 0;
