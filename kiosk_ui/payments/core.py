@@ -1,8 +1,9 @@
-"""The payment machine's state and the helpers its handlers share (no asyncio, no I/O).
+"""The step's working copy of the machine's state, and the steps every transition is built from (no asyncio, no I/O).
 
-:class:`MachineCore` holds what the machine knows (the state, the payment, what the engine last said) and
-the steps every transition is built from (finish, conclude, reconcile, adopt). The transitions themselves
-are in :mod:`.handlers`; :class:`~.machine.PaymentMachine` looks them up in a table.
+:class:`MachineCore` is thawed from the frozen :class:`~.model.MachineState` for one step and frozen again after
+it (:func:`~.table.step`); nothing outside the step sees it change. Its public methods (observe, finish, conclude,
+adopt, give_up, ...) are what the transitions in :mod:`.handlers` are written with; :func:`decide_end` turns the
+status that ended a payment into its outcome through the rules (:mod:`.rules`).
 """
 
 from __future__ import annotations
