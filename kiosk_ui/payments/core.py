@@ -332,6 +332,8 @@ def learn_reference(mc: MachineCore, payment: ActivePayment, event: EngineStatus
     first status of it charging tells it too (unless it differs from one a status told before: then it may be
     the approval or an unseen sale's end: a doubt). A later change while charging is the approval."""
     ours = event.charging is True and event.due == payment.due
+    if payment.interrupted and event.charging is False and event.due == payment.due:
+        return  # after a drop, an end naming this Due may be this payment's own (its approval): not "before"
     if mc.state in (OPENING, STARTING):
         mc.payment = replace(payment, reference_before=reference, reference_before_known=True,
                                reference_told=ours)  # fmt: skip

@@ -247,3 +247,14 @@ def test_after_a_drop_an_idle_engine_reporting_due_zero_does_not_complete_the_pa
     go(pm.ConnectionLost(), pm.ConnectionBack(), status(False, "0", "0", "0"), status(False, "0", "0", "0"))
     (result,) = go.published
     assert result.outcome == "unknown"
+
+
+def test_a_card_approved_during_a_drop_before_the_ack_is_completed_not_declined() -> None:
+    """Explorer: pay card; the engine takes it, the card is approved, the connection drops (the acknowledgement
+    lost); after the reconnect the status ends the sale with the new reference R1. That reference is the
+    approval, not the reference before the payment: completed, never declined."""
+    go = Drive(synced=True)
+    go(IDLE, pm.StartRequested("a", "card", D(35)), pm.ConnectionLost(), pm.ConnectionBack())
+    go(status(False, "35", "35", "0", ref="R1", text="Aprobada"))
+    (result,) = go.published
+    assert (result.outcome, result.reference) == ("completed", "R1")
