@@ -323,7 +323,8 @@ def send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
     if ev.command == m.Cancel.COMMAND and payment.own_cancel == "sending":
         mc.payment = replace(payment, own_cancel="unsent")  # never left: it goes out when the engine charges it
     elif ev.command == m.Cancel.COMMAND and payment.cancel == "sending":
-        mc.payment = replace(payment, cancel="none")  # it never left: a new press may ask again
+        # it never left (the engine away): held, it goes out when a status says the engine still charges this payment
+        mc.payment = replace(payment, cancel="wanted")
     return []
 
 

@@ -258,3 +258,16 @@ def test_a_card_approved_during_a_drop_before_the_ack_is_completed_not_declined(
     go(status(False, "35", "35", "0", ref="R1", text="Aprobada"))
     (result,) = go.published
     assert (result.outcome, result.reference) == ("completed", "R1")
+
+
+def test_a_customer_cancel_that_could_not_leave_goes_out_when_the_engine_is_back_charging() -> None:
+    """Explorer: cash acknowledged; the connection drops; the customer cancels (the send fails); back; the engine
+    still charges the payment: the cancel goes out then (before: forgotten, the engine charged on unattended)."""
+    go = Drive(synced=True)
+    go(IDLE, pm.StartRequested("a", "cash", D(35)), status(True, "35"), pm.ConnectionLost())
+    go.failing.add(m.Cancel.COMMAND)
+    go(pm.CancelRequested("a"))
+    go.failing.clear()
+    assert go.cancels() == []
+    go(pm.ConnectionBack(), status(True, "35"))
+    assert len(go.cancels()) == 1
