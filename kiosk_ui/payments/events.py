@@ -56,6 +56,8 @@ class ActivePayment:
     view_before: SaleFacts | None = None
     #: the machine's own no-acknowledgement cancel for this payment
     own_cancel: OwnCancel = "none"
+    #: questions asked again in ENDING because the engine's last word named another Due (bounded)
+    end_asks: int = 0
     #: its journal row: "written" (or being written), "failed" (an adopted payment's row the journal refused)
     row: Literal["written", "failed"] = "written"
 

@@ -271,3 +271,16 @@ def test_a_customer_cancel_that_could_not_leave_goes_out_when_the_engine_is_back
     assert go.cancels() == []
     go(pm.ConnectionBack(), status(True, "35"))
     assert len(go.cancels()) == 1
+
+
+def test_a_stale_pre_command_status_then_a_silent_grace_does_not_settle_a_live_payment() -> None:
+    """Explorer: cash acknowledged; a status built before our paycash (idle, Due 0) arrives; the end grace runs
+    out before the answer; then money comes in and the engine says it still charges this Due: one payment, one row,
+    still live (before: settled unknown at the timer, then the same sale adopted on a second row)."""
+    go = Drive(synced=True)
+    go(IDLE, pm.StartRequested("a", "cash", D(35)), status(True, "35"), status(False, "0"))
+    go(pm.TimerFired("end", "a"))
+    assert go.published == [] and isinstance(go.sent[-1], m.GetStatus), "asked again, nothing settled"
+    go(pm.CreditUpdate(D(35), D(20)), status(True, "35", "20"))
+    assert go.mc.payment is not None and go.mc.payment.id == "a" and go.mc.state == pm.CHARGING
+    assert list(go.rows) == ["a"]
