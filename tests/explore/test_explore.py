@@ -65,10 +65,21 @@ def test_fault_free_sales_end_definite_and_true(reading: Reading) -> None:
     assert not result.counterexamples, _show(result)
 
 
-@pytest.mark.xfail(strict=False, reason=f"today's machine: {KNOWN}")
 @pytest.mark.parametrize(
     "reading",
-    [Reading(change="running"), Reading(due="zeroed"), Reading(reference="early")],
+    [
+        pytest.param(
+            Reading(change="running"),
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason="running change totals "
+                "need change_before, which the machine does not pass yet (it made the 'sale' reading's second "
+                "identical sale ambiguous without a reading learner)",
+            ),
+        ),
+        Reading(due="zeroed"),
+        Reading(reference="early"),
+    ],
     ids=lambda r: r.name,
 )
 def test_fault_free_sales_end_definite_in_the_other_readings(reading: Reading) -> None:
@@ -85,7 +96,6 @@ def test_no_counterexample_with_drops_stale_statuses_and_another_client(reading:
     assert not result.counterexamples, _show(result)
 
 
-@pytest.mark.xfail(strict=False, reason=f"today's machine: {KNOWN}")
 def test_no_counterexample_with_a_status_built_before_the_command() -> None:
     result = explore(Reading(), STALE, depth=22, stop_after=1)
     assert result.complete and result.states > 10_000
