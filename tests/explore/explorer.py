@@ -53,6 +53,8 @@ class World:
     heard: tuple[bool, Decimal] = (False, Decimal(0))
     #: adopted payment id → the engine sale the frame that made the machine adopt it described
     links: tuple[tuple[str, int], ...] = ()
+    #: engine sales the app heard charging (a status or updateCredit about them reached it)
+    observed: frozenset[int] = frozenset()
     effects: tuple[tuple[adapter.Action, ...], ...] = ()
     #: journal rows: (pid, outcome, credit, method, sale no linked at open or -1)
     rows: tuple[tuple[str, str, Decimal, str, int], ...] = ()
@@ -240,7 +242,9 @@ def _show(f: Frame) -> str:
 def _deliver(w: World, mc: Any) -> World:
     f, *rest = w.to_app
     heard = (bool(f[1]), Decimal(str(f[2]))) if f[0] == "status" else (True, Decimal(str(f[1])))
-    return _feed(replace(w, to_app=tuple(rest), heard=heard), mc, adapter.frame(f), about=int(str(f[-1])))
+    about = int(str(f[-1]))
+    observed = w.observed | {about} if heard[0] and about >= 0 else w.observed
+    return _feed(replace(w, to_app=tuple(rest), heard=heard, observed=observed), mc, adapter.frame(f), about=about)
 
 
 def _take(w: World, mc: Any) -> World:
@@ -313,6 +317,8 @@ def violations(world: World, definite: bool = False) -> list[str]:
     for sale in world.engine.ledger:
         if sale.owner == "us" and sale.truth and sale.tag not in pids:
             found.append(f"our sale {sale.tag} ({sale.truth}) has no journal row")
+        if sale.owner == "other" and sale.truth and sale.no in world.observed and sale.no not in linked:
+            found.append(f"another client's sale {sale.no}, seen charging, has no journal row")
     live = world.engine.sale
     if live is not None and live.owner == "us" and live.tag in world.cancelled:
         found.append(f"the customer cancelled {live.tag} and the engine still charges it")
