@@ -2,7 +2,7 @@
 in several readings, every interleaving of a bounded alphabet. ``benchmarks/explore.py`` goes deeper.
 
 Counterexamples today's machine fails are xfail (strict=False) with the known kinds named; each has a named
-behaviour test in tests/unit/test_payment_cases.py. Helper "core"'s machine is expected to turn them green.
+behaviour test in tests/unit/test_payment_explored_cases.py. Helper "core"'s machine is expected to turn them green.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ FAULTS = Bounds(sales=1)
 STALE = Bounds(sales=2, others=0, drops=0, stale=1)
 #: nobody pays here; another client's two sales of the same Due, back to back: each must be adopted and journaled
 ADOPT = Bounds(sales=0, others=2, drops=0, stale=1)
-#: what today's machine is known to break (tests/unit/test_payment_cases.py has one test per kind)
+#: what today's machine is known to break (tests/unit/test_payment_explored_cases.py has one test per kind)
 KNOWN = (
     "blind no-ack cancel reaches another client's sale; a cancel lost in a drop is never sent again; "
     "a payment paid during a drop is settled failed or left open when the engine then charges another sale; "
