@@ -30,7 +30,14 @@ def new_machine() -> Any:
 
 
 def clone(machine: Any) -> Any:
-    # today's machine holds only immutable values (frozen payments, tuples, Decimals): a shallow copy is a copy
+    """A copy the explorer may step without touching the original: shallow when every value the machine holds
+    is hashable (frozen payments, tuples, Decimals: today's machine), deep otherwise."""
+    try:
+        for value in vars(machine).values():
+            if not callable(value):
+                hash(value)
+    except TypeError:
+        return copy.deepcopy(machine)
     return copy.copy(machine)
 
 
