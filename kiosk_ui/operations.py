@@ -37,6 +37,7 @@ class Operations:
         self.alerts = AlertService(config, journal, self.snapshot, clock=clock)
         self.metrics = KioskMetrics(Sources(
             config.kiosk_id or "kiosk", kiosk, client, journal, watch=self.watch, alerts=self.alerts, lockout=lockout,
+            readings=lambda: kiosk.learner,
         ))  # fmt: skip
         kiosk.on_change(self._on_state)
         kiosk.on_result(self._on_result)

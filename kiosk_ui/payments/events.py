@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from ..errors import FailureCode
 from ..protocol import messages as m
-from .rules import ZERO, Method, Outcome
+from .rules import ZERO, Facts, Method, Outcome
 
 Phase = Literal["opening", "starting", "charging", "ending", "abandoning"]
 #: the customer's cancel: ``wanted`` (confirmed, held until it may go out), ``sending`` (handed to the link),
@@ -256,4 +256,13 @@ class StopTimer:
     name: Literal["ack", "end", "abandon"]
 
 
-Effect = JournalOpen | JournalUpdate | JournalReopen | Send | Publish | StartTimer | StopTimer
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """The facts a sale ended with, decided by the rules: for the reading learner (``[protocol] engine_reading``
+    auto), which narrows the readings the next sales are decided under."""
+
+    method: Method
+    facts: Facts
+
+
+Effect = JournalOpen | JournalUpdate | JournalReopen | Send | Publish | StartTimer | StopTimer | Observed

@@ -194,3 +194,24 @@ async def test_a_real_full_disk_mid_payment_keeps_the_outcome_until_the_disk_is_
             assert rig.kiosk.can_pay() == ""
         finally:
             await close(rig)
+
+
+async def test_each_ending_teaches_the_reading_learner_and_narrows_the_next_decisions(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """[protocol] engine_reading = auto: an ending's facts go to the learner, whose candidates the machine decides
+    the next sales under (the metrics and the staff status read the same learner)."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        before = rig.kiosk.learner.candidates()
+        await start_cash(rig, "35.50")
+        await fake_engine.push("updateCredit", Due="35.50", Credit="40.00")
+        await fake_engine.push("status", cobrando="False", Due="35.50", Credit="40.00", changeDispensed="4.50",
+                               Status="Pago completado")  # fmt: skip
+        await eventually(lambda: rig.results)
+        await rig.settle()
+        assert rig.kiosk.learner.seen == 1
+        narrowed = rig.kiosk.learner.candidates()
+        assert len(narrowed) < len(before) and rig.kiosk.machine.settings.readings == narrowed
+    finally:
+        await close(rig)
