@@ -20,9 +20,11 @@ CASH = [
     "left-running-kept-sticky",
     pytest.param("inserted-sale-zeroed-end", marks=pytest.mark.xfail(strict=False, reason=TODAY)),
 ]
+#: the refund holds in the zeroed-Due reading on the new machine (a paid sale there does not yet: CASH)
+REFUND = [*CASH[:3], "inserted-sale-zeroed-end"]
 
 
-@pytest.mark.parametrize("reading", CASH)
+@pytest.mark.parametrize("reading", REFUND)
 async def test_a_cancel_after_money_went_in_is_a_refund_in_every_reading(env: Env, reading: str) -> None:
     env.engine.set_reading(reading)
     user = env.new_user()
