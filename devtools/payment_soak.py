@@ -92,7 +92,7 @@ async def _one_payment(index: int, rng: random.Random, engine: SimEngine, server
     faults.stale_sale_facts = rng.random() < 0.5
     faults.race_bill_on_cancel = 0.0
     late = rng.random() < 0.05
-    faults.ack_delay = kiosk.machine.ack_timeout * 1.5 if late else 0.0
+    faults.ack_delay = kiosk.machine.settings.ack_timeout * 1.5 if late else 0.0
     report.late_acks += late
     method = "card" if rng.random() < 0.3 else "cash"
     due = rng.choice(DUES)

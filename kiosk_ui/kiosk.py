@@ -34,8 +34,8 @@ from .payments.arbiter import (
 )
 from .payments.gate import StartGate
 from .payments.machine import ActivePayment, PaymentResult
-from .payments.readings import ALL_READINGS, Reading
-from .payments.rules import Method, Outcome
+from .payments.readings import ALL_READINGS, Reading, ReadingLearner
+from .payments.rules import Method, Outcome, fitting_readings
 from .payments.service import PaymentService
 from .protocol import Message
 from .protocol import messages as m
@@ -102,6 +102,9 @@ class Kiosk:
         self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
         self.service.after_event = self._after_event
         self.service.on_unwritten = self._unwritten_changed
+        #: which engine readings the ended sales fit ([protocol] engine_reading: auto learns, a name pins one)
+        self.learner = ReadingLearner(allowed=readings)
+        self.service.on_observed = self._learn
         client.on_message(self._on_message)
         client.on_sent(lambda sent: self.gate.sent(sent, payment_active=self.payment is not None))
         client.on_status(self._on_status)
@@ -142,6 +145,10 @@ class Kiosk:
 
     def _journal_failed(self, error: str) -> None:
         self.journal_error = error  # (the service keeps an unwritten outcome and retries it)
+
+    def _learn(self, observed: pm.Observed) -> None:
+        self.learner.observe(fitting_readings(observed.method, observed.facts, self.learner.allowed))
+        self.machine.use_readings(self.learner.candidates())
 
     def _unwritten_changed(self, written: bool) -> None:
         if written and not self.journal.damaged:

@@ -38,6 +38,7 @@ class Operations:
         self._checked: Snapshot | None = None  # the snapshot the last state change had the rules evaluate
         self.metrics = KioskMetrics(Sources(
             config.kiosk_id or "kiosk", kiosk, client, journal, watch=self.watch, alerts=self.alerts, lockout=lockout,
+            readings=lambda: kiosk.learner,
         ))  # fmt: skip
         kiosk.on_change(self._on_state)
         kiosk.on_result(self._on_result)

@@ -1,9 +1,10 @@
-"""The payment machine's state and the helpers its handlers share (no asyncio, no I/O).
+"""The step's working copy of the machine's state, and the steps every transition is built from (no asyncio, no I/O).
 
-:class:`MachineCore` holds what the machine knows (the state, the payment, what the engine last said) and
-the steps every transition is built from (finish, conclude, adopt; rows a previous run left open are
-:mod:`.recovery`'s). The transitions themselves are in :mod:`.handlers`; :class:`~.machine.PaymentMachine` looks
-them up in a table.
+:class:`MachineCore` is thawed from the frozen :class:`~.model.MachineState` for one step and frozen again after
+it (:func:`~.table.step`); nothing outside the step sees it change. Its public methods (observe, finish, conclude,
+adopt, give_up, ...) are what the transitions in :mod:`.handlers` are written with; :func:`decide_end` turns the
+status that ended a payment into its outcome through the rules (:mod:`.rules`). Rows a previous run left open are
+:mod:`.recovery`'s.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .events import (
     Event,
     JournalOpen,
     JournalUpdate,
+    Observed,
     PaymentResult,
     Phase,
     Publish,
@@ -217,11 +219,12 @@ class MachineCore:
             card = bool(reference) and reference != payment.reference_before and not status.credit \
                 and payment.credit == 0  # fmt: skip
             self.payment = payment = replace(payment, method="card" if card else "cash", method_known=True)
-        decision = decide_end(payment, status, self.readings)
+        decision, facts = decide_end(payment, status, self.readings)
         if status is not None and status.reference is not None:
             self.last_reference = status.reference
         self.last_end_facts = None if status is None else facts_of(status)
-        return self.finish(decision, "end")
+        observed: list[Effect] = [] if facts is None else [Observed(payment.method, facts)]
+        return self.finish(decision, "end") + observed
 
     def acks(self, event: Event) -> bool:
         payment = self.payment
@@ -303,6 +306,8 @@ def learn_reference(mc: MachineCore, payment: ActivePayment, event: EngineStatus
     first status of it charging tells it too (unless it differs from one a status told before: then it may be
     the approval or an unseen sale's end: a doubt). A later change while charging is the approval."""
     ours = event.charging is True and event.due == payment.due
+    if payment.interrupted and event.charging is False and event.due == payment.due:
+        return  # after a drop, an end naming this Due may be this payment's own (its approval): not "before"
     if mc.state in (OPENING, STARTING):
         mc.payment = replace(payment, reference_before=reference, reference_before_known=True,
                                reference_told=ours)  # fmt: skip
@@ -316,17 +321,17 @@ def learn_reference(mc: MachineCore, payment: ActivePayment, event: EngineStatus
 
 
 def decide_end(payment: ActivePayment, status: EngineStatus | None,
-               readings: tuple[Reading, ...] = ALL_READINGS) -> Decision:  # fmt: skip
+               readings: tuple[Reading, ...] = ALL_READINGS) -> tuple[Decision, Facts | None]:  # fmt: skip
     """The outcome of ``payment`` from the status that ended it (None: none came), under the rules' readings."""
     if status is None:
         # nobody answered (the end grace ran out): no facts, no definite outcome
-        return Decision("unknown", credit=payment.credit, reason="the payment ended without a final status")
+        return Decision("unknown", credit=payment.credit, reason="the payment ended without a final status"), None
     if status.due is not None and status.due != payment.due and (status.due != ZERO or payment.interrupted):
         # the engine's last sale is not this one (it restarted, or another sale): cannot tell. A Due of 0 may be
         # this sale's, zeroed at its end (the rules decide under the readings that fit), but not after a drop: an
         # engine that restarted and forgot the sale says Due 0 too
         reason = f"engine reports Due {status.due}, not this payment's {payment.due}"
-        decision = Decision("unknown", credit=payment.credit, reason=reason)
+        return Decision("unknown", credit=payment.credit, reason=reason), None
     else:
         facts = Facts(
             due=payment.due,
@@ -358,4 +363,4 @@ def decide_end(payment: ActivePayment, status: EngineStatus | None,
             reason = (f"engine connection lost during the payment; after it the engine reported Credit "
                       f"{status.credit}, reference {status.reference or '-'}: to be checked by staff")  # fmt: skip
             decision = Decision("unknown", credit=payment.credit, reason=reason)
-    return decision
+    return decision, facts

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from ..errors import FailureCode
 from ..protocol import messages as m
-from .rules import ZERO, Method, Outcome
+from .rules import ZERO, Facts, Method, Outcome
 
 Phase = Literal["opening", "starting", "charging", "ending", "abandoning"]
 #: the customer's cancel: ``wanted`` (confirmed, held until it may go out), ``sending`` (handed to the link),
@@ -56,6 +56,8 @@ class ActivePayment:
     view_before: SaleFacts | None = None
     #: the machine's own no-acknowledgement cancel for this payment
     own_cancel: OwnCancel = "none"
+    #: questions asked again in ENDING because the engine's last word named another Due (bounded)
+    end_asks: int = 0
     #: its journal row: "written" (or being written), "failed" (an adopted payment's row the journal refused)
     row: Literal["written", "failed"] = "written"
 
@@ -254,4 +256,13 @@ class StopTimer:
     name: Literal["ack", "end", "abandon"]
 
 
-Effect = JournalOpen | JournalUpdate | JournalReopen | Send | Publish | StartTimer | StopTimer
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """The facts a sale ended with, decided by the rules: for the reading learner (``[protocol] engine_reading``
+    auto), which narrows the readings the next sales are decided under."""
+
+    method: Method
+    facts: Facts
+
+
+Effect = JournalOpen | JournalUpdate | JournalReopen | Send | Publish | StartTimer | StopTimer | Observed

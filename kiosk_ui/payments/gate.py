@@ -1,4 +1,4 @@
-"""What holds customer payments and staff cash commands back beyond the payment machine's own state.
+"""Two facts the arbiter (:mod:`.arbiter`) reads beside the payment machine's state; it decides nothing itself.
 
 - A start being checked: from the first check until the payment exists (the journal check awaits a
   thread), cash-moving staff commands wait, so a refill never goes out ahead of its ``paycash``.

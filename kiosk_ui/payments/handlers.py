@@ -282,8 +282,19 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
     if ev.name == "end" and mc.state == ENDING:
         if not mc.connected:
             return []  # nobody can ask the engine now: the end waits for its word after the reconnect
+        said = mc.view
+        if said is not None and said[0] is not None and said[0] != payment.due and payment.end_asks < END_ASKS:
+            # what sent us here named another Due (a status built before our command, delivered late): no word
+            # that this payment ended, so no settling from no facts: ask again (a customer still paying, or
+            # cancelling, would otherwise be left live on a row settled unknown)
+            mc.payment = replace(payment, end_asks=payment.end_asks + 1)
+            return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
         return mc.conclude(None)
     return []
+
+
+#: how many times the end grace is restarted with a new question before the payment is settled without facts
+END_ASKS = 3
 
 
 def lost(mc: MachineCore, ev: ConnectionLost) -> list[Effect]:
@@ -322,7 +333,8 @@ def send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
     if ev.command == m.Cancel.COMMAND and payment.own_cancel == "sending":
         mc.payment = replace(payment, own_cancel="unsent")  # never left: it goes out when the engine charges it
     elif ev.command == m.Cancel.COMMAND and payment.cancel == "sending":
-        mc.payment = replace(payment, cancel="none")  # it never left: a new press may ask again
+        # it never left (the engine away): held, it goes out when a status says the engine still charges this payment
+        mc.payment = replace(payment, cancel="wanted")
     return []
 
 

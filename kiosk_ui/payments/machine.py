@@ -59,6 +59,7 @@ from .events import (
     JournalReopen,
     JournalUpdate,
     JournalWritten,
+    Observed,
     PaymentResult,
     Phase,
     Publish,
@@ -106,6 +107,7 @@ __all__ = [
     "JournalUpdate",
     "JournalWritten",
     "Method",
+    "Observed",
     "PaymentMachine",
     "PaymentResult",
     "Phase",
@@ -150,6 +152,10 @@ class PaymentMachine:
     @new_id.setter
     def new_id(self, make: Callable[[], str]) -> None:  # tests and the explorer name adopted payments themselves
         self.settings = replace(self.settings, new_id=make)
+
+    def use_readings(self, readings: tuple[Reading, ...]) -> None:
+        """The readings the next endings are decided under (the reading learner narrows them)."""
+        self.settings = replace(self.settings, readings=readings)
 
     # ---- read-only views of the state, for the kiosk and tests
     @property

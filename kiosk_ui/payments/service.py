@@ -54,6 +54,8 @@ class PaymentService:
         self._held: dict[str, pm.PaymentResult] = {}
         self.retry_every = 2.0
         self._retry: asyncio.TimerHandle | None = None
+        #: an ended sale's facts, for the reading learner
+        self.on_observed: Callable[[pm.Observed], None] = lambda observed: None
         #: called when the unwritten outcomes change (the kiosk's journal_writable); with True once a retry wrote
         self.on_unwritten: Callable[[bool], None] = lambda written: None
 
@@ -154,6 +156,8 @@ class PaymentService:
                 self._timers[effect.name] = loop.call_later(effect.seconds, self.dispatch, event)
             elif isinstance(effect, pm.StopTimer):
                 self._stop(effect.name)
+            elif isinstance(effect, pm.Observed):
+                self.on_observed(effect)
             elif isinstance(effect, JournalProgress):
                 self._record_progress(effect)
 

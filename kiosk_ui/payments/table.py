@@ -73,7 +73,7 @@ EVENTS: tuple[type, ...] = (
 )  # fmt: skip
 
 #: what settling a payment returns (a JournalOpen first when an adopted payment's row had failed)
-_OUTCOME = ("JournalOpen", "JournalUpdate", "Publish", "StopTimer")
+_OUTCOME = ("JournalOpen", "JournalUpdate", "Publish", "StopTimer", "Observed")
 
 
 def _rows(phases: tuple[State, ...], event: type, run: Handler, to: tuple[str, ...], effects: tuple[str, ...],

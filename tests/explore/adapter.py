@@ -89,13 +89,14 @@ def frame(f: tuple[Any, ...]) -> Any:
 
 
 def action(effect: Any) -> Action:
-    """An effect as a plain tuple: ("open", pid, adopted) ("settle", pid, outcome, credit, method) ("reopen", pid)
+    """An effect as a plain tuple: ("open", pid, adopted) ("settle", pid, outcome, credit, method, change paid)
+    ("reopen", pid)
     ("send", kind, due, pid) ("publish", pid, outcome) ("arm", name, pid) ("disarm", name)."""
     if isinstance(effect, pm.JournalOpen):
         return ("open", effect.payment_id, "adopted" in effect.detail)
     if isinstance(effect, pm.JournalUpdate):
         r = effect.result
-        return ("settle", effect.payment_id, r.outcome, r.credit, r.method)
+        return ("settle", effect.payment_id, r.outcome, r.credit, r.method, r.change_paid)
     if isinstance(effect, pm.JournalReopen):
         return ("reopen", effect.payment_id)
     if isinstance(effect, pm.Send):

@@ -20,6 +20,8 @@ from kiosk_ui.payments.readings import DEFAULT_READING, Reading
 from . import adapter
 from .model import Engine, Frame, Sale
 
+#: a journal row: (payment id, outcome, (credit, change paid), method, engine sale no linked at open or -1)
+Row = tuple[str, str, tuple[Decimal, Decimal], str, int]
 CHARGED = {"completed": True, "cancelled": False, "declined": False, "failed": False}
 
 
@@ -53,9 +55,10 @@ class World:
     heard: tuple[bool, Decimal] = (False, Decimal(0))
     #: adopted payment id → the engine sale the frame that made the machine adopt it described
     links: tuple[tuple[str, int], ...] = ()
+    #: engine sales the app heard charging (a status or updateCredit about them reached it)
+    observed: frozenset[int] = frozenset()
     effects: tuple[tuple[adapter.Action, ...], ...] = ()
-    #: journal rows: (pid, outcome, credit, method, sale no linked at open or -1)
-    rows: tuple[tuple[str, str, Decimal, str, int], ...] = ()
+    rows: tuple[Row, ...] = ()
     timers: tuple[tuple[str, str], ...] = ()
     cancelled: frozenset[str] = frozenset()
     connected: bool = True
@@ -105,11 +108,11 @@ def _feed(world: World, machine: Any, event: Any, about: int = -1) -> World:
     return world
 
 
-def _row(world: World, pid: str) -> tuple[str, str, Decimal, str, int] | None:
+def _row(world: World, pid: str) -> Row | None:
     return next((r for r in world.rows if r[0] == pid), None)
 
 
-def _set_row(world: World, row: tuple[str, str, Decimal, str, int]) -> World:
+def _set_row(world: World, row: Row) -> World:
     rows = tuple(r for r in world.rows if r[0] != row[0])
     return replace(world, rows=tuple(sorted((*rows, row))))
 
@@ -125,13 +128,13 @@ def _run_effect(world: World, machine: Any, fail: bool = False) -> World:
             return _feed(world, machine, adapter.open_failed(act[1]))
         link = next((no for pid, no in world.links if pid == act[1]), -1)
         method = machine.payment.method if adapter.payment_id(machine) == act[1] else "?"
-        world = _set_row(world, (act[1], "open", Decimal(0), method, link))
+        world = _set_row(world, (act[1], "open", (Decimal(0), Decimal(0)), method, link))
     elif kind in ("settle", "reopen"):
         old = _row(world, act[1])
         if old is None:  # the journal cannot update a row it never wrote (its open failed)
             return world
-        outcome, credit, method = (act[2], act[3], act[4]) if kind == "settle" else ("open", old[2], old[3])
-        world = _set_row(world, (act[1], outcome, credit, method, old[4]))
+        outcome, money, method = (act[2], (act[3], act[5]), act[4]) if kind == "settle" else ("open", old[2], old[3])
+        world = _set_row(world, (act[1], outcome, money, method, old[4]))
     elif kind == "send":
         if adapter.vetoes_cancel(machine, act):  # refused at the write: nothing left, the machine is told
             return _feed(world, machine, adapter.send_failed(act[3], act[1]))
@@ -240,7 +243,9 @@ def _show(f: Frame) -> str:
 def _deliver(w: World, mc: Any) -> World:
     f, *rest = w.to_app
     heard = (bool(f[1]), Decimal(str(f[2]))) if f[0] == "status" else (True, Decimal(str(f[1])))
-    return _feed(replace(w, to_app=tuple(rest), heard=heard), mc, adapter.frame(f), about=int(str(f[-1])))
+    about = int(str(f[-1]))
+    observed = w.observed | {about} if heard[0] and about >= 0 else w.observed
+    return _feed(replace(w, to_app=tuple(rest), heard=heard, observed=observed), mc, adapter.frame(f), about=about)
 
 
 def _take(w: World, mc: Any) -> World:
@@ -267,7 +272,7 @@ def _reconnect(w: World, mc: Any) -> World:
 # --------------------------------------------------------------------------- the properties
 
 
-def _sale_of(world: World, row: tuple[str, str, Decimal, str, int]) -> Sale | None:
+def _sale_of(world: World, row: Row) -> Sale | None:
     ledger = world.engine.ledger
     if row[4] >= 0:
         return ledger[row[4]]
@@ -290,7 +295,7 @@ def violations(world: World, definite: bool = False) -> list[str]:
     if not quiescent(world):
         return found
     for row in world.rows:
-        pid, outcome, credit, method, _ = row
+        pid, outcome, (credit, paid), method, _ = row
         sale = _sale_of(world, row)
         if outcome == "unknown" and definite:
             found.append(f"row {pid} is unknown though nothing went wrong")
@@ -309,10 +314,14 @@ def violations(world: World, definite: bool = False) -> list[str]:
             found.append(f"row {pid} is {outcome}, the engine's truth is {sale.truth}")
         elif sale.method == "cash" and method == "cash" and credit != sale.credit:
             found.append(f"row {pid} says {credit} went in, the engine took {sale.credit}")
+        elif sale.method == "cash" and method == "cash" and paid != sale.change:
+            found.append(f"row {pid} says {paid} came out, the engine paid {sale.change}")
     pids = {row[0] for row in world.rows}
     for sale in world.engine.ledger:
         if sale.owner == "us" and sale.truth and sale.tag not in pids:
             found.append(f"our sale {sale.tag} ({sale.truth}) has no journal row")
+        if sale.owner == "other" and sale.truth and sale.no in world.observed and sale.no not in linked:
+            found.append(f"another client's sale {sale.no}, seen charging, has no journal row")
     live = world.engine.sale
     if live is not None and live.owner == "us" and live.tag in world.cancelled:
         found.append(f"the customer cancelled {live.tag} and the engine still charges it")

@@ -154,3 +154,64 @@ async def test_an_outcome_that_cannot_be_written_is_kept_retried_and_shown_only_
         assert not rig.kiosk.service.unwritten and rig.kiosk.journal_writable and rig.kiosk.can_pay() == ""
     finally:
         await close(rig)
+
+
+async def test_a_real_full_disk_mid_payment_keeps_the_outcome_until_the_disk_is_freed(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Issue 20's full-disk run on a small tmpfs: a 35.50 sale starts, the data disk fills, the customer pays 40.
+    The outcome cannot be written: nothing is shown, new payments are refused, the payment still reaches its end;
+    the disk is freed: the kept outcome is written, then shown; no row is left open."""
+    from .test_journal_faults import fill, small_disk
+
+    with small_disk(tmp_path / "disk") as disk:
+        journal = Journal(disk / "journal.sqlite3")
+        rig = await make_rig(tmp_path, fake_engine, journal=journal)
+        rig.kiosk.service.retry_every = 0.2
+        try:
+            await start_cash(rig, "35.50")
+            paid = rig.kiosk.payment.id if rig.kiosk.payment else ""
+            fill(disk)
+            await fake_engine.push("updateCredit", Due="35.50", Credit="40.00")
+            await fake_engine.push("status", cobrando="False", Due="35.50", Credit="40.00", changeDispensed="4.50",
+                                   Status="Pago completado")  # fmt: skip
+            await eventually(lambda: rig.kiosk.payment is None)  # the payment reached its end
+            await asyncio.sleep(0.5)
+            refused = 0
+            for _ in range(3):  # customers keep trying
+                try:
+                    await rig.kiosk.start_payment("cash", Decimal("10"))
+                except PaymentRefused as exc:
+                    refused += str(exc) == "err_journal"
+            assert refused == 3 and fake_engine.commands("paycash") and len(fake_engine.commands("paycash")) == 1
+            assert rig.results == [] and rig.kiosk.service.unwritten, "kept, not shown, before it is on disk"
+            for filler in disk.glob("filler*"):
+                filler.unlink()
+            await eventually(lambda: rig.results, timeout=10)
+            assert (rig.results[0].id, rig.results[0].outcome, rig.results[0].change_owed) == (paid, "completed", 4.5)
+            rows = rig.journal.payments()
+            assert [(r["id"], r["outcome"]) for r in rows] == [(paid, "completed")], "no row left open"
+            assert rig.kiosk.can_pay() == ""
+        finally:
+            await close(rig)
+
+
+async def test_each_ending_teaches_the_reading_learner_and_narrows_the_next_decisions(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """[protocol] engine_reading = auto: an ending's facts go to the learner, whose candidates the machine decides
+    the next sales under (the metrics and the staff status read the same learner)."""
+    rig = await make_rig(tmp_path, fake_engine)
+    try:
+        before = rig.kiosk.learner.candidates()
+        await start_cash(rig, "35.50")
+        await fake_engine.push("updateCredit", Due="35.50", Credit="40.00")
+        await fake_engine.push("status", cobrando="False", Due="35.50", Credit="40.00", changeDispensed="4.50",
+                               Status="Pago completado")  # fmt: skip
+        await eventually(lambda: rig.results)
+        await rig.settle()
+        assert rig.kiosk.learner.seen == 1
+        narrowed = rig.kiosk.learner.candidates()
+        assert len(narrowed) < len(before) and rig.kiosk.machine.settings.readings == narrowed
+    finally:
+        await close(rig)

@@ -20,9 +20,11 @@ CASH = [
     "left-running-kept-sticky",
     pytest.param("inserted-sale-zeroed-end", marks=pytest.mark.xfail(strict=False, reason=TODAY)),
 ]
+#: the refund holds in the zeroed-Due reading on the new machine (a paid sale there does not yet: CASH)
+REFUND = [*CASH[:3], "inserted-sale-zeroed-end"]
 
 
-@pytest.mark.parametrize("reading", CASH)
+@pytest.mark.parametrize("reading", REFUND)
 async def test_a_cancel_after_money_went_in_is_a_refund_in_every_reading(env: Env, reading: str) -> None:
     env.engine.set_reading(reading)
     user = env.new_user()
@@ -54,7 +56,7 @@ async def test_a_paid_sale_is_completed_with_its_change_in_every_reading(env: En
 @pytest.mark.parametrize(
     "reading",
     [speech.DEFAULT, "inserted-sale-kept-sticky",
-     pytest.param("inserted-sale-kept-early", marks=pytest.mark.xfail(strict=False, reason=TODAY))],
+     "inserted-sale-kept-early"],
 )  # fmt: skip
 async def test_an_approved_card_is_completed_in_every_reference_reading(env: Env, reading: str) -> None:
     env.engine.set_reading(reading)

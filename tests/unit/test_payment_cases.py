@@ -247,3 +247,40 @@ def test_after_a_drop_an_idle_engine_reporting_due_zero_does_not_complete_the_pa
     go(pm.ConnectionLost(), pm.ConnectionBack(), status(False, "0", "0", "0"), status(False, "0", "0", "0"))
     (result,) = go.published
     assert result.outcome == "unknown"
+
+
+def test_a_card_approved_during_a_drop_before_the_ack_is_completed_not_declined() -> None:
+    """Explorer: pay card; the engine takes it, the card is approved, the connection drops (the acknowledgement
+    lost); after the reconnect the status ends the sale with the new reference R1. That reference is the
+    approval, not the reference before the payment: completed, never declined."""
+    go = Drive(synced=True)
+    go(IDLE, pm.StartRequested("a", "card", D(35)), pm.ConnectionLost(), pm.ConnectionBack())
+    go(status(False, "35", "35", "0", ref="R1", text="Aprobada"))
+    (result,) = go.published
+    assert (result.outcome, result.reference) == ("completed", "R1")
+
+
+def test_a_customer_cancel_that_could_not_leave_goes_out_when_the_engine_is_back_charging() -> None:
+    """Explorer: cash acknowledged; the connection drops; the customer cancels (the send fails); back; the engine
+    still charges the payment: the cancel goes out then (before: forgotten, the engine charged on unattended)."""
+    go = Drive(synced=True)
+    go(IDLE, pm.StartRequested("a", "cash", D(35)), status(True, "35"), pm.ConnectionLost())
+    go.failing.add(m.Cancel.COMMAND)
+    go(pm.CancelRequested("a"))
+    go.failing.clear()
+    assert go.cancels() == []
+    go(pm.ConnectionBack(), status(True, "35"))
+    assert len(go.cancels()) == 1
+
+
+def test_a_stale_pre_command_status_then_a_silent_grace_does_not_settle_a_live_payment() -> None:
+    """Explorer: cash acknowledged; a status built before our paycash (idle, Due 0) arrives; the end grace runs
+    out before the answer; then money comes in and the engine says it still charges this Due: one payment, one row,
+    still live (before: settled unknown at the timer, then the same sale adopted on a second row)."""
+    go = Drive(synced=True)
+    go(IDLE, pm.StartRequested("a", "cash", D(35)), status(True, "35"), status(False, "0"))
+    go(pm.TimerFired("end", "a"))
+    assert go.published == [] and isinstance(go.sent[-1], m.GetStatus), "asked again, nothing settled"
+    go(pm.CreditUpdate(D(35), D(20)), status(True, "35", "20"))
+    assert go.mc.payment is not None and go.mc.payment.id == "a" and go.mc.state == pm.CHARGING
+    assert list(go.rows) == ["a"]

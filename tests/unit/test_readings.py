@@ -161,3 +161,19 @@ def test_the_learner_keeps_readings_it_cannot_judge() -> None:
 def test_a_pinned_running_total_without_the_total_before_is_unknown_and_says_why() -> None:
     decision = decide("cash", cash("35", "50", "15", seen="50"), [RUNNING])
     assert decision.outcome == "unknown" and "total before the sale" in decision.reason
+
+
+def test_every_definite_cash_decision_adds_up_under_every_reading() -> None:
+    from itertools import product
+
+    amounts = (None, "0", "15", "20", "35", "50")
+    checked = 0
+    for seen, credit, out, before, seen_all in product(("0", "20", "35", "50"), amounts, amounts, (None, D(0), D(10)),
+                                                       (True, False)):  # fmt: skip
+        facts = cash("35", credit, out, seen=seen, change_before=before, seen_all=seen_all)
+        for readings in (ALL_READINGS, *((r,) for r in ALL_READINGS[::3])):
+            decision = decide("cash", facts, readings)
+            if decision.outcome in ("completed", "cancelled"):
+                checked += 1
+                assert adds_up("cash", D(35), decision), (facts, readings, decision)
+    assert checked > 500

@@ -110,3 +110,14 @@ def test_a_status_built_before_the_command_is_sent_after_its_answer() -> None:
     engine.receive(cid, engine.codec.encode(m.PayCash(D(35))))
     statuses = [f for f in frames(engine) if isinstance(f, m.Status)]
     assert [s.cobrando for s in statuses] == [True, False]  # the answer, then the heartbeat's older snapshot
+
+
+def test_the_command_line_picks_the_simulators_reading() -> None:
+    from kiosk_ui.cli import make_parser
+
+    parser = make_parser()
+    assert parser.parse_args(["simulate"]).reading == speech.DEFAULT
+    assert parser.parse_args(["simulate", "--reading", "mixed"]).reading == "mixed"
+    assert parser.parse_args(["demo", "--reading", "left-running-zeroed-early"]).reading == "left-running-zeroed-early"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["simulate", "--reading", "credit-whatever"])
