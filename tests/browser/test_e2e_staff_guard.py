@@ -20,6 +20,7 @@ from kiosk_ui.staff_rules import is_cash_moving
 from kiosk_ui.ui.pages.admin import ACTIONS, Action
 
 from ..helpers import begin_payment
+from .states import IDLE_OR_RESULT
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +59,10 @@ def customer_paying(browser: Browser, app: AppProcess, sim: ThreadedSim) -> Page
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     page.set_default_timeout(20_000)
     page.goto(app.base + "/")
+    # the previous customer's result is kiosk state: a new page shows it while it lasts, until "Terminar"
+    expect(page.locator(IDLE_OR_RESULT)).to_have_count(1)
+    if page.get_by_test_id("screen-result").is_visible():
+        page.get_by_test_id("result-done").click()
     expect(page.get_by_test_id("screen-idle")).to_be_visible()
     begin_payment(page, sim, "35.5")
     sim.insert("20", "bill")
