@@ -92,7 +92,7 @@ class _Pending:
 @dataclass
 class Backoff:
     first: float = 0.5
-    #: PROTOCOL.md: back off, but never wait longer than 3 s between attempts to a local engine.
+    #: docs/protocol.md: back off, but never wait longer than 3 s between attempts to a local engine.
     cap: float = 3.0
     #: A connection that lived this long resets the backoff to ``first``.
     stable_after: float = 5.0

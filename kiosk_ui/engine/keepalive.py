@@ -2,7 +2,7 @@
 exercised with pings, and a C# engine whose receive loop waits on the card terminal answers nothing (not even
 a pong) for many seconds, exactly while a payment is charging.
 
-Rules (PROTOCOL.md, "Connection"):
+Rules (docs/protocol.md, "Connection"):
 - a ping every ``ping_interval`` s; any frame or pong counts as "heard";
 - outside a payment, ``silence_timeout`` s without hearing anything drops the connection (then reconnect);
 - while a payment is charging, silence never drops the connection (the approval would go to a dead socket);

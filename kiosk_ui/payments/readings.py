@@ -1,4 +1,4 @@
-"""The readings of the end-of-sale fields the manual only names (PROTOCOL.md, "Readings"). Pure data.
+"""The readings of the end-of-sale fields the manual only names (docs/protocol.md, "Readings"). Pure data.
 
 An engine may report, when a sale ends:
 
@@ -12,7 +12,7 @@ A :class:`Reading` is one choice on each axis; :data:`ALL_READINGS` is every com
 (:mod:`.rules`) decide under every reading that fits what was seen, the simulator speaks any one of them,
 and :class:`ReadingLearner` narrows them down from sales whose meaning is unambiguous.
 
-One assumption is shared by every reading (PROTOCOL.md, cash step 3): each coin or bill the engine accepts is
+One assumption is shared by every reading (docs/protocol.md, cash step 3): each coin or bill the engine accepts is
 reported (``updateCredit``, or a ``status``/``sockets`` with ``Credit``) before the sale's end, so on a connection
 that did not drop the most credit seen is what was inserted. Only the "inserted" reading, whose ``Credit`` says
 the inserted amount itself, tolerates reports that never came.

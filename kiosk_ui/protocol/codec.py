@@ -54,7 +54,7 @@ class Codec:
     ``names`` overrides the wire name of any command (``{"paycash": "pagarefectivo"}``),
     keyed by the default name, for an engine whose ``index.html`` spells them otherwise.
     The rest is the ``[protocol]`` section (docs/protocol-config.md), every part keyed by
-    the default names of PROTOCOL.md:
+    the default names of docs/protocol.md:
 
     - ``fields``: per inferred (I) outgoing command, default field name → wire field name
       (``{"checknip": {"nip": "pin"}}``); keys are renamed on encode and back on decode;
@@ -238,7 +238,7 @@ class Codec:
         """The JSON object for ``message``, keys in the order JavaScript would write them.
 
         ``token``: the staff session's access token; it goes out only when the configuration
-        names a ``token_field`` (PROTOCOL.md leaves open whether the engine wants it back).
+        names a ``token_field`` (docs/protocol.md leaves open whether the engine wants it back).
         """
         obj: dict[str, Any] = {"fecha": fecha or js_date(), "comando": self.names[message.COMMAND]}
         renamed = self._field_out.get(message.COMMAND, {})

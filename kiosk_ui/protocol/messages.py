@@ -1,4 +1,4 @@
-"""One typed message class per row of PROTOCOL.md, both directions.
+"""One typed message class per row of docs/protocol.md, both directions.
 
 Each class declares its default wire command and a field spec: (attribute, wire key,
 parse, format). Incoming (engine → app) fields are optional: ``None`` means the engine

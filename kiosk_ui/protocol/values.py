@@ -1,4 +1,4 @@
-"""Value coercion rules of PROTOCOL.md ("Value rules"), both directions.
+"""Value coercion rules of docs/protocol.md ("Value rules"), both directions.
 
 Every function takes a value as it came out of ``json.loads(..., parse_float=Decimal)``
 and returns a typed Python value, or raises :class:`ProtocolError`.

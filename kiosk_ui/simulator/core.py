@@ -1,4 +1,4 @@
-"""Sans-I/O engine simulator: the semantics of PROTOCOL.md with no sockets and no clock of its own.
+"""Sans-I/O engine simulator: the semantics of docs/protocol.md with no sockets and no clock of its own.
 
 A server feeds it connections, frames and the time (:meth:`SimEngine.tick`); it answers by
 queueing frames in :attr:`SimEngine.outbox` as ``(at, target, text)``: ``target`` is a client

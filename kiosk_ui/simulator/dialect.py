@@ -1,4 +1,4 @@
-"""The simulator's accents: every spelling the app claims to accept (PROTOCOL.md, "Value rules").
+"""The simulator's accents: every spelling the app claims to accept (docs/protocol.md, "Value rules").
 
 The engine is C#; the manual's examples are JavaScript. A :class:`Dialect` rewrites each
 engine-to-app frame the simulator sends, field by field:

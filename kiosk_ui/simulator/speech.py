@@ -1,4 +1,4 @@
-"""Which reading of the end-of-sale fields the simulator speaks (PROTOCOL.md, "Readings").
+"""Which reading of the end-of-sale fields the simulator speaks (docs/protocol.md, "Readings").
 
 The same four axes and names as :mod:`kiosk_ui.payments.readings` (the simulator may import only the protocol
 layer, so it spells them again; tests/unit/test_simulator_readings.py checks the two agree):

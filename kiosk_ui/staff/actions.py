@@ -3,7 +3,7 @@
 Every action is asked for in two steps (the screen confirms first). :meth:`ActionRunner.check` asks the
 arbiter (:mod:`kiosk_ui.payments.arbiter`) before anything is sent, and the arbiter decides again at the write
 (the engine client's guard), for the payment the override was confirmed over; :meth:`ActionRunner.run` sends and
-waits for the answer PROTOCOL.md documents. A command with no documented answer is reported as
+waits for the answer docs/protocol.md documents. A command with no documented answer is reported as
 "sent, not confirmed" (an unrelated status proves nothing), never as done.
 
 Texts are es-MX; the caller passes ``say`` (its translator) so the outcome reaches the screen in
@@ -48,7 +48,7 @@ class Action:
     timeout: float = 30.0
     #: shutdown: the answer is the engine going away
     goes_away: bool = False
-    #: PROTOCOL.md defines no answer: a status within ``timeout`` is shown, else "sent"
+    #: docs/protocol.md defines no answer: a status within ``timeout`` is shown, else "sent"
     soft: bool = False
 
 

@@ -382,7 +382,7 @@ async def test_attack_cancel_before_the_acknowledgement_reaches_the_payment(
 async def test_attack_amounts_with_a_currency_sign_and_thousands_are_read(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
-    """PROTOCOL.md: read the number out of ``"$1,250.00"`` when unambiguous. Before the fix every such amount
+    """docs/protocol.md: read the number out of ``"$1,250.00"`` when unambiguous. Before the fix every such amount
     was dropped: a completed $1,200 sale with $50 change paid ended 'unknown' for staff review, and
     the customer's screen never showed the credit going in."""
     rig = await make_rig(tmp_path, fake_engine)

@@ -1,7 +1,7 @@
 """Outside review, second round: the payment core against the hand-written fake engine of
 :mod:`.test_attack_engine` (not kiosk_ui.simulator).
 
-Each test scripts what an engine with odd frames or odd timing may send and asserts what PROTOCOL.md
+Each test scripts what an engine with odd frames or odd timing may send and asserts what docs/protocol.md
 says the journal must record and the kiosk must show. The faults it found (J–U) were first committed as
 strict xfail tests, then fixed; the cases that held up from the start are kept alongside them.
 """
@@ -64,7 +64,7 @@ async def test_attack2_cancel_pressed_while_ending_is_sent_when_the_engine_is_st
     """Cash 50, 20 inserted; a stale ``sockets`` (cobrando false) puts the payment in ENDING. The customer
     presses cancel right then: ``Kiosk.cancel`` returns True (the screen says 'cancelling'), but nothing goes
     out and nothing is remembered. The engine's status then says it is still charging: the payment is live
-    again, the customer walks away believing it cancelled, $20 held. Per PROTOCOL.md step 5 the customer's
+    again, the customer walks away believing it cancelled, $20 held. Per docs/protocol.md step 5 the customer's
     cancel must reach the engine once (as a cancel pressed in STARTING does on the acknowledgement)."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
@@ -91,7 +91,7 @@ async def test_attack2_status_with_unreadable_cobrando_does_not_end_a_payment(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50, 20 inserted, stale ``sockets`` → ENDING, ``getstatus`` asked. The engine answers with a status
-    whose ``cobrando`` is ``"si"`` (not a PROTOCOL.md boolean: the field is dropped, the rest used). Today the
+    whose ``cobrando`` is ``"si"`` (not a docs/protocol.md boolean: the field is dropped, the rest used). Today the
     machine concludes on it: Credit 20 < Due 50, changeDispensed 0 → 'cancelled' with a $20 shortfall shown to
     the customer, while the engine is still charging; its next charging status is adopted as a second journal
     row. A status that does not say cobrando false is not an end: the payment must stay live, one row."""
@@ -154,7 +154,7 @@ async def test_attack2_no_cancel_for_a_sale_the_engine_charges_for_someone_else(
     LAN started it a moment earlier): it answers with ``status`` cobrando true, Due 30, Credit 10, and never
     takes our paycash up. Today the ack timer fires and ``cancel "1"`` goes out: the engine cancels the sale
     it *is* charging (somebody else's, $10 inserted). A cancel goes out only for the payment it was asked for
-    (PROTOCOL.md: cancel "the current operation"): an engine charging another Due did not take ours up, so
+    (docs/protocol.md: cancel "the current operation"): an engine charging another Due did not take ours up, so
     ours ends (failed: engine busy) with no cancel sent."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
@@ -289,7 +289,7 @@ async def test_attack2_an_acknowledgement_with_a_byte_order_mark_is_read(
 async def test_attack2_a_staff_override_is_for_the_payment_it_was_confirmed_over(env: Env) -> None:
     """Staff asks to open the door while customer A pays: the busy dialog offers an override. Before staff
     answer, A ends and customer B (another tab) starts paying. Staff then press 'Hacerlo de todos modos':
-    today ``opendoor`` goes out during B's payment, which no one confirmed an override for. PROTOCOL.md: a
+    today ``opendoor`` goes out during B's payment, which no one confirmed an override for. docs/protocol.md: a
     cash-moving command is refused during a customer payment "unless staff confirm an explicit override";
     the override was confirmed over A. The door must stay shut and staff be asked again about B."""
     user = await logged_in(env)
@@ -450,7 +450,7 @@ async def test_attack2_an_adopted_card_payment_approved_is_not_a_cancelled_cash_
     hears of it from a ``status`` (cobrando true, Due 80; a status has no ``formaPago``) and adopts it, as
     cash. The terminal approves: final status cobrando false, Credit 0, changeDispensed 0, a new referenceCC.
     Today the cash rules decide: Credit 0 < Due → 'cancelled', and the screen tells the customer nothing was
-    charged while the card was. PROTOCOL.md: the outcome follows the engine's money facts, and a new
+    charged while the card was. docs/protocol.md: the outcome follows the engine's money facts, and a new
     non-empty referenceCC is a card approval: completed, with its reference journaled."""
     rig = await make_rig(tmp_path, fake_engine)
     try:

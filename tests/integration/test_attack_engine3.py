@@ -1,7 +1,7 @@
 """Outside review, third round: the rules added after round two (tests/integration/test_attack_engine2.py),
 against the hand-written fake engine of :mod:`.test_attack_engine`.
 
-Each test scripts what an engine (or another client on the LAN) may send and asserts what PROTOCOL.md says
+Each test scripts what an engine (or another client on the LAN) may send and asserts what docs/protocol.md says
 the journal must record and the kiosk must do. Its faults (V-AD) were committed as strict xfail tests, then fixed.
 """
 
@@ -155,7 +155,7 @@ async def test_attack3_a_card_payment_before_any_status_does_not_take_the_old_re
     referenceCC (R-100, the previous card sale's, still reported). Card 80 starts with ``reference_before`` ''.
     The terminal declines: final status cobrando false, Credit 0, referenceCC still R-100, Status 'Tarjeta
     declinada'. Today R-100 != '' counts as a new reference: 'completed' card sale, R-100 journaled, the
-    customer walks away with goods unpaid. A reference not known to be new proves nothing (PROTOCOL.md: a new
+    customer walks away with goods unpaid. A reference not known to be new proves nothing (docs/protocol.md: a new
     non-empty referenceCC, not the one before the payment): not completed."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
@@ -190,7 +190,7 @@ async def test_attack3_a_given_up_payment_taken_up_by_an_update_credit_engine_re
     updateCredit Due 20 Credit 0, the customer's $20 (updateCredit Credit 20), then the end status (cobrando
     false, Due 20, Credit 20, no change). Today IDLE ignores updateCredit and a cobrando-false status, so the
     given-up payment is never resumed: the journal says 'failed' and the customer was told nothing was charged,
-    while the engine took $20. PROTOCOL.md step 2: "if the engine charges anyway, that same payment resumes"."""
+    while the engine took $20. docs/protocol.md step 2: "if the engine charges anyway, that same payment resumes"."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
         paid_id = await _given_up(rig, fake_engine, "20")
@@ -371,7 +371,7 @@ async def test_attack3_no_customer_payment_starts_during_a_refill_begun_while_th
     journal's writability check in a thread (0.5 s: a slow disk). No payment exists yet, so the staff tab's
     'Iniciar dotación' passes the busy guard and ``cashrefill`` goes out; the engine reports the refill
     (cobrando true, Due 0). The customer's start then goes on without looking again: ``paycash`` is sent during
-    the refill. PROTOCOL.md: while ``cobrando`` is true no second payment may start, from any screen; a refill's
+    the refill. docs/protocol.md: while ``cobrando`` is true no second payment may start, from any screen; a refill's
     money would be counted as the customer's. Fixed in ``kiosk_ui/kiosk.py``: the kiosk counts as busy from the
     start's first check until the payment exists (the refill is refused), and ``can_pay()`` is asked again after
     the journal check (a refill the engine reports meanwhile refuses the start)."""

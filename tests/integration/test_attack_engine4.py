@@ -1,7 +1,7 @@
 """Outside review, fourth round: the rules added after round three (tests/integration/test_attack_engine3.py),
 against the hand-written fake engine of :mod:`.test_attack_engine`.
 
-Each test scripts what an engine (or another client on the LAN) may send and asserts what PROTOCOL.md says
+Each test scripts what an engine (or another client on the LAN) may send and asserts what docs/protocol.md says
 the journal must record and the kiosk must do. Its faults (AE-AI) were committed as strict xfail tests, then fixed.
 """
 

@@ -139,7 +139,7 @@ def test_protocol_section_renames_at_the_codec(tmp_path: Path) -> None:
     assert with_token["tok"] == "abc"
     assert "tok" not in json.loads(codec.encode(m.OpenDoor()))  # no session, no token
     assert codec.replies[m.BvReset] is m.Status
-    # defaults: exactly PROTOCOL.md, no token
+    # defaults: exactly docs/protocol.md, no token
     default = load(None).codec()
     assert json.loads(default.encode(m.CheckNip("1"), "f")) == {"fecha": "f", "comando": "checknip", "nip": "1"}
     assert "token" not in json.loads(default.encode(m.OpenDoor(), token="abc"))

@@ -1,4 +1,4 @@
-"""Outcomes under every reading of the end-of-sale fields (PROTOCOL.md, "Readings"), and the reading learner."""
+"""Outcomes under every reading of the end-of-sale fields (docs/protocol.md, "Readings"), and the reading learner."""
 
 from __future__ import annotations
 
