@@ -227,6 +227,11 @@ class Kiosk:
         return in_payment(self.situation())
 
     @property
+    def outcome_pending(self) -> bool:
+        """A payment's effects are still running, or its outcome waits for the journal: its result may yet come."""
+        return self.service.pending
+
+    @property
     def money_locked(self) -> bool:
         """Cash-moving staff commands must wait: a payment in progress or being started."""
         return locked(self.situation())

@@ -52,12 +52,19 @@ class PaymentService:
         #: outcomes not yet on disk (payment id → the write), retried; their Publish waits (payment id → result)
         self.unwritten: dict[str, pm.JournalUpdate] = {}
         self._held: dict[str, pm.PaymentResult] = {}
+        self._in_batch = False
         self.retry_every = 2.0
         self._retry: asyncio.TimerHandle | None = None
         #: an ended sale's facts, for the reading learner
         self.on_observed: Callable[[pm.Observed], None] = lambda observed: None
         #: called when the unwritten outcomes change (the kiosk's journal_writable); with True once a retry wrote
         self.on_unwritten: Callable[[bool], None] = lambda written: None
+
+    @property
+    def pending(self) -> bool:
+        """Effects are still on their way (an outcome may be about to be published), or an outcome waits for
+        the journal to write it: a screen must not give up on the payment it shows."""
+        return self._in_batch or bool(self._queue) or bool(self.unwritten)
 
     def dispatch(self, event: pm.Event) -> asyncio.Future[list[Exception]]:
         """Feed one event: the machine moves now; its effects are queued. The future resolves
@@ -87,11 +94,14 @@ class PaymentService:
             while self._queue:
                 effects, done = self._queue.popleft()
                 errors: list[Exception] = []
+                self._in_batch = True
                 try:
                     await self._run_batch(effects, errors)
                 except Exception as exc:  # a bug must not stop the queue
                     log.exception("payment effects failed")
                     errors.append(exc)
+                finally:
+                    self._in_batch = False
                 if not done.done():
                     done.set_result(errors)
             self._wake.clear()

@@ -5,6 +5,7 @@ last result kept across a reload. Timers run on the test's clock (``manual_clock
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -262,3 +263,56 @@ def test_receipt_speaks_the_customers_language() -> None:
     assert "MONTO:57.50" in es and "CAMBIO_PENDIENTE:2.50" in es
     en = receipt_text(result, lang="en")
     assert "RESULT:PAID" in en and "CHANGE_OWED:2.50" in en and "RECEIPT:ABC123DEF456" in en
+
+
+# ----------------------------------------------------------------------------- stale "charging" statuses
+
+
+def shows(user, marker: str) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        return visible(user, marker)
+    except AssertionError:  # no such element on the page (or none visible)
+        return False
+
+
+def screens_heard(env: Env) -> list[bool]:
+    """The engine's "charging" as each state notice told the screens (a listener added after the page's own)."""
+    heard: list[bool] = []
+    env.kapp.kiosk.on_change(lambda state: heard.append(state.charging))
+    return heard
+
+
+async def _engine_says(env: Env, **fields: object) -> None:
+    """One ``status`` frame straight from the engine's socket, as a multi-threaded engine may send one it built
+    before our last command (docs/protocol.md, "Transport")."""
+    frame = json.dumps({"comando": "status", "fecha": "14/03/2026 12:22:05", **fields})
+    for connection in list(env.server._connections.values()):
+        await connection.send(frame)
+
+
+async def test_a_stale_charging_status_after_a_cancel_leaves_the_result_on_screen(
+    manual_clock: ManualClock, env: Env
+) -> None:
+    user = env.new_user()
+    await user.open("/")
+    await start_cash_payment(user, env, "100")
+    await env.insert("50")
+    await charging(env)
+    await env.kapp.kiosk.cancel("1")
+    await user.should_see(marker="result-cancelled", retries=100)
+    env.engine.set_fault("slow_replies", 30.0)  # the engine answers no getstatus meanwhile: the stale word holds
+    heard = screens_heard(env)
+    # the status the engine built before it took the cancel arrives now: charging, 50.00 in
+    await _engine_says(env, cobrando=True, Due="100.00", Credit="50.00", changeDispensed="0.00")
+    await eventually(lambda: True in heard)  # the screen has heard it
+    # the engine's next status: idle, the cancelled sale's end facts exactly (a heartbeat repeats them)
+    due, credit, change, reference = env.kapp.kiosk.machine.snapshot.last_end.facts
+    await _engine_says(
+        env, cobrando=False, Due=str(due), Credit=str(credit), changeDispensed=str(change), referenceCC=reference or ""
+    )
+    await eventually(lambda: not env.kapp.kiosk.state.charging)
+    await eventually(lambda: heard[-1] is False)
+    manual_clock.advance(5)
+    await user.should_see(marker="result-cancelled", retries=30)
+    assert not shows(user, "screen-payment")
+    assert len(env.kapp.journal.payments()) == 1  # the stale word journaled no second sale
