@@ -41,7 +41,7 @@ from harness import (
 from playwright.sync_api import Browser, Page, expect
 
 _selected = os.environ.get("ACCEPT_READINGS", "")
-PAYMENT_READINGS = [r for r in READINGS if not _selected or r in _selected.split(",")]
+PAYMENT_READINGS = [r for r in _selected.split(",") if r in READINGS] if _selected else list(READINGS)
 
 
 # ---------------------------------------------------------------------------------------------------------
