@@ -178,6 +178,9 @@ def diagnosis(stack: Stack, pages: list[Page], label: str) -> str:
     except Exception as exc:  # a diagnosis never hides the failure
         parts.append(f"journal unreadable: {exc}")
     parts.append("engine ledger:\n" + stack.engine.ledger_text())
+    with contextlib.suppress(OSError):  # pytest's temp dirs rotate: keep the app's log with the screenshots
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"{stack.name}-app.log").write_bytes(stack.app.log.read_bytes())
     health = stack.app.health()
     parts.append(f"app health: {health}")
     if stack.app.proc.poll() is not None:
