@@ -227,8 +227,7 @@ class Kiosk:
         return in_payment(self.situation())
 
     @property
-    def outcome_pending(self) -> bool:
-        """A payment's effects are still running, or its outcome waits for the journal: its result may yet come."""
+    def outcome_pending(self) -> bool:  # a payment's effects still run, or its outcome waits for the journal
         return self.service.pending
 
     @property

@@ -37,20 +37,19 @@ from .payment import PaymentView
 from .result import ResultView
 from .scan import ScanRouter
 from .selling import Selling
+from .stale import StaleCharging
 from .texts import Texts
 from .timers import Clock, Handle
 from .unanswered import CallStaff, Phase, Unanswered
 
 STEP = {"sale": 1, "payment": 2, "result": 3}
-#: seconds a payment screen with no payment behind it waits for a result before it goes back (a stale status)
-EMPTY_PAYMENT_GRACE = 2.0
 #: the customer screen's own styles, after kiosk.css: reach, text sizes, the states off the happy path
 CSS = Path(__file__).with_name("customer.css")
 #: seconds between journal re-checks while the idle screen is out of service for want of a journal
 JOURNAL_RECHECK = 10.0
 
 
-class CustomerScreen(Intents, Unanswered):
+class CustomerScreen(Intents, Unanswered, StaleCharging):
     def __init__(self, kiosk: Kiosk, config: Config, client: Client, scans: ScanRouter | None = None,
                  picks: QuickPicks | None = None, logo_url: str = "", *, clock: Clock | None = None,
                  last: LastResult | None = None, call_staff: CallStaff | None = None,
@@ -68,7 +67,6 @@ class CustomerScreen(Intents, Unanswered):
         self.result: PaymentResult | None = None
         self.shown_credit = Decimal(0)
         self._result_timer: Handle | None = None
-        self._empty_timer: Handle | None = None
         self._probe_timer: Handle | None = None
         self._starting = False
         #: the sale last sent to payment (amount, lines): a retry pays the same lines when the amount matches
@@ -194,34 +192,11 @@ class CustomerScreen(Intents, Unanswered):
         asked = self.cancel_dialog.payment_id
         if asked is not None and (payment is None or payment.id != asked):
             self.cancel_dialog.close()  # the payment it asked about has ended
-        busy = self.kiosk.busy
-        if busy and self.phase != "payment":
-            if self.phase == "result" and payment is None:
-                # the engine says it charges, but no payment is known (a status built before the cancel that ended
-                # this one, or a sale the machine is still asking about): the customer's result stays
-                self.render()
-                return
-            self._go("payment")
+        if self.kiosk.busy and self.phase != "payment" and (payment is not None or self.phase != "result"):
+            self._go("payment")  # (a "charging" with no payment behind it leaves a result on screen: stale.py)
             return
-        if self.phase == "payment" and not busy and payment is None and self._empty_timer is None:
-            # the engine's "charging" came to nothing of ours (a stale status): unless a result is on its way,
-            # go back to what the screen showed before, after a moment (the outcome is published after its write)
-            self._empty_timer = self.clock.call_later(EMPTY_PAYMENT_GRACE, self._leave_empty_payment)
+        self.watch_empty_payment()
         self.render()
-
-    def _leave_empty_payment(self) -> None:
-        self._empty_timer = None
-        if self.phase != "payment" or self.kiosk.busy or self.kiosk.payment is not None:
-            return
-        if self.kiosk.outcome_pending:  # its result is coming (or waits for the journal): keep waiting for it
-            self._empty_timer = self.clock.call_later(EMPTY_PAYMENT_GRACE, self._leave_empty_payment)
-            return
-        shown = self.last.current(self.clock.now())
-        if shown is not None:
-            self.result = shown.result
-            self._go("result")
-        else:
-            self._go("idle")
 
     def on_result(self, result: PaymentResult) -> None:
         if self.cancel_dialog.payment_id == result.id:
@@ -309,9 +284,8 @@ class CustomerScreen(Intents, Unanswered):
             self._go("idle")
 
     def _cancel_timers(self) -> None:
-        for timer in (self._result_timer, self._probe_timer, self._empty_timer):
-            if timer:
-                timer.cancel()
+        for timer in filter(None, (self._result_timer, self._probe_timer, self._empty_timer)):
+            timer.cancel()
         self._result_timer = self._probe_timer = self._empty_timer = None
         if hasattr(self, "timeout"):
             self.timeout.stop()
