@@ -110,7 +110,7 @@ class Config:
     screen_watchdog: int = 60
     alerts: AlertConfig = field(default_factory=lambda: AlertConfig())
     brand: BrandConfig = field(default_factory=lambda: BrandConfig())
-    #: helper "link": how engine values are read, keepalive (kiosk_ui/config_link.py)
+    #: how engine values are read, keepalive (kiosk_ui/config_link.py)
     link: LinkSettings = field(default_factory=LinkSettings)
 
     def codec(self) -> Codec:
@@ -276,7 +276,7 @@ def load(path: str | Path | None, **overrides: Any) -> Config:
                 continue
             if not isinstance(entries, dict):
                 raise ConfigError(f"config file {path}: {table!r} must be a table")
-            if table in LINK_TABLES:  # helper "link"'s keys first
+            if table in LINK_TABLES:  # the link's keys first
                 entries, values["link"] = take_link_keys(table, entries, values.get("link", LinkSettings()))
             if table == "protocol":
                 entries = _protocol_tables(entries, values)

@@ -1,4 +1,4 @@
-"""The link's settings (helper "link"'s block of the configuration): how amounts and texts from the engine
+"""The link's settings (their own block of the configuration): how amounts and texts from the engine
 are read (``[protocol]`` decimal_separator, no_error_texts, cash_names, card_names) and how the keepalive
 treats a busy engine (``[engine]`` ping_interval, silence_timeout, silent_alert)."""
 

@@ -2,7 +2,7 @@
 
 Each test pins the simulator's reading for the next sale and runs a sale end to end (customer screen, engine
 socket, journal). Readings today's payment machine cannot read yet (it takes a zeroed Due for another sale's, an
-early reference for the one before) are xfail(strict=False) for helper "core"'s rewrite.
+early reference for the one before) are xfail(strict=False) where the machine does not yet decide them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The explorer's counterexamples (tests/explore), one named test each, driving the payment machine by events.
 
-Each states the behaviour the issue-19 properties require. Those today's machine fails are xfail(strict=False):
-helper "core"'s rewrite is expected to pass them, and the lead flips them when the branches merge. Each
+Each states the behaviour the explorer's properties require (docs/explore.md). The two the machine still fails
+are xfail(strict=False), each with its reason (they conflict with another rule; docs/explore.md says which). Each
 docstring gives the event sequence as the explorer found it, with what was expected and what happened.
 """
 
@@ -16,7 +16,7 @@ from kiosk_ui.payments import events as ev
 from kiosk_ui.payments import machine as pm
 from kiosk_ui.protocol import messages as m
 
-TODAY = "today's machine (issue 19, helper core's rewrite)"
+TODAY = "the machine does not yet do this: it conflicts with another rule (docs/explore.md)"
 
 
 def status(charging: bool, due: str, credit: str = "0", change: str = "0", ref: str = "") -> pm.EngineStatus:
@@ -209,7 +209,7 @@ def test_a_due_zeroed_at_the_end_is_the_end_of_the_payment() -> None:
 def test_a_second_sale_of_another_client_at_the_same_due_is_journaled() -> None:
     """another client's sale of 40 (adopted, paid, ended); at once a second one of 40 starts, is paid and ends;
     expected a second row: no command of ours went out since the first ended, so no status can be a stale
-    snapshot of it (PROTOCOL: a snapshot is built before *our* command); today the start is taken for an echo
+    snapshot of it (docs/protocol.md: a snapshot is built before *our* command); today the start is taken for an echo
     of the first sale, getstatus asked, and the answer (idle again) drops the second sale: no row (issue case 7)."""
     machine = ready()
     sale = (status(True, "40"), pm.CreditUpdate(D(40), D(40)), status(False, "40", credit="40"))
