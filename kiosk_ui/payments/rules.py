@@ -204,11 +204,16 @@ def _left(f: Facts, credit: Decimal, dispensed: Decimal) -> list[Decision]:
     out: list[Decision] = []
     if not f.seen_all:
         # reports may have been lost: what went in is only known to be at least what was seen
+        if credit == dispensed == 0:  # nothing left and nothing out: maybe nothing went in (as likely as exact pay)
+            out.append(_money("cancelled", f, seen, seen, ZERO))
         if credit == 0 and dispensed > 0 and (dispensed >= seen or dispensed < f.due):
             out.append(_money("cancelled", f, max(seen, dispensed), max(seen, dispensed), dispensed))
         if credit + f.due >= seen and dispensed <= credit:
             out.append(_money("completed", f, credit + f.due, credit, dispensed))
         return out
+    if credit == dispensed == seen == 0:
+        # nothing went in (every coin or bill is reported), nothing is left, nothing came out: no money moved
+        out.append(_money("cancelled", f, ZERO, ZERO, ZERO))
     if credit == 0 and 0 < dispensed <= seen and (seen < f.due or dispensed == seen):
         # everything seen (or part of it) came back as changeDispensed: a refund, whatever Credit says
         # (a 0/0 end after money went in proves nothing: an engine that restarted says the same)

@@ -124,6 +124,16 @@ def test_after_a_drop_a_left_reading_end_with_nothing_left_is_not_proof_of_a_can
     assert decide("cash", cash("40", "0", "0", seen="0")).outcome == "cancelled"
 
 
+def test_an_empty_cash_payment_cancelled_is_a_cancel_under_a_learned_left_reading() -> None:
+    # an engine whose Credit is what is left, learned from earlier sales; the customer inserts nothing and the
+    # payment is cancelled (or abandoned): Credit 0, change 0 is nothing moved, not "unknown"
+    left = tuple(r for r in ALL_READINGS if r.credit == "left")
+    empty = cash("250", "0", "0", seen="0", cancel_requested=True)
+    assert decide("cash", empty, left).outcome == "cancelled"
+    # after a drop the same end may be an exact payment nobody saw: never a definite "completed"
+    assert decide("cash", cash("250", "0", "0", seen="0", seen_all=False), left).outcome == "unknown"
+
+
 def test_metrics_show_the_matching_readings_and_the_unexplained_endings() -> None:
     from prometheus_client import CollectorRegistry, generate_latest
     from prometheus_client.parser import text_string_to_metric_families
