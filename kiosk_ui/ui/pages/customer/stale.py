@@ -15,15 +15,14 @@ A mixin of :class:`~.shell.CustomerScreen` (kept apart so each stays small); it 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from ....kiosk import Kiosk, PaymentResult
 from .timers import Clock, Handle
+from .unanswered import Phase
 
 if TYPE_CHECKING:
     from ....last_result import LastResult
-
-Phase = Literal["idle", "sale", "payment", "result"]
 
 #: seconds a payment screen with no payment behind it waits for a result before it goes back
 EMPTY_PAYMENT_GRACE = 2.0
@@ -40,14 +39,18 @@ class StaleCharging:
     def _go(self, phase: Phase) -> None:
         raise NotImplementedError
 
+    def _empty_payment(self) -> bool:
+        """A payment screen with no payment behind it: none ours, none adopted, the engine not charging."""
+        return self.phase == "payment" and not self.kiosk.busy and self.kiosk.payment is None
+
     def watch_empty_payment(self) -> None:
-        """On a payment screen with no payment behind it, look again after the grace (one look at a time)."""
-        if self.phase == "payment" and not self.kiosk.busy and self.kiosk.payment is None and self._empty_timer is None:
+        """On an empty payment screen, look again after the grace (one look at a time)."""
+        if self._empty_payment() and self._empty_timer is None:
             self._empty_timer = self.clock.call_later(EMPTY_PAYMENT_GRACE, self._leave_empty_payment)
 
     def _leave_empty_payment(self) -> None:
         self._empty_timer = None
-        if self.phase != "payment" or self.kiosk.busy or self.kiosk.payment is not None:
+        if not self._empty_payment():
             return
         if self.kiosk.outcome_pending:  # its result is coming (or waits for the journal): keep waiting for it
             self.watch_empty_payment()
