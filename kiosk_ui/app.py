@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request
 from nicegui import Client
 from nicegui import app as nicegui_app
+from nicegui.storage import Storage
 
 from . import __version__, product_images
 from .access import AddressGate, loopback
@@ -97,6 +98,16 @@ def prune_unconnected(age: float = UNCONNECTED_SECONDS, now: float | None = None
     for client in stale:
         client.delete()
     return len(stale)
+
+
+def browser_storage_dir(data_dir: Path) -> Path:
+    """Keep NiceGUI's server-side user storage (it holds the staff session id) in the private data dir.
+
+    NiceGUI's default is ``.nicegui`` in the working directory, wherever the kiosk's task happened to start:
+    a session token there could be read by anyone who can read that folder, and a second install would share it.
+    """
+    Storage.path = private_dir(data_dir / "browser-storage")
+    return Storage.path
 
 
 def storage_secret(data_dir: Path) -> str:

@@ -171,10 +171,11 @@ def _serve(config: Config, reading: str = "") -> int:
         os.environ.pop(name, None)
     from nicegui import ui
 
-    from .app import build, storage_secret
+    from .app import browser_storage_dir, build, storage_secret
     from .conn_guard import Limits, uvicorn_options
 
     _check_port_free(config.host, config.port)
+    browser_storage_dir(config.data_dir)
     kapp = build(config)
     if reading and kapp.sim_engine is not None:
         kapp.sim_engine.set_reading(reading)
