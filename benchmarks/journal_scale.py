@@ -42,6 +42,14 @@ def rss_bytes() -> int | None:
         return None
 
 
+#: the columns a bulk fill writes, by name (the table has grown columns since v2: seq, progress)
+INSERT_PAYMENT = (
+    "INSERT INTO payments (id, created_at, updated_at, local_day, method, due_cents, credit_cents, change_owed_cents,"
+    " change_paid_cents, shortfall_cents, reference, outcome, detail, items, owed_settled_at, seq)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def build(path: Path, payments: int, staff: int, days: int = 365) -> None:
     """Bulk-fill a v2 journal: payments spread over the last ``days`` days, oldest first."""
     Journal(path).close()  # the schema, as the app creates it
@@ -65,11 +73,11 @@ def build(path: Path, payments: int, staff: int, days: int = 365) -> None:
         short = 1000 if method == "cash" and i % 250 == 0 and change >= 1000 else 0
         batch.append((os.urandom(16).hex(), at, at, day, method, due, credit, change, change - short, short,
                       "" if method == "cash" else f"R{i:09d}", outcome, "", "[]",
-                      at if short and i % 2 else None))  # fmt: skip
+                      at if short and i % 2 else None, i + 1))  # fmt: skip
         if len(batch) == 20_000:
-            db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+            db.executemany(INSERT_PAYMENT, batch)
             batch.clear()
-    db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+    db.executemany(INSERT_PAYMENT, batch)
     step = (end - start) / staff
     db.executemany(
         "INSERT INTO staff_actions (at, client, session, action, result, detail) VALUES (?, ?, ?, ?, ?, ?)",

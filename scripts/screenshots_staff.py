@@ -30,6 +30,12 @@ from kiosk_ui.journal import Journal, local_day  # noqa: E402
 STAFF_SIZES = {"tablet": (1280, 800), "phone": (390, 844)}
 STAFF_SECTIONS = ("status", "actions", "review", "screen", "catalog", "journal", "tablet")
 WAIT = 20_000
+#: the columns a bulk fill writes, by name (the table has grown columns since v2: seq, progress)
+INSERT_PAYMENT = (
+    "INSERT INTO payments (id, created_at, updated_at, local_day, method, due_cents, credit_cents, change_owed_cents,"
+    " change_paid_cents, shortfall_cents, reference, outcome, detail, items, owed_settled_at, seq)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def seed_journal(data_dir: Path, days: int = 14) -> None:
@@ -52,7 +58,7 @@ def seed_journal(data_dir: Path, days: int = 14) -> None:
     rows.append(("unknown01", at, at, local_day(at), "card", 12900, 0, 0, 0, 0, "", "unknown",
                  "sin respuesta de la terminal", "[]", None))  # fmt: skip
     with sqlite3.connect(path) as db:
-        db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany(INSERT_PAYMENT, [(*row, seq) for seq, row in enumerate(rows, 1)])
 
 
 def _pin_products(page: Page) -> None:
