@@ -68,6 +68,13 @@ ALERTS: dict[str, Bound] = {
     "give_up_hours": _b("0.1", 720, "h"),
 }
 
+#: ``[engine]`` keepalive keys (LinkSettings fields, read by config_link.py) and their ranges
+ENGINE: dict[str, Bound] = {
+    "ping_interval": _b(1, 300, "s"),
+    "silence_timeout": _b(5, 3600, "s", "at least twice ping_interval; never drops a payment in progress"),
+    "silent_alert": _b(1, 3600, "s"),
+}
+
 
 def check(where: str, value: Any, bound: Bound) -> None:
     """``value`` is a finite number within ``bound``, or ConfigError naming ``where`` (the setting)."""
@@ -101,4 +108,5 @@ def bounds_table(settings: Mapping[str, tuple[str, Bound]] = SETTINGS, alerts: M
     rows = ["| setting | range | note |", "|---|---|---|"]
     rows += [f"| `{where}` | {bound.text()} | {bound.why} |" for where, (_, bound) in settings.items()]
     rows += [f"| `[alerts] {name}` | {bound.text()} | {bound.why} |" for name, bound in alerts.items()]
+    rows += [f"| `[engine] {name}` | {bound.text()} | {bound.why} |" for name, bound in ENGINE.items()]
     return "\n".join(rows)

@@ -4,18 +4,16 @@ treats a busy engine (``[engine]`` ping_interval, silence_timeout, silent_alert)
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .config_bounds import ENGINE, check
 from .errors import ConfigError
 from .protocol.values import ValueRules
 
 #: the tables whose keys below are read here; config.load hands them over before its own keys
 LINK_TABLES = ("protocol", "engine")
 _LIST_KEYS = ("no_error_texts", "cash_names", "card_names")
-#: [engine] key → (smallest, largest) seconds
-_SECONDS = {"ping_interval": (1.0, 300.0), "silence_timeout": (5.0, 3600.0), "silent_alert": (1.0, 3600.0)}
 
 
 @dataclass(frozen=True)
@@ -76,12 +74,12 @@ def take_link_keys(table: str, entries: dict[str, Any], current: LinkSettings) -
                     raise ConfigError(f"[protocol] {key} must be a list of texts")
                 values[key] = tuple(names)
     elif table == "engine":
-        for key, (low, high) in _SECONDS.items():
+        for key, bound in ENGINE.items():
             if key in rest:
                 value = rest.pop(key)
-                ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-                if not ok or not low <= value <= high:
-                    raise ConfigError(f"[engine] {key} must be {low:g}-{high:g} seconds, got {value!r}")
+                if not isinstance(value, int | float):  # a quoted "20" is a text, as everywhere in the file
+                    raise ConfigError(f"[engine] {key} must be a number from {bound.text()}, got {value!r}")
+                check(f"[engine] {key}", value, bound)
                 values[key] = float(value)
     settings = replace(current, **values)
     if settings.silence_timeout < 2 * settings.ping_interval:

@@ -72,6 +72,9 @@ def load_text(tmp_path: Path, text: str) -> Config:
             "[alerts] change_owed_max must be a number from 0–99999 pesos, got Decimal('NaN')",
         ),
         ("[alerts]\ncoin_tube_min = -1", "[alerts] coin_tube_min must be a number from 0–10000 coins, got -1"),
+        ("[engine]\nping_interval = 0", "[engine] ping_interval must be a number from 1–300 s, got 0"),
+        ("[engine]\nsilent_alert = nan", "[engine] silent_alert must be a number from 1–3600 s, got nan"),
+        ('[engine]\nsilence_timeout = "60"', "[engine] silence_timeout must be a number from 5–3600 s, got '60'"),
         ("[alerts]\nretry_first = 10\nretry_cap = 5", "[alerts] retry_cap (5.0) must be at least retry_first (10.0)"),
     ],
 )
