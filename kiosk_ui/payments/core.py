@@ -50,7 +50,7 @@ from .model import (
     State,
 )
 from .readings import ALL_READINGS, Reading
-from .rules import ZERO, Decision, Facts, Method, decide
+from .rules import ZERO, Decision, Facts, Method, decide, fitting_readings
 
 NO_ACK = "no acknowledgement from the engine"
 RESUMED = "resumed: the engine took the payment up after it had been given up for want of an acknowledgement"
@@ -314,8 +314,8 @@ class MachineCore:
         method: Method = "card" if method_text == "tarjeta" else "cash"
         payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
                                 credit=event.credit or ZERO, reference_before=self.last_reference,
-                                method_known=bool(method_text),
-                                reference_before_known=self.reference_known)  # fmt: skip
+                                method_known=bool(method_text), reference_before_known=self.reference_known,
+                                change_before=self.view[2] if self.synced and self.view else None)  # fmt: skip
         self.payment = payment
         self.state = CHARGING
         return [JournalOpen(payment.id, method, payment.due, (), "adopted: engine was already charging")]
@@ -366,6 +366,12 @@ def decide_end(payment: ActivePayment, status: EngineStatus | None,
             due_reported=status.due,
             seen_all=not payment.interrupted,
         )
+        if payment.change_before is not None and not any(r.change == "sale" for r in fitting_readings(
+                payment.method, facts, readings)):  # fmt: skip
+            # no per-sale reading explains the end (or none is allowed): a running total, read against where it stood
+            # before the sale. Where a per-sale reading fits, the total before is left out: a repeat or a partial
+            # change would read two ways (the reading learner settles it; docs/explore.md)
+            facts = replace(facts, change_before=payment.change_before)
         decision = decide(payment.method, facts, readings)
         if payment.method == "card" and decision.outcome == "completed" and \
                 decision.reference == payment.reference_doubt:  # fmt: skip

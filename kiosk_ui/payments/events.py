@@ -59,6 +59,9 @@ class ActivePayment:
     view_before: SaleFacts | None = None
     #: the machine's own no-acknowledgement cancel for this payment
     own_cancel: OwnCancel = "none"
+    #: the engine's changeDispensed in its last status before this sale (None: none since the reconnect): what a
+    #: running total stood at, for the readings that read it so
+    change_before: Decimal | None = None
     #: (ABANDONING) a status came after the question asked on the acknowledgement timeout: it postdates the engine's
     #: handling of our command (commands are handled in order), so a take-up would have shown
     answered: bool = False

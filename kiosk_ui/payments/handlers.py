@@ -47,14 +47,15 @@ from .events import (
     StopTimer,
     TimerFired,
 )
-from .rules import Decision, Outcome
+from .rules import Decision
 
 
 def start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
     mc.abandoned = None  # a new payment: an engine charging from now on is taking this one up
     mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, phase="opening",
                                reference_before=mc.last_reference, reference_before_known=mc.reference_known,
-                               view_before=mc.view if mc.synced else None)  # fmt: skip
+                               view_before=mc.view if mc.synced else None,
+                               change_before=mc.view[2] if mc.synced and mc.view else None)  # fmt: skip
     mc.state = OPENING
     return [JournalOpen(ev.payment_id, ev.method, ev.due, ev.items)]
 
@@ -159,7 +160,7 @@ def ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate
             and ev.due != payment.due:  # fmt: skip
         # the engine charges another client's sale: it refuses our command while busy (taken up later after all:
         # the given-up payment resumes); that sale is adopted now, or it could end unjournaled while we wait
-        return _busy_with_another(mc, payment, ev.due)
+        return resume.busy_with_another(mc, payment, ev.due)
     if not mc.acks(ev):
         if mc.state == ABANDONING and isinstance(ev, EngineStatus) and not payment.answered:
             mc.payment = replace(payment, answered=True)
@@ -167,17 +168,6 @@ def ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate
     mc.set_phase(CHARGING)  # acknowledged (after we gave up, too: the same payment, shown live)
     mc.add_credit(ev.credit)
     return [StopTimer("ack"), StopTimer("abandon"), *mc.taken_up()]
-
-
-def _busy_with_another(mc: MachineCore, payment: ActivePayment, due: Decimal) -> list[Effect]:
-    """The engine charges another sale (another client's): it did not take ours up, and a cancel would cancel that
-    sale. Ours ends here, nothing charged for it; that sale is adopted."""
-    reason = f"{NO_ACK}: engine busy with a sale of {due}"
-    # after a drop it may have been charged and ended while we were away: not "nothing was charged"
-    outcome: Outcome = "unknown" if payment.interrupted else "failed"
-    effects = mc.finish(Decision(outcome, reason=reason, failure=FailureCode.NO_ACK), "ack", "abandon")
-    mc.give_up(payment)  # should the engine take it up after that sale: the same row
-    return effects + mc.adopt_charging()
 
 
 def _ended_while_away(mc: MachineCore, payment: ActivePayment, ev: EngineStatus) -> bool:
@@ -214,12 +204,20 @@ def charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[E
                     mc.payment = replace(mc.payment or payment, interrupted=False)
                 return _release_held_cancel(mc)
         return []
-    if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due):
+    if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due or _zeroed_end(payment, ev)):
         return mc.conclude(ev)
     # a status naming another Due (built before our paycash, delivered late) is not this payment's end,
     # nor is a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
     mc.set_phase(ENDING)
     return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
+
+
+def _zeroed_end(payment: ActivePayment, ev: EngineStatus) -> bool:
+    """An end saying Due 0 (an engine that zeroes Due when the sale ends) is this payment's when it is news: money
+    moved (an idle engine says Due 0 and no money too), not the view before our command (a snapshot built before
+    it), and no drop (a restarted engine says Due 0 too). Else the engine is asked (ENDING)."""
+    moved = bool(ev.credit or ev.change_dispensed) if payment.method == "cash" else bool(ev.reference)
+    return ev.due == 0 and moved and not payment.interrupted and facts_of(ev) != payment.view_before
 
 
 def ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
@@ -297,7 +295,7 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
         return []  # late timer of a payment that already ended
     if ev.name == "ack" and mc.state == STARTING:
         if mc.engine_due is not None and mc.engine_due != payment.due:
-            return _busy_with_another(mc, payment, mc.engine_due)
+            return resume.busy_with_another(mc, payment, mc.engine_due)
         # nothing heard of it since the command: no blind cancel (another client's sale may have started meanwhile,
         # and a cancel names no sale). Ask the engine; the cancel is held until a frame after our command shows it
         # took this payment up (ack_or_wait; or resume.resume after the give-up), and never goes on another Due

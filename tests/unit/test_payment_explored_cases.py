@@ -262,3 +262,43 @@ def test_no_new_payment_starts_before_the_engine_answers_about_a_given_up_one() 
     run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"), status(False, "0"))
     run(machine, pm.TimerFired("abandon", "p0"))
     assert start_refusal(Situation(machine.snapshot)) == "", "answered idle: a new payment may start"
+
+
+def _two_cash_sales(machine: pm.PaymentMachine, first_change: str, second_change: str) -> list[pm.Effect]:
+    """Two sales of 35 paid with 50 (change 15 each), their ends reporting ``changeDispensed`` as given."""
+    effects: list[pm.Effect] = []
+    for pid, change, before in (("p0", first_change, "0"), ("p1", second_change, first_change)):
+        effects += run(machine, pm.StartRequested(pid, "cash", D(35)), status(True, "35", change=before),
+                       pm.CreditUpdate(D(35), D(50)), status(False, "35", credit="50", change=change))  # fmt: skip
+    return effects
+
+
+def test_a_running_change_total_is_read_against_the_total_before_the_sale() -> None:
+    """reading "running": two sales of 35 paid with 50; changeDispensed 15 after the first, 30 after the second (a
+    total since the last close): expected both completed with 15 paid; before the fix the second ended unknown
+    (no per-sale reading explains 30 out of 15 owed, and the total before the sale was never passed)."""
+    machine = ready()
+    effects = _two_cash_sales(machine, "15", "30")
+    paid = {e.payment_id: (e.result.outcome, e.result.change_paid) for e in effects if isinstance(e, pm.JournalUpdate)}
+    assert paid == {"p0": ("completed", D(15)), "p1": ("completed", D(15))}
+
+
+def test_a_per_sale_change_repeating_the_last_sales_is_this_sales_change() -> None:
+    """reading "sale": the same two sales, changeDispensed 15 after each (the engine repeats the last sale's 15 while
+    idle): expected both completed with 15 paid; under a running total 15 again would mean nothing came out, so
+    the total before the sale is used only where no per-sale reading explains the end."""
+    machine = ready()
+    effects = _two_cash_sales(machine, "15", "15")
+    paid = {e.payment_id: (e.result.outcome, e.result.change_paid) for e in effects if isinstance(e, pm.JournalUpdate)}
+    assert paid == {"p0": ("completed", D(15)), "p1": ("completed", D(15))}
+
+
+def test_a_zeroed_due_end_with_money_is_concluded_on_its_own_status() -> None:
+    """reading "zeroed" (the simulator): pay cash, acknowledged, 50 in; the end says Due 0, Credit 50, change 15; the
+    engine's next idle status says Credit 0 (it keeps no sale's money): expected completed from the end itself;
+    before, the end was taken for another sale's (Due 0 is not 35), the engine asked, and the answer's facts (Credit
+    0, change 15) read as unknown (tests/integration/test_readings_end_to_end.py, zeroed reading)."""
+    machine = ready()
+    charging_cash(machine, credit="50")
+    effects = run(machine, status(False, "0", credit="50", change="15"), status(False, "0", credit="0", change="15"))
+    assert outcomes(effects) == {"p0": "completed"}
