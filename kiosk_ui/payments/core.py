@@ -50,7 +50,7 @@ from .model import (
     State,
 )
 from .readings import ALL_READINGS, Reading
-from .rules import ZERO, Decision, Facts, Method, decide
+from .rules import ZERO, Decision, Facts, Method, decide, fitting_readings
 
 NO_ACK = "no acknowledgement from the engine"
 RESUMED = "resumed: the engine took the payment up after it had been given up for want of an acknowledgement"
@@ -107,6 +107,7 @@ class MachineCore:
     #: (Due, most Credit) of the payment that ended last, and the facts of the status that ended it
     last_end: tuple[Decimal, Decimal] | None = None
     last_end_facts: SaleFacts | None = None
+    commanded_since_end: bool = True
     echo_question: tuple[Decimal | None, str] | None = None
     view: SaleFacts | None = None
     abandoned: ActivePayment | None = None
@@ -126,6 +127,7 @@ class MachineCore:
             engine_credit=e.credit, last_reference=e.last_reference, recovering=st.recovering,
             last_end=None if st.last_end is None else (st.last_end.due, st.last_end.credit),
             last_end_facts=None if st.last_end is None else st.last_end.facts,
+            commanded_since_end=e.commanded,
             echo_question=None if st.echo is None else (st.echo.due, st.echo.method), view=e.facts,
             abandoned=None if st.given_up is None else st.given_up.payment, reference_known=e.reference_known,
             idle_since_abandoned=0 if st.given_up is None else st.given_up.idle_seen, engine_due=e.due,
@@ -135,7 +137,7 @@ class MachineCore:
     def freeze(self) -> MachineState:
         engine = EngineView(self.connected, self.synced, self.engine_charging, self.engine_due, self.engine_credit,
                             self.engine_method, self.view, self.last_reference, self.reference_known,
-                            self.postdates_command)  # fmt: skip
+                            self.postdates_command, self.commanded_since_end)  # fmt: skip
         given_up = None if self.abandoned is None else GivenUp(self.abandoned, self.idle_since_abandoned)
         last_end = None if self.last_end is None else LastEnd(*self.last_end, self.last_end_facts)
         echo = None if self.echo_question is None else EchoQuestion(*self.echo_question)
@@ -174,8 +176,8 @@ class MachineCore:
         acknowledgement; or the machine's own no-acknowledgement cancel that never left)."""
         payment = self.payment
         assert payment is not None
-        if payment.cancel == "wanted" or payment.own_cancel == "unsent":
-            own = "sending" if payment.own_cancel == "unsent" and payment.cancel != "wanted" else payment.own_cancel
+        if payment.cancel == "wanted" or payment.own_cancel == "held":
+            own = "sending" if payment.own_cancel == "held" and payment.cancel != "wanted" else payment.own_cancel
             self.payment = replace(payment, cancel="sending" if payment.cancel == "wanted" else payment.cancel,
                                    own_cancel=own)  # fmt: skip
             return [Send(m.Cancel("1"), payment.id)]
@@ -270,6 +272,12 @@ class MachineCore:
         due, credit = self.last_end
         return (event.due is None or event.due == due) and (event.credit is None or event.credit <= credit)
 
+    def may_echo_last_end(self, event: EngineStatus | EngineSockets) -> bool:
+        """A charging frame that may be the last sale's late echo: its Due and no more Credit, and either money
+        in (a new sale starts with none) or a command of ours during that sale or since (a status built before
+        it may come after it, docs/protocol.md)."""
+        return self.echo_of_last_end(event) and (self.commanded_since_end or bool(event.credit))
+
     def repeats_last_end(self, status: EngineStatus) -> bool:
         """This status repeats, exactly, the one that ended the last payment: no evidence about a later one."""
         return self.last_end_facts is not None and facts_of(status) == self.last_end_facts
@@ -286,16 +294,28 @@ class MachineCore:
         due, credit = self.last_end
         return credit > 0 and event.due == due and event.credit == credit
 
+    def adopt_charging(self) -> list[Effect]:
+        """Back in IDLE with the engine charging a sale (Due > 0) nobody here asked for: adopt it now (its frames
+        came while a payment of ours was starting and may not come again before it ends). The payment given up, if
+        any, is kept: our command may still be in flight and taken up after that sale."""
+        due, given_up = self.engine_due, self.abandoned
+        if self.state != IDLE or self.recovering or not self.engine_charging or due is None or due <= 0:
+            return []
+        effects = self.adopt(EngineSockets(True, due, self.engine_credit))
+        self.abandoned = given_up
+        return effects
+
     def adopt(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         """The engine is charging and nobody here asked: show it and journal it as found."""
         self.abandoned = None  # another sale: the engine will not take the given-up one up after it
+        self.commanded_since_end = False  # until a command of ours goes out during it or after
         # a status names no method: the engine's last sockets does (a card charge decided by cash rules would lie)
         method_text = self.method_named(event)
         method: Method = "card" if method_text == "tarjeta" else "cash"
         payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
                                 credit=event.credit or ZERO, reference_before=self.last_reference,
-                                method_known=bool(method_text),
-                                reference_before_known=self.reference_known)  # fmt: skip
+                                method_known=bool(method_text), reference_before_known=self.reference_known,
+                                change_before=self.view[2] if self.synced and self.view else None)  # fmt: skip
         self.payment = payment
         self.state = CHARGING
         return [JournalOpen(payment.id, method, payment.due, (), "adopted: engine was already charging")]
@@ -346,6 +366,12 @@ def decide_end(payment: ActivePayment, status: EngineStatus | None,
             due_reported=status.due,
             seen_all=not payment.interrupted,
         )
+        if payment.change_before is not None and not any(r.change == "sale" for r in fitting_readings(
+                payment.method, facts, readings)):  # fmt: skip
+            # no per-sale reading explains the end (or none is allowed): a running total, read against where it stood
+            # before the sale. Where a per-sale reading fits, the total before is left out: a repeat or a partial
+            # change would read two ways (the reading learner settles it; docs/explore.md)
+            facts = replace(facts, change_before=payment.change_before)
         decision = decide(payment.method, facts, readings)
         if payment.method == "card" and decision.outcome == "completed" and \
                 decision.reference == payment.reference_doubt:  # fmt: skip

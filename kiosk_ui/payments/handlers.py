@@ -47,14 +47,15 @@ from .events import (
     StopTimer,
     TimerFired,
 )
-from .rules import Decision, Outcome
+from .rules import Decision
 
 
 def start(mc: MachineCore, ev: StartRequested) -> list[Effect]:
     mc.abandoned = None  # a new payment: an engine charging from now on is taking this one up
     mc.payment = ActivePayment(ev.payment_id, ev.method, ev.due, ev.items, phase="opening",
                                reference_before=mc.last_reference, reference_before_known=mc.reference_known,
-                               view_before=mc.view if mc.synced else None)  # fmt: skip
+                               view_before=mc.view if mc.synced else None,
+                               change_before=mc.view[2] if mc.synced and mc.view else None)  # fmt: skip
     mc.state = OPENING
     return [JournalOpen(ev.payment_id, ev.method, ev.due, ev.items)]
 
@@ -69,10 +70,21 @@ def opened(mc: MachineCore, ev: JournalWritten) -> list[Effect]:
     return [Send(command, payment.id), StartTimer("ack", payment.id, mc.ack_timeout)]
 
 
+def opening_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
+    """Our command has not left. The engine charging another sale (Due > 0) is busy: our payment ends before it
+    is sent (nothing charged) and that sale is adopted (it could end unjournaled while our row is written)."""
+    payment = mc.payment
+    if payment is None or ev.charging is not True or ev.due is None or ev.due <= 0 or ev.due == payment.due:
+        return []
+    failed = Decision("failed", reason=f"engine busy with a sale of {ev.due}", failure=FailureCode.ENGINE_UNAVAILABLE)
+    return mc.finish(failed) + mc.adopt_charging()
+
+
 def sent(mc: MachineCore, ev: Sent) -> list[Effect]:
     """A frame left: only now is a cancel believed sent (the machine's own first, in the order they were queued)."""
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND, m.Cancel.COMMAND):
         mc.postdates_command = False  # what the engine said so far predates this command
+    mc.commanded_since_end = True  # a status from now on may be a snapshot built before it
     for slot in ("payment", "abandoned"):
         payment: ActivePayment | None = getattr(mc, slot)
         if payment is None or payment.id != ev.payment_id or ev.command != m.Cancel.COMMAND:
@@ -107,11 +119,12 @@ def idle_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effec
         # is still the echo; the engine's next status answers
         mc.echo_question = question
         return []
-    if mc.echo_of_last_end(ev) and not answered:
+    if mc.may_echo_last_end(ev) and not answered:
         # the same Due and no more Credit than the sale that just ended: maybe a stale broadcast.
         # Adopting it would journal that sale a second time: ask the engine, and let its status decide.
         if mc.echo_question is None:
             mc.echo_question = (ev.due, mc.method_named(ev))
+            mc.commanded_since_end = True
             return [Send(m.GetStatus())]
         return []
     if resume.takes_up(mc, ev):
@@ -143,7 +156,14 @@ def ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate
         # reconnect is this payment's end (it is not what the engine said before our command)
         mc.set_phase(CHARGING)
         return [StopTimer("ack"), StopTimer("abandon"), *mc.conclude(ev)]
+    if not isinstance(ev, CreditUpdate) and ev.charging is True and ev.due is not None and ev.due > 0 \
+            and ev.due != payment.due:  # fmt: skip
+        # the engine charges another client's sale: it refuses our command while busy (taken up later after all:
+        # the given-up payment resumes); that sale is adopted now, or it could end unjournaled while we wait
+        return resume.busy_with_another(mc, payment, ev.due)
     if not mc.acks(ev):
+        if mc.state == ABANDONING and isinstance(ev, EngineStatus) and not payment.answered:
+            mc.payment = replace(payment, answered=True)
         return []
     mc.set_phase(CHARGING)  # acknowledged (after we gave up, too: the same payment, shown live)
     mc.add_credit(ev.credit)
@@ -184,12 +204,20 @@ def charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[E
                     mc.payment = replace(mc.payment or payment, interrupted=False)
                 return _release_held_cancel(mc)
         return []
-    if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due):
+    if isinstance(ev, EngineStatus) and (ev.due is None or ev.due == payment.due or _zeroed_end(payment, ev)):
         return mc.conclude(ev)
     # a status naming another Due (built before our paycash, delivered late) is not this payment's end,
     # nor is a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
     mc.set_phase(ENDING)
     return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
+
+
+def _zeroed_end(payment: ActivePayment, ev: EngineStatus) -> bool:
+    """An end saying Due 0 (an engine that zeroes Due when the sale ends) is this payment's when it is news: money
+    moved (an idle engine says Due 0 and no money too), not the view before our command (a snapshot built before
+    it), and no drop (a restarted engine says Due 0 too). Else the engine is asked (ENDING)."""
+    moved = bool(ev.credit or ev.change_dispensed) if payment.method == "cash" else bool(ev.reference)
+    return ev.due == 0 and moved and not payment.interrupted and facts_of(ev) != payment.view_before
 
 
 def ending_status(mc: MachineCore, ev: EngineStatus) -> list[Effect]:
@@ -267,18 +295,14 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
         return []  # late timer of a payment that already ended
     if ev.name == "ack" and mc.state == STARTING:
         if mc.engine_due is not None and mc.engine_due != payment.due:
-            # the engine is charging another sale (another client's): it did not take ours up, and a cancel
-            # would cancel that sale. Ours ends here, nothing charged for it.
-            reason = f"{NO_ACK}: engine busy with a sale of {mc.engine_due}"
-            # after a drop it may have been charged and ended while we were away: not "nothing was charged"
-            outcome: Outcome = "unknown" if payment.interrupted else "failed"
-            effects = mc.finish(Decision(outcome, reason=reason, failure=FailureCode.NO_ACK), "ack")
-            mc.give_up(payment)  # should the engine take it up after that sale: the same row
-            return effects
-        mc.set_phase(ABANDONING, own_cancel="sending")
-        return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
+            return resume.busy_with_another(mc, payment, mc.engine_due)
+        # nothing heard of it since the command: no blind cancel (another client's sale may have started meanwhile,
+        # and a cancel names no sale). Ask the engine; the cancel is held until a frame after our command shows it
+        # took this payment up (ack_or_wait; or resume.resume after the give-up), and never goes on another Due
+        mc.set_phase(ABANDONING, own_cancel="held")
+        return [Send(m.GetStatus(), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
-        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK)
+        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK) + mc.adopt_charging()
     if ev.name == "end" and mc.state == ENDING:
         if not mc.connected:
             return []  # nobody can ask the engine now: the end waits for its word after the reconnect
@@ -311,6 +335,7 @@ def lost(mc: MachineCore, ev: ConnectionLost) -> list[Effect]:
 def back(mc: MachineCore, ev: ConnectionBack) -> list[Effect]:
     mc.connected = True
     mc.synced = False
+    mc.commanded_since_end = True  # the kiosk asks for a status on every connect
     mc.engine_due = None  # what it charges is told again by its first status
     if mc.state == ENDING and mc.payment is not None:
         # the kiosk asks for a status on every connect; the end grace starts again from here
@@ -322,16 +347,17 @@ def send_failed(mc: MachineCore, ev: SendFailed) -> list[Effect]:
     given_up = mc.abandoned
     if ev.command == m.Cancel.COMMAND and given_up is not None and given_up.id == ev.payment_id \
             and given_up.own_cancel == "sending":  # fmt: skip
-        mc.abandoned = replace(given_up, own_cancel="unsent")  # it goes out if the engine takes the payment up
+        mc.abandoned = replace(given_up, own_cancel="held")  # it goes out if the engine takes the payment up
         return []
     payment = mc.payment
     if payment is None or payment.id != ev.payment_id:
         return []
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND) and mc.state == STARTING:
         # the request never left: nothing can have been charged
-        return mc.finish(Decision("failed", reason=ENGINE_UNAVAILABLE, failure=FailureCode.ENGINE_UNAVAILABLE), "ack")
+        failed = Decision("failed", reason=ENGINE_UNAVAILABLE, failure=FailureCode.ENGINE_UNAVAILABLE)
+        return mc.finish(failed, "ack") + mc.adopt_charging()  # refused at the write: the engine charges another
     if ev.command == m.Cancel.COMMAND and payment.own_cancel == "sending":
-        mc.payment = replace(payment, own_cancel="unsent")  # never left: it goes out when the engine charges it
+        mc.payment = replace(payment, own_cancel="held")  # never left: it goes out when the engine charges it
     elif ev.command == m.Cancel.COMMAND and payment.cancel == "sending":
         # it never left (the engine away): held, it goes out when a status says the engine still charges this payment
         mc.payment = replace(payment, cancel="wanted")

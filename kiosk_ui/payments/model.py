@@ -54,6 +54,10 @@ class EngineView:
     reference_known: bool = False
     #: a status arrived after our last command left: the view is known to postdate it
     postdates_command: bool = True
+    #: a command of ours (or a reconnect's getstatus) went out since the last adopted sale began: only then can a
+    #: status be a snapshot built before it (docs/protocol.md), so a charging frame repeating the Due of the sale
+    #: that ended last, with no money in, may be its echo; otherwise it is a new sale
+    commanded: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,20 @@
 """A payment given up (no acknowledgement, or the engine busy with another sale) that the engine takes up after all.
 
-The machine remembers the last such payment (``MachineCore.abandoned``) until another payment starts here, the
-engine charges another Due, or it says twice that it is idle. An engine charging that payment's Due (and its
+The machine remembers the last such payment (``MachineCore.abandoned``) until another payment starts here, a frame
+shows the engine charging another Due, or it says twice that it is idle (no new payment starts before a status
+answers about it: ``arbiter.unanswered_give_up``). An engine charging that payment's Due (and its
 method, when named) is taking it up: the same payment and journal row resume, never a second, adopted row.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
-from .core import CHARGING, RESUMED, MachineCore
-from .events import CreditUpdate, Effect, EngineSockets, EngineStatus, JournalReopen
-from .rules import ZERO
+from ..errors import FailureCode
+from .core import CHARGING, NO_ACK, RESUMED, MachineCore
+from .events import ActivePayment, CreditUpdate, Effect, EngineSockets, EngineStatus, JournalReopen
+from .rules import ZERO, Decision, Outcome
 
 
 def takes_up(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate) -> bool:
@@ -35,3 +38,15 @@ def resume(mc: MachineCore, event: EngineStatus | EngineSockets | CreditUpdate) 
     mc.state = CHARGING
     # the customer asked to cancel before the engine took it up (or our own cancel never left): it goes now
     return [JournalReopen(payment.id, RESUMED), *mc.taken_up()]
+
+
+def busy_with_another(mc: MachineCore, payment: ActivePayment, due: Decimal) -> list[Effect]:
+    """The engine charges another sale (another client's) while ours waits for its acknowledgement: it did not take
+    ours up, and a cancel would cancel that sale. Ours ends here, nothing charged for it, and is given up (should
+    the engine take it up after that sale: the same row); that sale is adopted."""
+    reason = f"{NO_ACK}: engine busy with a sale of {due}"
+    # after a drop it may have been charged and ended while we were away: not "nothing was charged"
+    outcome: Outcome = "unknown" if payment.interrupted else "failed"
+    effects = mc.finish(Decision(outcome, reason=reason, failure=FailureCode.NO_ACK), "ack", "abandon")
+    mc.give_up(payment)
+    return effects + mc.adopt_charging()

@@ -122,9 +122,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         PHASES,
         SendFailed,
         h.send_failed,
-        ("=", IDLE),
+        ("=", IDLE, CHARGING),
         _OUTCOME,
-        "pay command never left: failed; the no-ack cancel waits for a take-up; a customer's may be pressed again",
+        "pay command never left: failed (a sale the engine charges meanwhile adopted); the no-ack cancel waits for "
+        "a take-up; a customer's goes again when a status says the engine charges this payment",
     ),
     *_rows(PHASES, JournalFailed, h.outcome_unwritten, ("=",), (), "an outcome write failed: the service retries it"),
     *(
@@ -148,15 +149,19 @@ TRANSITIONS: tuple[Transition, ...] = (
         ("JournalReopen", "Send"),
         "an updateCredit-only engine taking the given-up payment up",
     ),
-    *_rows(
-        (OPENING,),
-        EngineStatus,
-        h.ignore,
-        ("=", CHARGING),
-        ("JournalUpdate",),
-        "the command has not left: no frame is about this payment (open rows of a previous run may settle)",
+    *(
+        row
+        for event in _FRAMES
+        for row in _rows(
+            (OPENING,),
+            event,
+            h.opening_engine,
+            ("=", IDLE, CHARGING),
+            ("JournalOpen", *_OUTCOME),
+            "the command has not left: no frame is about this payment (open rows of a previous run may settle); "
+            "the engine charging another sale: ours fails unsent, that one is adopted",
+        )
     ),
-    *_rows((OPENING,), EngineSockets, h.ignore, ("=",), (), "the command has not left: no frame is about it"),
     *_rows((OPENING,), CreditUpdate, h.ignore, ("=",), (), "the command has not left: no frame is about it"),
     *(
         row
@@ -223,10 +228,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         PHASES,
         TimerFired,
         h.timer,
-        ("=", ABANDONING, IDLE),
+        ("=", ABANDONING, IDLE, CHARGING),
         ("Send", "StartTimer", *_OUTCOME),
-        "ack: cancel and wait (ABANDONING), or failed if the engine charges another sale; abandon: settle; "
-        "end: settle without facts (if connected); a late timer does nothing",
+        "ack: ask the engine (getstatus) and hold the cancel until a frame shows it took the payment up "
+        "(ABANDONING), or failed if the engine charges another sale (adopted); abandon: settle (adopting a sale "
+        "the engine charges); end: settle without facts (if connected); a late timer does nothing",
     ),
     *_rows(PHASES, ConnectionLost, h.lost, ("=",), (), "the payment in progress is interrupted"),
     *_rows(PHASES, ConnectionBack, h.back, ("=",), ("StartTimer",), "ENDING: the end grace starts again"),

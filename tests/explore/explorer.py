@@ -53,6 +53,9 @@ class World:
     to_engine: tuple[tuple[str, Decimal, str, bool], ...] = ()
     #: what the app last heard: (charging, Due) from the last status or updateCredit delivered
     heard: tuple[bool, Decimal] = (False, Decimal(0))
+    #: the engine sale the last frame delivered described while charging (-1: none): a sale the machine adopts
+    #: from its engine view (not on a frame) is that one
+    heard_sale: int = -1
     #: adopted payment id → the engine sale the frame that made the machine adopt it described
     links: tuple[tuple[str, int], ...] = ()
     #: engine sales the app heard charging (a status or updateCredit about them reached it)
@@ -103,7 +106,8 @@ def _feed(world: World, machine: Any, event: Any, about: int = -1) -> World:
     world = replace(world, adopted=counter[0])
     if effects:
         actions = tuple(adapter.action(e) for e in effects)
-        links = tuple((a[1], about) for a in actions if a[0] == "open" and a[2])
+        sale = about if about >= 0 else world.heard_sale
+        links = tuple((a[1], sale) for a in actions if a[0] == "open" and a[2])
         world = replace(world, effects=(*world.effects, actions), links=(*world.links, *links))
     return world
 
@@ -245,7 +249,8 @@ def _deliver(w: World, mc: Any) -> World:
     heard = (bool(f[1]), Decimal(str(f[2]))) if f[0] == "status" else (True, Decimal(str(f[1])))
     about = int(str(f[-1]))
     observed = w.observed | {about} if heard[0] and about >= 0 else w.observed
-    return _feed(replace(w, to_app=tuple(rest), heard=heard, observed=observed), mc, adapter.frame(f), about=about)
+    w = replace(w, to_app=tuple(rest), heard=heard, observed=observed, heard_sale=about if heard[0] else -1)
+    return _feed(w, mc, adapter.frame(f), about=about)
 
 
 def _take(w: World, mc: Any) -> World:

@@ -1,8 +1,8 @@
 """The exhaustive explorer in CI (about 30 s on the 2-core machine): the payment machine against the engine model
 in several readings, every interleaving of a bounded alphabet. ``benchmarks/explore.py`` goes deeper.
 
-Counterexamples today's machine fails are xfail (strict=False) with the known kinds named; each has a named
-behaviour test in tests/unit/test_payment_explored_cases.py. Helper "core"'s machine is expected to turn them green.
+Every counterexample the explorer ever found has a named behaviour test in tests/unit/test_payment_explored_cases.py
+(docs/explore.md lists them).
 """
 
 from __future__ import annotations
@@ -26,15 +26,6 @@ FAULTS = Bounds(sales=1)
 STALE = Bounds(sales=2, others=0, drops=0, stale=1)
 #: nobody pays here; another client's two sales of the same Due, back to back: each must be adopted and journaled
 ADOPT = Bounds(sales=0, others=2, drops=0, stale=1)
-#: what today's machine is known to break (tests/unit/test_payment_explored_cases.py has one test per kind)
-KNOWN = (
-    "blind no-ack cancel reaches another client's sale; a cancel lost in a drop is never sent again; "
-    "a payment paid during a drop is settled failed or left open when the engine then charges another sale; "
-    "a status built before paycash ends the payment by timer as cancelled; a late take-up after the give-up "
-    "is taken for an echo; an early referenceCC is taken as the reference before; Due zeroed at the end is "
-    "never an end; running change totals need change_before; a second same-Due sale of another client is "
-    "taken for an echo"
-)
 
 
 def _show(result: object) -> str:
@@ -71,15 +62,7 @@ def test_fault_free_sales_end_definite_and_true(reading: Reading) -> None:
 @pytest.mark.parametrize(
     "reading",
     [
-        pytest.param(
-            Reading(change="running"),
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="running change totals "
-                "need change_before, which the machine does not pass yet (it made the 'sale' reading's second "
-                "identical sale ambiguous without a reading learner)",
-            ),
-        ),
+        Reading(change="running"),
         Reading(due="zeroed"),
         Reading(reference="early"),
     ],
@@ -91,7 +74,6 @@ def test_fault_free_sales_end_definite_in_the_other_readings(reading: Reading) -
     assert result.complete
 
 
-@pytest.mark.xfail(strict=False, reason=f"today's machine: {KNOWN}")
 @pytest.mark.parametrize("reading", [Reading(), Reading(credit="left")], ids=lambda r: r.name)
 def test_no_counterexample_with_drops_stale_statuses_and_another_client(reading: Reading) -> None:
     result = explore(reading, FAULTS, depth=14, stop_after=1)
@@ -105,7 +87,6 @@ def test_no_counterexample_with_a_status_built_before_the_command() -> None:
     assert result.complete and result.states > 10_000
 
 
-@pytest.mark.xfail(strict=False, reason=f"today's machine: {KNOWN}")
 def test_back_to_back_sales_of_another_client_are_each_journaled() -> None:
     result = explore(Reading(), ADOPT, depth=24, stop_after=1)
     assert not result.counterexamples, _show(result)

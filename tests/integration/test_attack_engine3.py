@@ -77,19 +77,20 @@ async def test_attack3_a_cancel_pressed_before_the_busy_failure_survives_the_res
 ) -> None:
     """Cash 50 is asked while the engine is charging another client's sale (sockets cobrando true, Due 30).
     The customer presses cancel before any acknowledgement: held for the acknowledgement (round-one rule).
-    The ack timer finds the engine busy with Due 30: payment 'failed', no cancel (round-two rule M), kept as
-    ``abandoned``. The other sale ends and the engine then takes our paycash up (cobrando true, Due 50): the
-    abandoned rule resumes the row with ``cancel_requested=False``. The customer's cancel is gone: the engine
-    takes the money of a payment the customer cancelled, with the screen having said it failed. A cancel
-    pressed before the acknowledgement must go out on it, resumed or not (exactly one cancel "1")."""
+    The engine's frame shows it busy with Due 30: payment 'failed', no cancel (round-two rule M), kept as
+    ``abandoned`` (and the other sale adopted). The other sale ends and the engine then takes our paycash up
+    (cobrando true, Due 50): the abandoned rule resumed the row with ``cancel_requested=False``. The customer's
+    cancel was gone: the engine took the money of a payment the customer cancelled, with the screen having said it
+    failed. A cancel pressed before the acknowledgement must go out on it, resumed or not (exactly one cancel "1")."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
         task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("50")))
         await eventually(lambda: fake_engine.commands("paycash"))
         paid_id = rig.kiosk.payment.id if rig.kiosk.payment else ""
+        assert await rig.kiosk.cancel("1", paid_id), "the screen was told the cancel is under way"
+        # the engine charges another client's sale: ours fails at once (busy), that sale is adopted
         await fake_engine.push("sockets", cobrando="True", Due="30.00", Credit="10.00", formaPago="efectivo")
         await rig.settle()
-        assert await rig.kiosk.cancel("1", paid_id), "the screen was told the cancel is under way"
         await asyncio.wait_for(task, 15)
         await eventually(lambda: rig.results, timeout=15)
         assert fake_engine.commands("cancel") == []  # rule M: never cancel the other client's sale

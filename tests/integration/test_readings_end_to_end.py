@@ -1,8 +1,7 @@
 """The app against the simulator speaking other readings of the end-of-sale fields (issue 19 items 5 and 8).
 
 Each test pins the simulator's reading for the next sale and runs a sale end to end (customer screen, engine
-socket, journal). Readings today's payment machine cannot read yet (it takes a zeroed Due for another sale's, an
-early reference for the one before) are xfail(strict=False) where the machine does not yet decide them.
+socket, journal).
 """
 
 from __future__ import annotations
@@ -13,15 +12,13 @@ from kiosk_ui.simulator import speech
 
 from ..helpers import Env, eventually, label_text, open_sale, start_cash_payment
 
-TODAY = "today's machine reads only Due kept and reference at the end (issue 19)"
 CASH = [
     speech.DEFAULT,
     "left-sale-kept-end",
     "left-running-kept-sticky",
-    pytest.param("inserted-sale-zeroed-end", marks=pytest.mark.xfail(strict=False, reason=TODAY)),
+    "inserted-sale-zeroed-end",
 ]
-#: the refund holds in the zeroed-Due reading on the new machine (a paid sale there does not yet: CASH)
-REFUND = [*CASH[:3], "inserted-sale-zeroed-end"]
+REFUND = CASH
 
 
 @pytest.mark.parametrize("reading", REFUND)
