@@ -25,14 +25,24 @@ from kiosk_ui.protocol import messages as m
 
 from ..helpers import eventually
 
+#: what an idle engine says when asked (``getstatus``): nothing being charged, no money in
+IDLE_STATUS: dict[str, Any] = {"cobrando": "False", "Due": "0.00", "Credit": "0.00", "changeDispensed": "0.00",
+                               "Status": "Disponible", "referenceCC": "", "conexiones": "1"}  # fmt: skip
+
 
 class FakeEngine:
-    """A websockets server that records what it receives and sends what the test tells it to."""
+    """A websockets server that records what it receives and sends what the test tells it to.
 
-    def __init__(self) -> None:
+    Like a real engine, it answers the question the app asks on connecting (its first ``getstatus``) with
+    ``greeting`` (idle by default): the app starts no payment before an engine has said where it stands. Only the
+    first connection is answered so: after a drop the test scripts what the engine says on coming back."""
+
+    def __init__(self, greeting: dict[str, Any] | None = IDLE_STATUS) -> None:
         self.received: list[dict[str, Any]] = []
         self.connections: list[ServerConnection] = []
         self.url = ""
+        self.greeting = greeting
+        self._greeted = False
         self._server: Any = None
 
     async def start(self) -> None:
@@ -45,6 +55,10 @@ class FakeEngine:
         try:
             async for frame in connection:
                 self.received.append(json.loads(frame))
+                if self.greeting is not None and not self._greeted and self.received[-1].get("comando") == "getstatus":
+                    self._greeted = True
+                    await connection.send(json.dumps({"comando": "status", "fecha": "14/03/2026 12:22:05",
+                                                      **self.greeting}))  # fmt: skip
         except ConnectionClosed:
             pass
         finally:
@@ -87,6 +101,8 @@ async def make_rig(tmp_path: Path, engine: FakeEngine, *, journal: Journal | Non
     await kiosk.recover()
     client.start()
     await eventually(lambda: client.connected and engine.connections)
+    if engine.greeting is not None:
+        await eventually(lambda: kiosk.state.synced)  # the engine said where it stands: payments may start
     return Rig(engine, kiosk, journal)
 
 

@@ -157,6 +157,7 @@ async def test_attack3_a_card_payment_before_any_status_does_not_take_the_old_re
     declinada'. Today R-100 != '' counts as a new reference: 'completed' card sale, R-100 journaled, the
     customer walks away with goods unpaid. A reference not known to be new proves nothing (docs/protocol.md: a new
     non-empty referenceCC, not the one before the payment): not completed."""
+    fake_engine.greeting = None  # this engine's first word is the sockets below: no status before the payment
     rig = await make_rig(tmp_path, fake_engine)
     try:
         await fake_engine.push("sockets", cobrando="False", Due="0.00", Credit="0.00", tarjeta="True",
