@@ -1,5 +1,5 @@
-"""Issue 19's cases and issue 20's full disk, end to end: the kiosk against the hand-written fake engine of
-:mod:`.test_attack_engine` (frames scripted one by one), asserting what the journal records, what the customer is
+"""Issue 19's cases and issue 20's full disk, end to end: the kiosk against the scripted fake engine of
+:mod:`tests.fake_engine` (frames scripted one by one), asserting what the journal records, what the customer is
 shown and what reaches the engine."""
 
 from __future__ import annotations
