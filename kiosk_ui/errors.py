@@ -117,6 +117,8 @@ class RefusalReason(StrEnum):
     OFFLINE = "err_offline"
     JOURNAL = "err_journal"
     BUSY = "err_busy"
+    #: connected, but the engine has not said yet (since the last reconnect) whether it is charging a sale
+    UNSYNCED = "err_unsynced"
     CARD_UNAVAILABLE = "err_card_unavailable"
     CASH_UNAVAILABLE = "err_cash_unavailable"
 

@@ -15,7 +15,10 @@ Who asks says on whose behalf, as a typed intent:
 The rules:
 
 - ``paycash``/``paycreditcard`` go only for the payment the machine is starting (STARTING, its own intent), never
-  while a refill this kiosk sent runs or the engine charges something else;
+  while a refill this kiosk sent runs or the engine charges something else, and never before the engine has
+  described itself (a ``status`` or ``sockets``) on this connection: after a (re)connect, until then, nobody
+  knows whether it is already charging a sale (another client's, or one of ours from before the drop). The
+  kiosk asks (``getstatus``) on every connect; the customer sees "un momento" meanwhile;
 - a cancel for a payment goes only while that payment is the one in progress (a queued cancel of an ended
   payment could end a staff refill or another sale);
 - cash-moving commands (``opendoor``, ``cashcollect``, ``resetbalance``, ``shutdown``, ``cashrefill``,
@@ -50,6 +53,7 @@ REFUSED_KEEPS_MONEY = (
 REFUSED_BUSY = "Hay un cobro en curso: esta acción mueve efectivo y podría afectar al cliente."
 REFUSED_ENDED = "Ese cobro ya terminó: la cancelación no se envía."
 REFUSED_NOT_STARTING = "Solo se pide un cobro para el pago que se está iniciando, con el equipo libre."
+REFUSED_UNSYNCED = "El equipo aún no informó su estado desde que se conectó: no se pide ningún cobro todavía."
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +130,19 @@ def payment_key(s: Situation) -> str:
     return f"engine:{s.engine_due}" if in_payment(s) else ""
 
 
+def described(s: Situation) -> bool:
+    """The engine has said where it stands (a ``status`` or ``sockets``) since the last (re)connect."""
+    return s.machine.engine.synced
+
+
 def start_refusal(s: Situation) -> str:
     """'' when a customer payment may start now, else the :class:`RefusalReason` (its value is the i18n key)."""
     if not s.online:
         return RefusalReason.OFFLINE
     if not s.journal_writable:
         return RefusalReason.JOURNAL
+    if not described(s):
+        return RefusalReason.UNSYNCED  # not a fault: the engine's first status is on its way ("un momento")
     if locked(s) or s.engine_charging or s.refilling or unanswered_give_up(s):
         return RefusalReason.BUSY
     return ""
@@ -163,6 +174,8 @@ def arbiter(s: Situation, frame: Message, intent: Intent, keep_values: frozenset
         ours = isinstance(intent, Own) and payment is not None and payment.id == intent.payment_id
         if not ours or s.machine.phase != STARTING or payment is None:
             return Refuse(REFUSED_NOT_STARTING)
+        if not described(s):
+            return Refuse(REFUSED_UNSYNCED)
         if s.refilling or (s.engine_charging and s.engine_due != payment.due):
             return Refuse(REFUSED_BUSY)
         return ALLOW

@@ -4,9 +4,6 @@ that acknowledges late, and several customer tabs pressing at the same moment.""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,94 +11,55 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.server import ServerConnection
 
 from devtools import AppProcess
 from kiosk_ui.journal import Journal
 
+from ..fake_engine import FakeEngine, Frame, Threaded
 from ..helpers import CHROMIUM, CHROMIUM_ARGS, start_sale
 
 pytestmark = pytest.mark.browser
 
 
-class ThreadedFakeEngine:
+class ThreadedFakeEngine(Threaded):
     """A scripted engine in its own thread: acknowledges ``paycash`` after ``ack_delay`` s, answers
     ``getstatus`` with an idle status, ends a payment on ``cancel``; records every frame."""
 
     def __init__(self, ack_delay: float = 1.5) -> None:
+        super().__init__(FakeEngine(greeting=None))  # it answers every getstatus itself
         self.ack_delay = ack_delay
-        self.received: list[dict[str, Any]] = []
         self.charging: str = ""
         #: the Due of the last payment: an idle engine keeps reporting it (as the manual's Due field reads)
         self.due = "0.00"
-        self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._connections: set[ServerConnection] = set()
-        self._thread = threading.Thread(target=self._main, daemon=True)
-        self._thread.start()
-        assert self._ready.wait(10)
-
-    def _main(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._start())
-        self._ready.set()
-        self._loop.run_forever()
-
-    async def _start(self) -> None:
-        self._server = await serve(self._handle, "127.0.0.1", 0)
-        port = next(iter(self._server.sockets)).getsockname()[1]
-        self.url = f"ws://127.0.0.1:{port}/"
-
-    async def _send(self, comando: str, **fields: Any) -> None:
-        frame = json.dumps({"comando": comando, "fecha": "14/03/2026 12:22:05", **fields})
-        for connection in list(self._connections):
-            with contextlib.suppress(ConnectionClosed):
-                await connection.send(frame)
+        self.engine.on("getstatus", lambda engine, connection, frame: self._status())
+        self.engine.on("paycash", self._paycash)
+        self.engine.on("cancel", self._cancel)
+        self.url = self.start()
 
     async def _status(self) -> None:
         charging = bool(self.charging)
-        await self._send(
+        await self.engine.push(
             "status", cobrando="True" if charging else "False", Due=self.due, Credit="0.00",
             changeDispensed="0.00", bvError="OK", caError="none", tarjeta="False",
-            Status="Cobrando" if charging else "Disponible", conexiones=len(self._connections),
+            Status="Cobrando" if charging else "Disponible", conexiones=len(self.engine.connections),
         )  # fmt: skip
 
-    async def _handle(self, connection: ServerConnection) -> None:
-        self._connections.add(connection)
-        try:
-            async for text in connection:
-                frame = json.loads(text)
-                with self._lock:
-                    self.received.append(frame)
-                command = frame.get("comando")
-                if command == "getstatus":
-                    await self._status()
-                elif command == "paycash":
-                    await asyncio.sleep(self.ack_delay)
-                    self.charging = self.due = frame["due"]
-                    await self._status()
-                elif command == "cancel" and self.charging:
-                    self.charging = ""
-                    await self._status()
-        except ConnectionClosed:
-            pass
-        finally:
-            self._connections.discard(connection)
+    async def _paycash(self, engine: FakeEngine, connection: ServerConnection, frame: Frame) -> None:
+        await asyncio.sleep(self.ack_delay)
+        self.charging = self.due = frame["due"]
+        await self._status()
+
+    async def _cancel(self, engine: FakeEngine, connection: ServerConnection, frame: Frame) -> None:
+        if self.charging:
+            self.charging = ""
+            await self._status()
 
     def commands(self, name: str) -> list[dict[str, Any]]:
-        with self._lock:
-            return [f for f in self.received if f.get("comando") == name]
+        return self.engine.commands(name)
 
     def close(self) -> None:
-        async def stop() -> None:
-            self._server.close()
-            await self._server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        self.stop()
 
 
 @pytest.fixture(scope="module")

@@ -261,7 +261,7 @@ print(json.dumps([status, sent]))
 def test_huge_upload_is_cut_off_and_memory_stays_flat(
     browser: Browser, lan_browser: Browser, lan: Lan, stack: tuple[ThreadedSim, AppProcess]
 ) -> None:
-    """Finding 7: 300 MB posted to the staff area's upload route from a logged-in browser on the LAN."""
+    """300 MB posted to the staff area's upload route from a logged-in browser on the LAN."""
     sim, app = stack
     unlock(app, sim)
     context = new_context(lan_browser)
@@ -293,7 +293,7 @@ def test_huge_upload_is_cut_off_and_memory_stays_flat(
 def test_late_valid_answer_opens_no_other_browser(
     browser: Browser, lan_browser: Browser, lan: Lan, stack: tuple[ThreadedSim, AppProcess]
 ) -> None:
-    """Finding 2 in Chromium: the engine answers 9 s late (the app waits 8 s)."""
+    """A staff NIP answered late in Chromium: the engine answers 9 s late (the app waits 8 s)."""
     sim, app = stack
     unlock(app, sim)
     sim.call(lambda: sim.engine.set_fault("slow_replies", 9.0))

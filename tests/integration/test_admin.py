@@ -199,7 +199,7 @@ async def test_action_without_a_defined_answer_reports_sent(env: Env, monkeypatc
      ("action-resetbalance", m.ResetBalance())],
 )  # fmt: skip
 async def test_action_with_no_defined_answer_is_never_done(env: Env, action_id: str, expected: m.Message) -> None:
-    """Finding 6: an unrelated periodic status must not mark "Corte de caja" (or any such action) done."""
+    """An unrelated periodic status must not mark "Corte de caja" (or any such action) done."""
     user = await logged_in(env)
     user.find(marker=action_id).click()
     user.find(marker="confirm-ok").click()

@@ -8,113 +8,17 @@ with the final status). Every test asserts what the journal records and what the
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
 
-from kiosk_ui.engine import Backoff, EngineClient
 from kiosk_ui.journal import Journal
-from kiosk_ui.kiosk import Kiosk, PaymentResult
-from kiosk_ui.protocol import messages as m
 
+from ..fake_engine import FakeEngine, close, fake_engine, make_rig, start_cash
 from ..helpers import eventually
 
-
-class FakeEngine:
-    """A websockets server that records what it receives and sends what the test tells it to."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []
-        self.connections: list[ServerConnection] = []
-        self.url = ""
-        self._server: Any = None
-
-    async def start(self) -> None:
-        self._server = await serve(self._handle, "127.0.0.1", 0)
-        port = next(iter(self._server.sockets)).getsockname()[1]
-        self.url = f"ws://127.0.0.1:{port}/"
-
-    async def _handle(self, connection: ServerConnection) -> None:
-        self.connections.append(connection)
-        try:
-            async for frame in connection:
-                self.received.append(json.loads(frame))
-        except ConnectionClosed:
-            pass
-        finally:
-            self.connections.remove(connection)
-
-    async def push(self, comando: str, **fields: Any) -> None:
-        frame = json.dumps({"comando": comando, "fecha": "14/03/2026 12:22:05", **fields})
-        for connection in list(self.connections):
-            await connection.send(frame)
-
-    def commands(self, name: str) -> list[dict[str, Any]]:
-        return [f for f in self.received if f.get("comando") == name]
-
-    async def stop(self) -> None:
-        self._server.close()
-        await self._server.wait_closed()
-
-
-class Rig:
-    def __init__(self, engine: FakeEngine, kiosk: Kiosk, journal: Journal) -> None:
-        self.engine = engine
-        self.kiosk = kiosk
-        self.journal = journal
-        self.results: list[PaymentResult] = []
-        kiosk.on_result(self.results.append)
-
-    async def settle(self) -> None:
-        """Let frames already sent reach the kiosk and its effects run (the engine says 'ping')."""
-        before = len(self.engine.received)
-        await self.kiosk.client.send(m.GetStatus())
-        await eventually(lambda: len(self.engine.received) > before)
-        await asyncio.sleep(0.05)
-        await self.kiosk.service.idle()
-
-
-async def make_rig(tmp_path: Path, engine: FakeEngine, *, journal: Journal | None = None) -> Rig:
-    journal = journal or Journal(tmp_path / "journal.sqlite")
-    client = EngineClient(engine.url, backoff=Backoff(first=0.1, cap=0.5, stable_after=2.0))
-    kiosk = Kiosk(client, journal, ack_timeout=3.0, end_grace=1.5)
-    await kiosk.recover()
-    client.start()
-    await eventually(lambda: client.connected and engine.connections)
-    return Rig(engine, kiosk, journal)
-
-
-@pytest.fixture
-async def fake_engine() -> AsyncIterator[FakeEngine]:
-    engine = FakeEngine()
-    await engine.start()
-    try:
-        yield engine
-    finally:
-        await engine.stop()
-
-
-async def close(rig: Rig) -> None:
-    rig.kiosk.service.close()
-    await rig.kiosk.client.stop()
-    rig.journal.close()
-
-
-async def start_cash(rig: Rig, due: str) -> None:
-    """Start a cash payment; the engine acknowledges with a C#-style status."""
-    task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal(due)))
-    await eventually(lambda: rig.engine.commands("paycash"))
-    await rig.engine.push("status", cobrando="True", Due=due, Credit="0", changeDispensed="0",
-                          Status="Cobrando", referenceCC="", conexiones="1")  # fmt: skip
-    assert await asyncio.wait_for(task, 10) is None
-    assert rig.kiosk.payment is not None and rig.kiosk.payment.phase == "charging"
-
+__all__ = ["fake_engine"]  # the fixture, imported for this module's tests
 
 # --------------------------------------------------------------------------- finding A
 

@@ -13,46 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from websockets.asyncio.server import serve
 
 from kiosk_ui.protocol import messages as m
 
+from ..fake_engine import FakeEngine, close, engine_away, fake_engine, make_rig, start_cash, to_ending
 from ..helpers import Env, dialog_open, engine_caught_up, eventually, logged_in, sent
-from .test_attack_engine import FakeEngine, close, fake_engine, make_rig, start_cash
 
 __all__ = ["fake_engine"]  # the fixture, re-exported for pytest
-
-
-async def _to_ending(rig: object, fake: FakeEngine, credit: str) -> str:
-    """A cash payment of 50 with ``credit`` inserted; a stale bare ``sockets`` (cobrando false) then puts it
-    in ENDING and the kiosk asks the engine (``getstatus``). Returns the payment id."""
-    from .test_attack_engine import Rig
-
-    assert isinstance(rig, Rig)
-    await start_cash(rig, "50")
-    payment = rig.kiosk.payment
-    assert payment is not None
-    await fake.push("updateCredit", Due="50.00", Credit=credit)
-    await eventually(lambda: rig.kiosk.payment is not None and rig.kiosk.payment.credit == Decimal(credit))
-    asked = len(fake.commands("getstatus"))
-    await fake.push("sockets", cobrando="False", Due="50.00", Credit="0.00", formaPago="")  # stale broadcast
-    await eventually(lambda: len(fake.commands("getstatus")) > asked)
-    assert rig.kiosk.payment is not None and rig.kiosk.payment.phase == "ending"
-    return payment.id
-
-
-async def _engine_away(fake: FakeEngine, rig: object, seconds: float) -> None:
-    """The engine goes away (its server and connection close) for ``seconds``, then listens again on the
-    same port; returns once the kiosk is connected again."""
-    from .test_attack_engine import Rig
-
-    assert isinstance(rig, Rig)
-    port = int(fake.url.rsplit(":", 1)[1].strip("/"))
-    await fake.stop()
-    await eventually(lambda: not rig.kiosk.client.connected)
-    await asyncio.sleep(seconds)  # an engine restart takes seconds: longer than the grace being tested
-    fake._server = await serve(fake._handle, "127.0.0.1", port)
-    await eventually(lambda: rig.kiosk.client.connected and fake.connections, timeout=10)
 
 
 # --------------------------------------------------------------------------- finding J
@@ -68,7 +35,7 @@ async def test_attack2_cancel_pressed_while_ending_is_sent_when_the_engine_is_st
     cancel must reach the engine once (as a cancel pressed in STARTING does on the acknowledgement)."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
-        paid_id = await _to_ending(rig, fake_engine, "20.00")
+        paid_id = await to_ending(rig, fake_engine, "20.00")
         assert await rig.kiosk.cancel("1", paid_id), "the screen was told the cancel is under way"
         await fake_engine.push("status", cobrando="True", Due="50.00", Credit="20.00", changeDispensed="0.00",
                                Status="Cobrando")  # fmt: skip
@@ -97,7 +64,7 @@ async def test_attack2_status_with_unreadable_cobrando_does_not_end_a_payment(
     row. A status that does not say cobrando false is not an end: the payment must stay live, one row."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
-        paid_id = await _to_ending(rig, fake_engine, "20.00")
+        paid_id = await to_ending(rig, fake_engine, "20.00")
         await fake_engine.push("status", cobrando="si", Due="50.00", Credit="20.00", changeDispensed="0.00",
                                Status="Cobrando")  # fmt: skip
         await rig.settle()
@@ -126,8 +93,8 @@ async def test_attack2_engine_away_while_ending_keeps_one_row(tmp_path: Path, fa
     CHARGING keeps the payment until the engine speaks again; ENDING must do the same (one row)."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
-        paid_id = await _to_ending(rig, fake_engine, "20.00")
-        await _engine_away(fake_engine, rig, 2.5)  # longer than the 1.5 s end grace
+        paid_id = await to_ending(rig, fake_engine, "20.00")
+        await engine_away(fake_engine, rig, 2.5)  # longer than the 1.5 s end grace
         await fake_engine.push("status", cobrando="True", Due="50.00", Credit="20.00", changeDispensed="0.00",
                                Status="Cobrando")  # fmt: skip
         await rig.settle()
@@ -331,7 +298,7 @@ async def test_attack2_engine_away_before_the_acknowledgement_keeps_one_row(
         task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("20")))
         await eventually(lambda: fake_engine.commands("paycash"))
         paid_id = rig.kiosk.payment.id if rig.kiosk.payment else ""
-        await _engine_away(fake_engine, rig, 7.0)
+        await engine_away(fake_engine, rig, 7.0)
         await asyncio.wait_for(task, 10)
         for _ in range(2):  # the engine's status on reconnect, and its answer to the kiosk's getstatus
             await fake_engine.push("status", cobrando="True", Due="20.00", Credit="0.00", changeDispensed="0.00",

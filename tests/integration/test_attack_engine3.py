@@ -14,8 +14,8 @@ from typing import Any
 
 from kiosk_ui.protocol import messages as m
 
+from ..fake_engine import FakeEngine, Rig, close, fake_engine, make_rig, start_cash, to_ending
 from ..helpers import Env, dialog_open, engine_caught_up, eventually, logged_in, sent
-from .test_attack_engine import FakeEngine, Rig, close, fake_engine, make_rig, start_cash
 
 __all__ = ["fake_engine"]  # the fixture, re-exported for pytest
 
@@ -121,11 +121,9 @@ async def test_attack3_ending_hears_the_engine_still_charging_from_sockets(
     the payment 'unknown' with $20, the held cancel is never sent, and the engine's charging status is then
     adopted as a second row. A sockets naming this Due with more money than seen proves the payment is live:
     back to charging, the held cancel goes out once, and the end is one row for the $30 returned."""
-    from .test_attack_engine2 import _to_ending
-
     rig = await make_rig(tmp_path, fake_engine)
     try:
-        paid_id = await _to_ending(rig, fake_engine, "20.00")
+        paid_id = await to_ending(rig, fake_engine, "20.00")
         assert await rig.kiosk.cancel("1", paid_id)
         await fake_engine.push("updateCredit", Due="50.00", Credit="30.00", Status="Cobrando")
         await fake_engine.push("sockets", cobrando="True", Due="50.00", Credit="30.00", formaPago="efectivo")
@@ -158,6 +156,7 @@ async def test_attack3_a_card_payment_before_any_status_does_not_take_the_old_re
     declinada'. Today R-100 != '' counts as a new reference: 'completed' card sale, R-100 journaled, the
     customer walks away with goods unpaid. A reference not known to be new proves nothing (docs/protocol.md: a new
     non-empty referenceCC, not the one before the payment): not completed."""
+    fake_engine.greeting = None  # this engine's first word is the sockets below: no status before the payment
     rig = await make_rig(tmp_path, fake_engine)
     try:
         await fake_engine.push("sockets", cobrando="False", Due="0.00", Credit="0.00", tarjeta="True",

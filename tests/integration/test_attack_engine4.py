@@ -19,9 +19,8 @@ from kiosk_ui.errors import PaymentRefused
 from kiosk_ui.journal import Journal
 from kiosk_ui.protocol import messages as m
 
+from ..fake_engine import FakeEngine, close, fake_engine, make_rig, start_cash, to_ending
 from ..helpers import eventually
-from .test_attack_engine import FakeEngine, close, fake_engine, make_rig, start_cash
-from .test_attack_engine2 import _to_ending
 
 __all__ = ["fake_engine"]  # the fixture, re-exported for pytest
 
@@ -42,7 +41,7 @@ async def test_attack4_a_late_update_credit_in_ending_does_not_release_the_held_
     Expected: no cancel at all, one completed row with Credit 60."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
-        paid_id = await _to_ending(rig, fake_engine, "40.00")
+        paid_id = await to_ending(rig, fake_engine, "40.00")
         assert await rig.kiosk.cancel("1", paid_id)
         await fake_engine.push("updateCredit", Due="50.00", Credit="60.00", Status="Cobrando")
         await rig.settle()
@@ -247,7 +246,7 @@ async def test_attack4_a_held_cancel_never_reaches_a_refill_reported_during_endi
     settled once, never 'completed'. Holds today."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
-        paid_id = await _to_ending(rig, fake_engine, "20.00")
+        paid_id = await to_ending(rig, fake_engine, "20.00")
         assert await rig.kiosk.cancel("1", paid_id)
         await fake_engine.push("status", cobrando="True", Due="0.00", Credit="0.00", changeDispensed="0.00",
                                referenceCC="", Status="Recarga")  # fmt: skip

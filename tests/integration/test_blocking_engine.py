@@ -5,71 +5,47 @@ waits on the terminal does. Values are scaled down 10x: a 1.5 s block stands for
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
 from kiosk_ui.engine import Backoff, EngineClient, Keepalive
 from kiosk_ui.journal import Journal
 from kiosk_ui.kiosk import Kiosk, PaymentResult
 from kiosk_ui.protocol import messages as m
 
+from ..fake_engine import ANY, FakeEngine, Frame, Threaded
 from ..helpers import eventually
 
 BLOCK = 1.5
 
 
-class BlockingEngine:
+class BlockingEngine(Threaded):
     """Answers ``paycreditcard`` with "charging", then blocks its loop for ``block`` s, then approves;
     answers ``getstatus`` with "idle", then blocks the same way (a silence outside any payment)."""
 
     def __init__(self, block: float = BLOCK) -> None:
+        engine = FakeEngine(greeting=None, ping_interval=None, close_timeout=0.2)  # it says idle on connecting
+        super().__init__(engine)
         self.block = block
-        self.port = 0
-        self.connections = 0
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
+        engine.on_connect(lambda e, connection, _: e.send(connection, "status", cobrando="False", Due="0",
+                                                            Credit="0", tarjeta="True", referenceCC="R-6"))  # fmt: skip
+        engine.on(ANY, self._answer)
 
-    def start(self) -> str:
-        self._thread.start()
-        assert self._ready.wait(5)
-        return f"ws://127.0.0.1:{self.port}/"
+    @property
+    def connections(self) -> int:
+        return self.engine.connects
 
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-
-    async def _serve(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        async with serve(self._handle, "127.0.0.1", 0, ping_interval=None, close_timeout=0.2) as server:
-            self.port = next(iter(server.sockets)).getsockname()[1]
-            self._ready.set()
-            await self._stop.wait()
-
-    async def _handle(self, connection: ServerConnection) -> None:
-        self.connections += 1
-        await self._status(connection, cobrando="False", Due="0", Credit="0", tarjeta="True", referenceCC="R-6")
-        async for frame in connection:
-            command = json.loads(frame)["comando"]
-            charging = command == "paycreditcard"
-            await self._status(connection, cobrando="True" if charging else "False", Due="80.00" if charging else "0",
-                               tarjeta="True", referenceCC="R-6")  # fmt: skip
-            time.sleep(self.block)  # the receive loop waits on the terminal: nothing read, no pong
-            if charging:
-                await self._status(connection, cobrando="False", Due="80.00", Credit="0", changeDispensed="0",
-                                   referenceCC="R-7", tarjeta="True", Status="Pago aprobado")  # fmt: skip
-
-    @staticmethod
-    async def _status(connection: ServerConnection, **fields: Any) -> None:
-        await connection.send(json.dumps({"comando": "status", "fecha": "x", **fields}))
+    async def _answer(self, engine: FakeEngine, connection: ServerConnection, frame: Frame) -> None:
+        charging = frame["comando"] == "paycreditcard"
+        await engine.send(connection, "status", cobrando="True" if charging else "False",
+                          Due="80.00" if charging else "0", tarjeta="True", referenceCC="R-6")  # fmt: skip
+        time.sleep(self.block)  # the receive loop waits on the terminal: nothing read, no pong
+        if charging:
+            await engine.send(connection, "status", cobrando="False", Due="80.00", Credit="0", changeDispensed="0",
+                              referenceCC="R-7", tarjeta="True", Status="Pago aprobado")  # fmt: skip
 
 
 def _client(url: str) -> EngineClient:

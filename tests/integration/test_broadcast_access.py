@@ -13,8 +13,8 @@ from kiosk_ui.engine import Backoff, EngineClient
 from kiosk_ui.staff.lockout import Lockout
 from kiosk_ui.staff.nip import NipChecker
 
+from ..fake_engine import FakeEngine, fake_engine
 from ..helpers import eventually
-from .test_attack_engine import FakeEngine, fake_engine
 
 __all__ = ["fake_engine"]
 

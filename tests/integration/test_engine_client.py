@@ -7,13 +7,14 @@ import logging
 from decimal import Decimal
 
 import pytest
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
 from kiosk_ui.engine import Backoff, EngineClient, EngineTimeout, EngineUnavailable, Keepalive
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.simulator import SimEngine
 from kiosk_ui.simulator.server import SimServer
 
+from ..fake_engine import FakeEngine
 from ..helpers import engine_caught_up, eventually
 
 
@@ -105,42 +106,41 @@ async def test_bad_frames_are_counted_and_never_fatal(sim: tuple[SimEngine, SimS
 
 
 async def test_engine_that_accepts_and_closes_is_not_hammered() -> None:
-    accepted = 0
-
-    async def slam(connection: ServerConnection) -> None:
-        nonlocal accepted
-        accepted += 1
-        await connection.close()
-
-    async with serve(slam, "127.0.0.1", 0) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        client = EngineClient(f"ws://127.0.0.1:{port}/")  # default backoff 0.5 s doubling to 3 s
+    engine = FakeEngine(greeting=None)
+    engine.on_connect(lambda e, connection, _: connection.close())
+    await engine.start()
+    try:
+        client = EngineClient(engine.url)  # default backoff 0.5 s doubling to 3 s
         client.start()
         await asyncio.sleep(3.0)
         await client.stop()
-    assert 2 <= accepted <= 4  # ~0.5, 1, 2 s apart: a backoff, not a tight loop
+    finally:
+        await engine.stop()
+    assert 2 <= engine.connects <= 4  # ~0.5, 1, 2 s apart: a backoff, not a tight loop
 
 
 async def test_silent_engine_is_noticed() -> None:
     done = asyncio.Event()
 
-    async def mute(connection: ServerConnection) -> None:
+    async def mute(e: FakeEngine, connection: ServerConnection, _: object) -> None:
         connection.transport.pause_reading()  # never answers a ping again
         await done.wait()
 
-    async with serve(mute, "127.0.0.1", 0, ping_interval=None, close_timeout=0.2) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        client = EngineClient(f"ws://127.0.0.1:{port}/", keepalive=Keepalive(0.5, 1.0, 0.5))
-        client.start()
-        try:
-            await eventually(lambda: client.connected)
-            connected_at = asyncio.get_running_loop().time()
-            await eventually(lambda: client.status == "disconnected", timeout=5)
-            # silence timeout + close timeout (1 s); outside a payment
-            assert asyncio.get_running_loop().time() - connected_at < 3.5
-        finally:
-            await client.stop()
-            done.set()
+    engine = FakeEngine(greeting=None, ping_interval=None, close_timeout=0.2)
+    engine.on_connect(mute)
+    await engine.start()
+    client = EngineClient(engine.url, keepalive=Keepalive(0.5, 1.0, 0.5))
+    client.start()
+    try:
+        await eventually(lambda: client.connected)
+        connected_at = asyncio.get_running_loop().time()
+        await eventually(lambda: client.status == "disconnected", timeout=5)
+        # silence timeout + close timeout (1 s); outside a payment
+        assert asyncio.get_running_loop().time() - connected_at < 3.5
+    finally:
+        await client.stop()
+        done.set()
+        await engine.stop()
 
 
 async def test_engine_down_at_start_then_up() -> None:

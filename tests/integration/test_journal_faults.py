@@ -22,7 +22,7 @@ from kiosk_ui.errors import RefusalReason
 from kiosk_ui.journal import Journal, JournalError, backup, open_journal, store
 from kiosk_ui.journal.files import marker_of
 
-from .test_attack_engine import FakeEngine, close, fake_engine, make_rig
+from ..fake_engine import FakeEngine, close, fake_engine, make_rig
 from .test_journal_scale import make_v1
 
 __all__ = ["fake_engine"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from ..fake_engine import FakeEngine, close, fake_engine, make_rig, start_cash
 from ..helpers import eventually
-from .test_attack_engine import FakeEngine, close, fake_engine, make_rig, start_cash
 
 __all__ = ["fake_engine"]  # the fixture, imported for this module's tests
 

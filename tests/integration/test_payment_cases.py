@@ -1,5 +1,5 @@
-"""Issue 19's cases and issue 20's full disk, end to end: the kiosk against the hand-written fake engine of
-:mod:`.test_attack_engine` (frames scripted one by one), asserting what the journal records, what the customer is
+"""Issue 19's cases and issue 20's full disk, end to end: the kiosk against the scripted fake engine of
+:mod:`tests.fake_engine` (frames scripted one by one), asserting what the journal records, what the customer is
 shown and what reaches the engine."""
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from typing import Any
 from kiosk_ui.errors import PaymentRefused
 from kiosk_ui.journal import Journal, JournalError
 
+from ..fake_engine import FakeEngine, close, engine_away, fake_engine, make_rig, start_cash
 from ..helpers import eventually
-from .test_attack_engine import FakeEngine, close, fake_engine, make_rig, start_cash
-from .test_attack_engine2 import _engine_away
 
 __all__ = ["fake_engine"]  # the fixture, re-exported for pytest
 
@@ -99,7 +98,7 @@ async def test_a_no_ack_cancel_that_could_not_leave_goes_out_when_the_engine_ret
         task = asyncio.create_task(rig.kiosk.start_payment("cash", Decimal("20")))
         await eventually(lambda: fake_engine.commands("paycash"))
         paid = rig.kiosk.payment.id if rig.kiosk.payment else ""
-        await _engine_away(fake_engine, rig, 7.0)  # the ack timer's cancel cannot leave; the payment is given up
+        await engine_away(fake_engine, rig, 7.0)  # the ack timer's cancel cannot leave; the payment is given up
         await asyncio.wait_for(task, 10)
         assert fake_engine.commands("cancel") == []
         await fake_engine.push("status", cobrando="True", Due="20.00", Credit="0.00", changeDispensed="0.00",

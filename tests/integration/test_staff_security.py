@@ -88,7 +88,7 @@ def test_unlock_clears_the_lockout_of_a_running_app(tmp_path: Path, capsys: pyte
 
 # ---------------------------------------------------------------------- one check in flight
 async def test_simultaneous_guesses_never_outrun_the_limit(env: Env) -> None:
-    """Finding 1: 150 simultaneous wrong NIPs from one address; at most the limit reaches the engine."""
+    """150 simultaneous wrong NIPs from one address; at most the limit reaches the engine."""
     services = staff(env)
     results = await asyncio.gather(*(services.nip.check("0000", LAN) for _ in range(150)))
     checks = sent(env, m.CheckNip)
@@ -122,7 +122,7 @@ async def test_simultaneous_pages_from_one_address_never_outrun_the_limit(env: E
 
 
 async def test_late_access_reply_authorizes_nobody(env: Env) -> None:
-    """Finding 2: staff's right NIP times out; its late 'validNIP true' must not open the intruder's page."""
+    """Staff's right NIP times out; its late 'validNIP true' must not open the intruder's page."""
     services = staff(env)
     services.nip.timeout = 1.0
     connects = env.kapp.client.connects
@@ -173,7 +173,7 @@ async def test_unsolicited_access_authorizes_nobody(env: Env) -> None:
 
 # ---------------------------------------------------------------------- sessions
 async def test_copied_cookie_from_another_address_opens_nothing(env: Env) -> None:
-    """Finding 5: the session is bound to the address that logged in."""
+    """The session is bound to the address that logged in."""
     owner = env.new_user()
     await login(owner)
     await owner.should_see(marker="admin-home", retries=30)
@@ -251,7 +251,7 @@ def test_sessions_unit() -> None:
 
 # ---------------------------------------------------------------------- uploads
 async def test_too_large_upload_is_refused_while_receiving(env: Env) -> None:
-    """Finding 7: the limit is enforced as the body streams in; nothing is stored."""
+    """The limit is enforced as the body streams in; nothing is stored."""
     user = env.new_user()
     await login(user)
     await user.should_see(marker="admin-home", retries=30)

@@ -13,6 +13,7 @@ from kiosk_ui.payments.arbiter import (
     REFUSED_BUSY,
     REFUSED_ENDED,
     REFUSED_KEEPS_MONEY,
+    REFUSED_UNSYNCED,
     Cancel,
     Override,
     Own,
@@ -97,6 +98,35 @@ def test_a_customer_start_is_refused_for_the_same_reasons() -> None:
     for busy in (Situation(CHARGING), Situation(IDLE, refilling=True), Situation(IDLE, starting=True),
                  Situation(IDLE, engine_charging=True, engine_due=D(0))):  # fmt: skip
         assert start_refusal(busy) == "err_busy"
+
+
+def after_a_reconnect(*frames: pm.Event) -> pm.PaymentMachine:
+    """A payment being started (its row written) when the connection drops and comes back, then ``frames``."""
+    return machine_in(pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a"), pm.ConnectionLost(),
+                      pm.ConnectionBack(), *frames)  # fmt: skip
+
+
+def test_no_payment_starts_until_the_engine_has_described_itself_since_the_last_reconnect() -> None:
+    fresh = pm.PaymentMachine(connected=True).snapshot  # connected, no status yet
+    assert start_refusal(Situation(fresh)) == "err_unsynced", "it may be charging a sale nobody here knows of"
+    back = machine_in(pm.ConnectionLost(), pm.ConnectionBack()).snapshot
+    assert start_refusal(Situation(back)) == "err_unsynced", "what it said before the drop is not current"
+    told = machine_in(pm.ConnectionLost(), pm.ConnectionBack(), pm.EngineStatus(False, D(0), D(0), D(0), "", ""))
+    assert start_refusal(Situation(told.snapshot)) == ""
+    by_sockets = machine_in(pm.ConnectionLost(), pm.ConnectionBack(), pm.EngineSockets(False, D(0), D(0), ""))
+    assert start_refusal(Situation(by_sockets.snapshot)) == "", "sockets says cobrando too"
+    credit = machine_in(pm.ConnectionLost(), pm.ConnectionBack(), pm.CreditUpdate(D(0), D(0)))
+    assert start_refusal(Situation(credit.snapshot)) == "err_unsynced", "updateCredit does not say what it charges"
+
+
+def test_a_payment_command_waits_at_the_write_for_the_engines_status_after_a_reconnect() -> None:
+    unsynced = after_a_reconnect().snapshot
+    assert unsynced.phase == "STARTING"
+    assert arbiter(Situation(unsynced), m.PayCash(D(20)), Own("a")) == Refuse(REFUSED_UNSYNCED)
+    assert arbiter(Situation(unsynced), m.PayCreditCard(D(20)), Own("a")) == Refuse(REFUSED_UNSYNCED)
+    assert arbiter(Situation(unsynced), m.GetStatus(), Own("a")) == ALLOW, "the question that ends the wait goes"
+    idle = after_a_reconnect(pm.EngineStatus(False, D(0), D(0), D(0), "", "")).snapshot
+    assert arbiter(Situation(idle), m.PayCash(D(20)), Own("a")) == ALLOW
 
 
 def test_the_guard_takes_the_senders_intent_and_reads_the_situation_at_the_write() -> None:

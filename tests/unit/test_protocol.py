@@ -217,7 +217,7 @@ def test_junk_frames_raise_only_protocol_error(text: str) -> None:
         ('{"comando":"access","validNIP":"si","token":"t"}', "access.validNIP", {"token": "t"}),
         ('{"comando":"searchresults","datos":[{"descripcion":"x"}]}', "searchresults.datos", {}),
         ('{"comando":"status","tubesSW":"lots","referenceCC":"9"}', "status.tubesSW", {"reference_cc": "9"}),
-        # finding 2: tubesSW as a list of objects must not cost the final status its referenceCC
+        # tubesSW as a list of objects must not cost the final status its referenceCC
         ('{"comando":"status","cobrando":false,"referenceCC":"123456","tubesSW":[{"d":"1","n":3}]}',
          "status.tubesSW", {"reference_cc": "123456", "cobrando": False}),
     ],

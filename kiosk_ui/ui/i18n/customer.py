@@ -106,6 +106,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The machine is not connected. Please try again shortly.",
     ),
     "err_busy": ("Hay un cobro en curso. Espere a que termine.", "A payment is in progress. Please wait."),
+    "err_unsynced": ("Un momento, por favor…", "One moment, please…"),
     "err_journal": (
         "El equipo no puede registrar pagos ahora. Llame al encargado.",
         "The machine cannot record payments now. Please call staff.",

@@ -57,6 +57,9 @@ class SaleView:
                     self.hint = tid(ui.label("").classes("kiosk-hint"), "sale-hint").props('aria-live="polite"')
                     self.low_change = tid(texts.label("low_change", "kiosk-alert"), "low-change")
                     self.error = tid(ui.label("").classes("kiosk-alert kiosk-alert-bad"), "sale-error")
+                    # not a fault: the engine's first status since it (re)connected is on its way
+                    self.waiting = tid(texts.label("err_unsynced", "kiosk-hint"), "sale-wait")
+                    self.waiting.props.update({"aria-live": "polite"})
                     with ui.row().classes("kiosk-total-bar w-full justify-between items-center no-wrap"):
                         texts.label("total_to_pay", "kiosk-total-caption")
                         self.total = tid(ui.label(money(Decimal(0))).classes("kiosk-total"), "sale-total")
@@ -101,7 +104,8 @@ class SaleView:
         self.pay_card.set_visibility(state.card_available or not state.online)
         level = state.change_level
         self.low_change.set_visibility(level is not None and level.is_low)
-        shown = bool(reason) and reason != "err_offline"  # offline: the banner says it
+        self.waiting.set_visibility(reason == "err_unsynced")
+        shown = bool(reason) and reason not in ("err_offline", "err_unsynced")  # offline: the banner says it
         self.error.set_text(texts(reason) if shown else "")
         self.error.set_visibility(shown)
 
