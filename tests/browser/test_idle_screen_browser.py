@@ -133,8 +133,8 @@ def test_the_attract_slides_cross_fade_in_two_poses_without_an_animation(browser
         )
         assert during == [0, ["0.5", "0.5"]]
         page.wait_for_function(f"() => ({opacities})().join() === {','.join(reversed(before))!r}")
-        assert page.evaluate("() => document.getAnimations().filter(a => a.effect.target.matches('[data-slide]'))"
-                             ".length") == 0
+        running = page.evaluate("() => document.getAnimations().filter(a => a.effect.target.matches('[data-slide]'))")
+        assert running == []
     finally:
         context.close()
 
