@@ -15,10 +15,12 @@ A mixin of :class:`~.shell.CustomerScreen` (kept apart so each stays small); it 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import replace
+from dataclasses import fields
 from decimal import Decimal
+from operator import attrgetter
 
-from ....kiosk import Kiosk
+from ....kiosk import ActivePayment, Kiosk
+from ....state import KioskState
 from ...components.scripts import Scripts
 from .availability import in_service
 from .dialogs import TimeoutGuard
@@ -27,7 +29,11 @@ from .payment import PaymentView, figures
 from .texts import Texts
 from .unanswered import Phase
 
-ZERO = Decimal(0)
+#: what moves with a coin: the money figures, the engine's status line (not shown here) and the change level
+#: (shown only as low or not); the shape keeps every other field (read in C: a coin's cost, on every screen)
+_MOVES = ("credit", "due", "status_text", "change_level")
+_STATE_KEPT = attrgetter(*(f.name for f in fields(KioskState) if f.name not in _MOVES))
+_PAYMENT_KEPT = attrgetter(*(f.name for f in fields(ActivePayment) if f.compare and f.name not in _MOVES))
 
 
 class LiveFigures:
@@ -50,12 +56,8 @@ class LiveFigures:
             return None
         state = self.kiosk.state
         remaining, level = figures(state, payment)[2], state.change_level
-        # what moves with a coin goes out: the figures, the engine's status line (not shown here) and the change
-        # level (shown only as low or not)
         return (self.phase, self._starting, self.texts.lang, in_service(self.kiosk), remaining > 0,
-                level is not None and level.is_low,
-                replace(state, credit=ZERO, due=ZERO, status_text="", change_level=None),
-                replace(payment, credit=ZERO))  # fmt: skip
+                level is not None and level.is_low, _STATE_KEPT(state), _PAYMENT_KEPT(payment))  # fmt: skip
 
     def _drew_in_full(self) -> None:
         self._drawn = self._shape()
