@@ -1,7 +1,8 @@
 """The idle screen in real Chromium: the kiosk's most common state, all day. It draws a frame only when
 something on it changes: no endless CSS animation (the eyes' kept Chromium drawing 60 frames a second, about
 4 % of a core without a GPU), eyes that jump between poses a few times a second on their own compositor
-layers and hold still when nobody can see them, a clock written when its text changes, a stepped cross-fade."""
+layers and hold still when nobody can see them, a clock written when its text changes, a cross-fade in two
+poses."""
 
 from __future__ import annotations
 
@@ -117,12 +118,23 @@ def test_the_clock_is_written_only_when_its_text_changes(browser: Browser, app: 
         context.close()
 
 
-def test_the_attract_slides_cross_fade_in_a_few_steps(browser: Browser, app: AppProcess) -> None:
+def test_the_attract_slides_cross_fade_in_two_poses_without_an_animation(browser: Browser, app: AppProcess) -> None:
+    """A slide change is two poses (both slides at half opacity, then the new one alone), not a CSS transition:
+    even a stepped one had the browser run the animation for its whole length, every 7 s all day."""
     context, page = idle_screen(browser, app)
     try:
-        slide = "document.querySelector('[data-slide]')"
-        easing = page.evaluate(f"() => getComputedStyle({slide}).transitionTimingFunction")
-        assert easing.startswith("steps(")
+        opacities = "() => [...document.querySelectorAll('[data-slide]')].map(s => getComputedStyle(s).opacity)"
+        before = page.evaluate(opacities)
+        assert sorted(before) == ["0", "1"], before
+        during = page.evaluate(
+            "() => { window.kioskAttractStep(); return [document.getAnimations().filter(a => a.effect.target.matches("
+            "'[data-slide]')).length,"
+            " [...document.querySelectorAll('[data-slide]')].map(s => getComputedStyle(s).opacity)]; }"
+        )
+        assert during == [0, ["0.5", "0.5"]]
+        page.wait_for_function(f"() => ({opacities})().join() === {','.join(reversed(before))!r}")
+        running = page.evaluate("() => document.getAnimations().filter(a => a.effect.target.matches('[data-slide]'))")
+        assert running == []
     finally:
         context.close()
 

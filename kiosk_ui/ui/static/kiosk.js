@@ -83,6 +83,11 @@
 
   // Idle attract loop: every few seconds show the next slide that has something visible. A slide whose
   // content the engine's screensettings turned off (hidden by the server) is skipped, never shown.
+  // The cross-fade is two poses: both slides at half opacity, then the new one alone (FADE_HALF ms later).
+  // Drawn as a CSS transition, even a stepped one, the browser ran the animation for its whole length on
+  // every change, every 7 s all day: about 0.3 % of a core without a GPU; two poses are two frames.
+  const FADE_HALF = 200;
+  let fadeTimer = null;
   function slideHasContent(slide) {
     return Array.prototype.some.call(slide.children, function (c) { return c.getClientRects().length > 0; });
   }
@@ -99,10 +104,15 @@
       }
       slides.forEach(function (s) {
         const on = s === next;
+        if (s.classList.contains("is-on") !== on) s.classList.add("is-half");  // leaving or coming
         s.classList.toggle("is-on", on);
         s.setAttribute("aria-hidden", on ? "false" : "true");
       });
     });
+    clearTimeout(fadeTimer);
+    fadeTimer = setTimeout(function () {
+      document.querySelectorAll("[data-slide].is-half").forEach(function (s) { s.classList.remove("is-half"); });
+    }, FADE_HALF);
   }
   window.kioskAttractStep = attractStep;
   setInterval(attractStep, 7000);

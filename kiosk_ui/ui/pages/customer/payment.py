@@ -76,6 +76,8 @@ class PaymentView:
 
     def stall(self, amount: Decimal | None) -> None:
         """Money is in and nothing happens: say to call staff (``None``: hide it)."""
+        if amount is None and not self.stalled.visible:
+            return  # every coin hides it: nothing to set while it is hidden
         self.stalled.set_text(self.texts("stalled", amount=money(amount)) if amount is not None else "")
         self.stalled.set_visibility(amount is not None)
 
@@ -93,23 +95,14 @@ class PaymentView:
             self.cancel.set_enabled(False)
             self._pulse(False, False)
             return None
-        method = payment.method if payment else ("card" if state.payment_method == "tarjeta" else "cash")
-        due = payment.due if payment else state.due
-        # the payment's own credit: an idle engine may still report the previous sale's Credit
-        credit = payment.credit if payment else state.credit
-        if method == "card":
-            credit = Decimal(0)
-        card = method == "card"
+        card = method_of(state, payment) == "card"
         bills_down, coins_down = bool(state.bv_error), bool(state.ca_error)
         self.title.set_text(texts("pay_title_card" if card else cash_title(bills_down, coins_down)))
         starting = payment is not None and payment.phase in ("opening", "starting")
         abandoning = payment is not None and payment.phase == "abandoning"
         note = "no_ack_cancelling" if abandoning else "starting_payment" if starting else ""
         self.note.set_text(texts(note) if note else "")
-        remaining = max(due - credit, Decimal(0))
-        push_live(self.scripts, [
-            (self.due, money(due)), (self.credit, money(credit)), (self.remaining, money(remaining)),
-        ])  # fmt: skip
+        credit, remaining = self.show_figures(state, payment)
         self.cash_pics.set_visibility(not card)
         self.card_pics.set_visibility(card)
         self.where.set_text(texts("card_steps" if card else "cash_steps"))
@@ -125,6 +118,14 @@ class PaymentView:
         self.device_error.set_visibility(bool(errors) and not card)
         self.cancel.set_enabled(state.online)  # ask_cancel refuses once nothing can be cancelled
         return credit
+
+    def show_figures(self, state: KioskState, payment: ActivePayment | None) -> tuple[Decimal, Decimal]:
+        """Push the live figures (due, inserted, remaining); return the credit and the remaining shown."""
+        due, credit, remaining = figures(state, payment)
+        push_live(self.scripts, [
+            (self.due, money(due)), (self.credit, money(credit)), (self.remaining, money(remaining)),
+        ])  # fmt: skip
+        return credit, remaining
 
     def _slots_off(self, bills: bool, coins: bool) -> None:
         for picture, caption, key, off in ((self.bill, self.bill_caption, "slot_bills", bills),
@@ -156,3 +157,18 @@ def cash_title(bills_down: bool, coins_down: bool) -> str:
     if coins_down:
         return "pay_title_bills"
     return "pay_title_cash"
+
+
+def method_of(state: KioskState, payment: ActivePayment | None) -> str:
+    """The payment's method: its own, else the one the engine names."""
+    return payment.method if payment else ("card" if state.payment_method == "tarjeta" else "cash")
+
+
+def figures(state: KioskState, payment: ActivePayment | None) -> tuple[Decimal, Decimal, Decimal]:
+    """The due, the credit and the remaining a payment screen shows."""
+    due = payment.due if payment else state.due
+    # the payment's own credit: an idle engine may still report the previous sale's Credit
+    credit = payment.credit if payment else state.credit
+    if method_of(state, payment) == "card":
+        credit = Decimal(0)
+    return due, credit, max(due - credit, Decimal(0))

@@ -30,6 +30,7 @@ from . import timers
 from .availability import card_works, cash_works, in_service
 from .chrome import Toggles, brand_colours
 from .dialogs import CancelDialog, TimeoutGuard
+from .figures import LiveFigures
 from .guidance import Guidance, announce
 from .idle import IdleView
 from .intents import Intents
@@ -49,7 +50,7 @@ CSS = Path(__file__).with_name("customer.css")
 JOURNAL_RECHECK = 10.0
 
 
-class CustomerScreen(Intents, Unanswered, StaleCharging):
+class CustomerScreen(Intents, Unanswered, StaleCharging, LiveFigures):
     def __init__(self, kiosk: Kiosk, config: Config, client: Client, scans: ScanRouter | None = None,
                  picks: QuickPicks | None = None, logo_url: str = "", *, clock: Clock | None = None,
                  last: LastResult | None = None, call_staff: CallStaff | None = None,
@@ -141,6 +142,7 @@ class CustomerScreen(Intents, Unanswered, StaleCharging):
         and the browser calls it makes (live figures, a coin sound) leave as one message."""
         with self.scripts.batched():
             self._render()
+        self._drew_in_full()
 
     def _render(self) -> None:
         state = self.kiosk.state
@@ -164,11 +166,7 @@ class CustomerScreen(Intents, Unanswered, StaleCharging):
         elif self.phase == "payment":
             credit = self.payment.render(state, self.kiosk.payment)
             if credit is not None:
-                if credit > self.shown_credit:
-                    self.guide.sound("coin")
-                    self.payment.stall(None)
-                    self.timeout.arm()  # money came: the customer is there; count the quiet again
-                self.shown_credit = credit
+                self._took_credit(credit)
         elif self.phase == "result" and self.result is not None:
             self.result_view.render_ways(self.result, cash_works=cash_works(state), card_works=card_works(state))
 
@@ -196,7 +194,8 @@ class CustomerScreen(Intents, Unanswered, StaleCharging):
             self._go("payment")  # (a "charging" with no payment behind it leaves a result on screen: stale.py)
             return
         self.watch_empty_payment()
-        self.render()
+        if not self._figures_only():  # a coin: only the live figures move (figures.py)
+            self.render()
 
     def on_result(self, result: PaymentResult) -> None:
         if self.cancel_dialog.payment_id == result.id:
