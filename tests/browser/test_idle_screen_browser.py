@@ -120,9 +120,14 @@ def test_the_clock_is_written_only_when_its_text_changes(browser: Browser, app: 
 
 def test_the_attract_slides_cross_fade_in_two_poses_without_an_animation(browser: Browser, app: AppProcess) -> None:
     """A slide change is two poses (both slides at half opacity, then the new one alone), not a CSS transition:
-    even a stepped one had the browser run the animation for its whole length, every 7 s all day."""
+    even a stepped one had the browser run the animation for its whole length, every 7 s all day. Each slide is
+    on its own compositor layer, so a pose blends them without painting their pictograms again."""
     context, page = idle_screen(browser, app)
     try:
+        layers = page.evaluate(
+            "() => [...document.querySelectorAll('[data-slide]')].map(s => getComputedStyle(s).willChange)"
+        )
+        assert layers == ["opacity", "opacity"]
         opacities = "() => [...document.querySelectorAll('[data-slide]')].map(s => getComputedStyle(s).opacity)"
         before = page.evaluate(opacities)
         assert sorted(before) == ["0", "1"], before

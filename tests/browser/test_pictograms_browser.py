@@ -135,3 +135,16 @@ def test_a_burst_of_coin_sounds_plays_one_clink(browser: Browser, app: AppProces
         assert plays == [0, 1, 2, 3]
     finally:
         context.close()
+
+
+def test_the_clink_is_fetched_with_the_page_not_with_the_first_coin(browser: Browser, app: AppProcess) -> None:
+    """Fetched at the first coin, the sound was one more request to the app per screen while the first coins'
+    figures were on their way (ten screens: ten requests in the middle of them)."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        with page.expect_request(lambda request: request.url.endswith("/kiosk-assets/sounds/coin.wav"), timeout=10_000):
+            page.goto(app.base + "/")
+            page.get_by_test_id("screen-idle").wait_for(state="visible")
+    finally:
+        context.close()

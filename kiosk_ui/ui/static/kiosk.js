@@ -41,12 +41,18 @@
     // (a few ms) must not hold back the figures on the screen
     afterPaint(function () {
       try {
-        const a = audio[name] || (audio[name] = new Audio("/kiosk-assets/sounds/" + name + ".wav"));
+        const a = sound(name);
         a.currentTime = 0;
         const p = a.play(); if (p && p.catch) p.catch(function () {});
       } catch (e) { /* no audio device: stay silent */ }
     });
   };
+  function sound(name) { return audio[name] || (audio[name] = new Audio("/kiosk-assets/sounds/" + name + ".wav")); }
+  // The clink is fetched (an Audio preloads) with the page, not with the first coin: ten screens each fetched it
+  // from the app while the first coins' figures were on their way to them.
+  document.addEventListener("DOMContentLoaded", function () {
+    try { sound("coin"); } catch (e) { /* no audio: stay silent */ }
+  });
   function afterPaint(fn) {
     if (document.hidden) { setTimeout(fn, 0); return; }  // no frames are drawn in a hidden page
     requestAnimationFrame(function () { setTimeout(fn, 0); });
