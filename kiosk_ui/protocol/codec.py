@@ -226,7 +226,7 @@ class Codec:
             if raw is None and key not in _NULL_IS_VALUE:
                 continue
             try:
-                values[attr] = getattr(parse, "__wrapped__", parse)(raw)
+                values[attr] = parse(raw)
             except (ProtocolError, ValueError, TypeError, ArithmeticError) as exc:
                 note_dropped(command, key, exc)
                 unreadable.add(attr)

@@ -5,7 +5,8 @@ parse, format). Incoming (engine → app) fields are optional: ``None`` means th
 did not send it, and the reducer keeps what it knew. Outgoing fields are required.
 
 Split by concern: :mod:`.fields` (the base and helpers), :mod:`.outgoing`, :mod:`.incoming`; this
-module gathers them, lists them by direction, and makes incoming fields tolerant of odd shapes.
+module gathers them, lists them by direction, and counts the fields it could not read (the codec reads each
+incoming field on its own: an unreadable one is named in the message's ``unreadable``, the rest is used).
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
-from .errors import ProtocolError
 from .fields import Message
 from .incoming import *  # noqa: F403
 from .incoming import (
@@ -114,25 +112,6 @@ def case_variant_keys() -> dict[str, int]:
         return dict(CASE_VARIANT_KEYS)
 
 
-def _tolerant(command: str, key: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Wrap an incoming field's parser: an unreadable value becomes ``None``, counted, and logged the first
-    time for that field. (The codec calls the wrapped parser itself, to tell unreadable from not sent.)"""
-
-    def parse_or_drop(value: Any) -> Any:
-        try:
-            return parse(value)
-        except (ProtocolError, ValueError, TypeError, ArithmeticError) as exc:
-            note_dropped(command, key, exc)
-            return None
-
-    parse_or_drop.__wrapped__ = parse  # type: ignore[attr-defined]
-    return parse_or_drop
-
-
 def dropped_fields() -> dict[str, int]:
     with _dropped_lock:
         return dict(DROPPED_FIELDS)
-
-
-for _type in INCOMING_TYPES:
-    _type.SPEC = tuple((attr, key, _tolerant(_type.COMMAND, key, parse), fmt) for attr, key, parse, fmt in _type.SPEC)
