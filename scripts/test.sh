@@ -26,9 +26,14 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== mypy"
 .venv/bin/mypy kiosk_ui
+# pytest-xdist: one worker per core (KIOSK_TEST_WORKERS=0 runs in this process, 1..N that many workers);
+# --dist loadgroup keeps the tests sharing a module's Chromium or server on one worker (tests/conftest.py)
+WORKERS=(-n "${KIOSK_TEST_WORKERS:-auto}" --dist loadgroup)
 echo "== pytest"
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -q -p no:cacheprovider "${WORKERS[@]}" "$@"
 # the simulator speaking every spelling the app claims to accept ("True", numbers, dd/MM/yyyy, "75%", ...),
-# chosen per field and per message; KIOSK_SIM_SEED replays a failing run
-echo "== pytest, simulator in the mixed dialect (non-browser tests)"
-KIOSK_SIM_DIALECT=mixed .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser" "$@"
+# chosen per field and per message; KIOSK_SIM_SEED replays a failing run. Only the tests marked "dialect"
+# (those that start the simulator in the run's dialect, marked by tests/conftest.py): the others send and
+# read the same bytes whatever KIOSK_SIM_DIALECT says, and ran above
+echo "== pytest, simulator in the mixed dialect (tests marked dialect)"
+KIOSK_SIM_DIALECT=mixed .venv/bin/python -m pytest -q -p no:cacheprovider "${WORKERS[@]}" -m "dialect and not browser" "$@"
