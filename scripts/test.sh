@@ -17,23 +17,25 @@ if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv"
   "$PY" -m venv .venv
 fi
-echo "== installing kiosk-ui with its test extra"
+echo "== installing kiosk-ui with its test extra (at ${SECONDS} s)"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[test]'
 
-echo "== ruff"
+echo "== ruff (at ${SECONDS} s)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-echo "== mypy"
+echo "== mypy (at ${SECONDS} s)"
 .venv/bin/mypy kiosk_ui
-# pytest-xdist: one worker per core (KIOSK_TEST_WORKERS=0 runs in this process, 1..N that many workers);
-# --dist loadgroup keeps the tests sharing a module's Chromium or server on one worker (tests/conftest.py)
-WORKERS=(-n "${KIOSK_TEST_WORKERS:-auto}" --dist loadgroup)
-echo "== pytest"
+# pytest-xdist: two workers per core, as most tests spend their time waiting on a socket, a subprocess or
+# Chromium (KIOSK_TEST_WORKERS=N: N workers; 0 runs in this process); --dist loadgroup keeps the tests
+# sharing a module's Chromium or server on one worker (xdist_group, tests/conftest.py)
+WORKERS=(-n "${KIOSK_TEST_WORKERS:-$((2 * $(nproc)))}" --dist loadgroup)
+echo "== pytest (at ${SECONDS} s)"
 .venv/bin/python -m pytest -q -p no:cacheprovider "${WORKERS[@]}" "$@"
 # the simulator speaking every spelling the app claims to accept ("True", numbers, dd/MM/yyyy, "75%", ...),
 # chosen per field and per message; KIOSK_SIM_SEED replays a failing run. Only the tests marked "dialect"
 # (those that start the simulator in the run's dialect, marked by tests/conftest.py): the others send and
 # read the same bytes whatever KIOSK_SIM_DIALECT says, and ran above
-echo "== pytest, simulator in the mixed dialect (tests marked dialect)"
+echo "== pytest, simulator in the mixed dialect (tests marked dialect) (at ${SECONDS} s)"
 KIOSK_SIM_DIALECT=mixed .venv/bin/python -m pytest -q -p no:cacheprovider "${WORKERS[@]}" -m "dialect and not browser" "$@"
+echo "== all passed in ${SECONDS} s"

@@ -39,6 +39,7 @@ def _shares_module_fixture(item: pytest.Item) -> bool:
     return any(defs[-1].scope == "module" and defs[-1].baseid for defs in definitions)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if DIALECT_FIXTURES & set(getattr(item, "fixturenames", ())):
