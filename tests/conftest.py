@@ -1,13 +1,10 @@
 """Shared fixtures: an engine simulator on a free port and the app wired to it (helpers live in helpers.py).
 
-Two collection hooks shape how ``scripts/test.sh`` runs the suite:
-
-- marker ``dialect``: every test that starts the simulator in the run's dialect (it uses a fixture of
-  :data:`DIALECT_FIXTURES`, directly or through another fixture). The pass with ``KIOSK_SIM_DIALECT=mixed``
-  runs only these: every other test sends and reads the same bytes whatever the variable says. A test that
-  reaches :func:`~tests.helpers.sim_dialect` without the marker fails, so the selection cannot miss one.
-- ``xdist_group``: tests sharing a module-scoped fixture (a Chromium, a server) stay on one pytest-xdist
-  worker under ``--dist loadgroup``, so that fixture starts once, as it does in a serial run.
+Marker ``dialect`` (set by the collection hook below): every test that starts the simulator in the run's
+dialect (it uses a fixture of :data:`DIALECT_FIXTURES`, directly or through another fixture). The pass of
+``scripts/test.sh`` with ``KIOSK_SIM_DIALECT=mixed`` runs only these: every other test sends and reads the
+same bytes whatever the variable says. A test that reaches :func:`~tests.helpers.sim_dialect` without the
+marker fails, so the selection cannot miss one.
 """
 
 from __future__ import annotations
@@ -32,20 +29,10 @@ from .helpers import Env, ManualClock, sim_dialect, test_config
 DIALECT_FIXTURES = frozenset({"sim", "env"})
 
 
-def _shares_module_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a module-scoped fixture of ours (a plugin's fixtures have an empty ``baseid``)."""
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = info.name2fixturedefs.values() if info is not None else ()
-    return any(defs[-1].scope == "module" and defs[-1].baseid for defs in definitions)
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if DIALECT_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.dialect)
-        if _shares_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(autouse=True)
