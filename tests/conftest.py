@@ -1,4 +1,11 @@
-"""Shared fixtures: an engine simulator on a free port and the app wired to it (helpers live in helpers.py)."""
+"""Shared fixtures: an engine simulator on a free port and the app wired to it (helpers live in helpers.py).
+
+Marker ``dialect`` (set by the collection hook below): every test that starts the simulator in the run's
+dialect (it uses a fixture of :data:`DIALECT_FIXTURES`, directly or through another fixture). The pass of
+``scripts/test.sh`` with ``KIOSK_SIM_DIALECT=mixed`` runs only these: every other test sends and reads the
+same bytes whatever the variable says. A test that reaches :func:`~tests.helpers.sim_dialect` without the
+marker fails, so the selection cannot miss one.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,23 @@ from kiosk_ui.app import build
 from kiosk_ui.simulator import Catalog, SimEngine
 from kiosk_ui.simulator.server import SimServer
 
+from . import helpers
 from .helpers import Env, ManualClock, sim_dialect, test_config
+
+#: the fixtures that start the simulator in the dialect KIOSK_SIM_DIALECT names
+DIALECT_FIXTURES = frozenset({"sim", "env"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DIALECT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.dialect)
+
+
+@pytest.fixture(autouse=True)
+def _dialect_guard(request: pytest.FixtureRequest) -> None:
+    """Tell sim_dialect() whether the mixed-dialect pass selects this test (autouse runs before ``sim``/``env``)."""
+    helpers.dialect_selected = request.node.get_closest_marker("dialect") is not None
 
 
 @pytest.fixture

@@ -76,11 +76,20 @@ async def engine_caught_up(client: EngineClient) -> None:
 # ----------------------------------------------------------------------------- the app under test
 
 
+#: whether the running test carries the ``dialect`` marker (set by tests/conftest.py before each test)
+dialect_selected = True
+
+
 def sim_dialect() -> Dialect:
     """The simulator's dialect for this test run: KIOSK_SIM_DIALECT=js|csharp|mixed (default js).
 
-    KIOSK_SIM_SEED picks the mixed dialect's seed, to replay a failing run.
+    KIOSK_SIM_SEED picks the mixed dialect's seed, to replay a failing run. Only a test marked ``dialect``
+    may ask: the mixed-dialect pass runs those only (tests/conftest.py, DIALECT_FIXTURES).
     """
+    assert dialect_selected, (
+        "this test starts the simulator in KIOSK_SIM_DIALECT's dialect without the 'dialect' marker, so the "
+        "mixed-dialect pass would skip it: add the fixture it uses to DIALECT_FIXTURES in tests/conftest.py"
+    )
     return Dialect(os.environ.get("KIOSK_SIM_DIALECT", "js"), int(os.environ.get("KIOSK_SIM_SEED", "7")))
 
 

@@ -6,7 +6,6 @@ poses."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -41,6 +40,9 @@ def idle_screen(
     browser: Browser, app: AppProcess, reduced_motion: str = "no-preference"
 ) -> tuple[BrowserContext, Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion=reduced_motion)  # type: ignore[arg-type]
+    # the page's timers and Date on Playwright's clock: time flows as usual, and clock.run_for(ms) moves it on,
+    # firing every timer that falls due, in order (seconds of the eyes' and the clock's loops in a blink)
+    context.clock.install()
     page = context.new_page()
     page.goto(app.base + "/")
     page.get_by_test_id("eyes").wait_for(state="visible")
@@ -64,9 +66,9 @@ def test_the_idle_screen_runs_no_endless_animation(browser: Browser, app: AppPro
 
 
 def test_the_eyes_jump_between_a_few_poses_changing_only_their_transform(browser: Browser, app: AppProcess) -> None:
-    """Over six seconds (a blink every 5 s, a glance about every 2 s) the eyes move, and each move is a style
-    write of a transform on an element of its own compositor layer: a few poses, never a frame per display
-    refresh (360 in six seconds)."""
+    """Over six seconds on the page's clock (a blink every 5 s, a glance about every 2 s) the eyes move, and each
+    move is a style write of a transform on an element of its own compositor layer: a few poses, never a frame
+    per display refresh (360 in six seconds)."""
     context, page = idle_screen(browser, app)
     try:
         layers = page.evaluate(
@@ -75,7 +77,7 @@ def test_the_eyes_jump_between_a_few_poses_changing_only_their_transform(browser
         )
         assert layers == ["transform", "transform"]
         page.evaluate(COUNT_MUTATIONS, "[data-kiosk-eyes]")
-        time.sleep(6.0)
+        page.clock.run_for(6000)
         seen = mutations(page)
         assert {m["kind"] for m in seen} == {"style"}, seen
         styles = page.evaluate(
@@ -94,14 +96,14 @@ def test_the_eyes_hold_still_when_nobody_can_see_them(browser: Browser, app: App
         page.get_by_test_id("start").click()
         page.get_by_test_id("screen-sale").wait_for(state="visible")
         page.evaluate(COUNT_MUTATIONS, "[data-kiosk-eyes]")
-        time.sleep(5.5)  # a blink and two glances would have moved them
+        page.clock.run_for(5500)  # a blink and two glances would have moved them
         assert mutations(page) == []
     finally:
         context.close()
     context, page = idle_screen(browser, app, reduced_motion="reduce")
     try:
         page.evaluate(COUNT_MUTATIONS, "[data-kiosk-eyes]")
-        time.sleep(5.5)
+        page.clock.run_for(5500)
         assert mutations(page) == []
     finally:
         context.close()
@@ -112,7 +114,7 @@ def test_the_clock_is_written_only_when_its_text_changes(browser: Browser, app: 
     context, page = idle_screen(browser, app)
     try:
         page.evaluate(COUNT_MUTATIONS, "[data-kiosk-clock], [data-kiosk-date]")
-        time.sleep(3.5)
+        page.clock.run_for(3500)
         assert len(mutations(page)) <= 4  # a minute (and a date) may turn over meanwhile: two writes each
     finally:
         context.close()
