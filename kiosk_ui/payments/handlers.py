@@ -182,12 +182,12 @@ def charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[E
     payment = mc.payment
     assert payment is not None
     if isinstance(ev, EngineStatus) and ev.charging is True and payment.interrupted and ev.due is not None \
-            and ev.due > 0 and ev.due != payment.due:  # fmt: skip
-        # after a drop the engine charges another sale: ours ended while we were away (its end unseen): unknown,
-        # and the other sale is adopted
+            and ev.due != payment.due:  # fmt: skip
+        # after a drop the engine charges another sale (or a refill, Due 0): ours ended while we were away (its end
+        # unseen): unknown, and another client's sale is adopted
         reason = f"engine connection lost during the payment; after it the engine charges a sale of {ev.due}"
         effects = mc.finish(Decision("unknown", credit=payment.credit, reason=reason), "end")
-        return effects + mc.adopt(ev)
+        return effects + mc.adopt_charging()
     if isinstance(ev, EngineStatus) and ev.charging is False and mc.repeats_last_end(ev) \
             and not (payment.method == "cash" and ev.credit and payment.credit == ev.credit):  # fmt: skip
         # the last sale's end, exactly (a snapshot built before our command, delivered late), and not money seen

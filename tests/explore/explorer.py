@@ -135,7 +135,10 @@ def _run_effect(world: World, machine: Any, fail: bool = False) -> World:
         world = _set_row(world, (act[1], "open", (Decimal(0), Decimal(0)), method, link))
     elif kind in ("settle", "reopen"):
         old = _row(world, act[1])
-        if old is None:  # the journal cannot update a row it never wrote (its open failed)
+        if old is None and kind == "settle":  # its open failed: the service writes the row with the outcome
+            link = next((no for pid, no in world.links if pid == act[1]), -1)
+            old = (act[1], "open", (Decimal(0), Decimal(0)), act[4], link)
+        if old is None:  # the journal cannot reopen a row it never wrote
             return world
         outcome, money, method = (act[2], (act[3], act[5]), act[4]) if kind == "settle" else ("open", old[2], old[3])
         world = _set_row(world, (act[1], outcome, money, method, old[4]))

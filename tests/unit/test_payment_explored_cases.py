@@ -302,3 +302,32 @@ def test_a_zeroed_due_end_with_money_is_concluded_on_its_own_status() -> None:
     charging_cash(machine, credit="50")
     effects = run(machine, status(False, "0", credit="50", change="15"), status(False, "0", credit="0", change="15"))
     assert outcomes(effects) == {"p0": "completed"}
+
+
+def test_a_cancel_written_after_the_payment_went_to_ending_waits_for_a_status_still_charging() -> None:
+    """pay cash, acknowledged; the customer cancels (the cancel queued behind other effects); a status built
+    before paycash (idle) puts the payment in ENDING before the cancel is written; the customer's 50 completes the
+    sale and another client's sale starts; the engine then reads our cancel: expected the cancel refused at the
+    write (the engine may have ended ours) and held until a status says it still charges ours; before, the arbiter
+    let it out and it cancelled the other client's sale (or a refill)."""
+    from kiosk_ui.payments.arbiter import Cancel, Refuse, Situation, arbiter
+
+    machine = ready()
+    charging_cash(machine)
+    queued = machine.handle(pm.CancelRequested("p0"))  # the Send, not yet written
+    assert cancels(queued) == 1
+    run(machine, status(False, "0"))  # built before paycash: the end is checked (ENDING)
+    assert isinstance(arbiter(Situation(machine.snapshot), m.Cancel("1"), Cancel("p0")), Refuse)
+    run(machine, pm.SendFailed("p0", m.Cancel.COMMAND))
+    assert cancels(run(machine, status(True, "35"))) == 1, "held, and sent once the engine says it still charges"
+
+
+def test_after_a_drop_the_engine_in_a_refill_ends_the_sale_we_were_following() -> None:
+    """another client's sale of 40 (adopted); it ends and a staff refill starts while the connection is down; back;
+    status charging Due 0 (the refill): expected the adopted sale settled (unknown: its end was not seen) and no
+    row left open; before, only a charging Due > 0 counted as another sale and the row stayed open for ever."""
+    machine = ready()
+    opened = run(machine, status(True, "40"))
+    adopted = next(e.payment_id for e in opened if isinstance(e, pm.JournalOpen))
+    effects = run(machine, pm.ConnectionLost(), pm.ConnectionBack(), status(True, "0"))
+    assert outcomes(effects) == {adopted: "unknown"} and machine.payment is None
