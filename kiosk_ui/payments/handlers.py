@@ -302,7 +302,9 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
         mc.set_phase(ABANDONING, own_cancel="held")
         return [Send(m.GetStatus(), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
-        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK) + mc.adopt_charging()
+        # no status answered the question yet: ask again (no new payment starts before one does)
+        again: list[Effect] = [] if payment.answered else [Send(m.GetStatus())]
+        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK) + mc.adopt_charging() + again
     if ev.name == "end" and mc.state == ENDING:
         if not mc.connected:
             return []  # nobody can ask the engine now: the end waits for its word after the reconnect

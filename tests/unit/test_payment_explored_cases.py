@@ -254,8 +254,10 @@ def test_no_new_payment_starts_before_the_engine_answers_about_a_given_up_one() 
     from kiosk_ui.payments.arbiter import Situation, start_refusal
 
     machine = ready()
-    run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"), pm.TimerFired("abandon", "p0"))
+    given_up = run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"),
+                   pm.TimerFired("abandon", "p0"))  # fmt: skip
     assert start_refusal(Situation(machine.snapshot)) != "", "no new payment before the engine answers"
+    assert isinstance(given_up[-1], pm.Send) and isinstance(given_up[-1].message, m.GetStatus), "asked again"
     effects = run(machine, status(True, "35"))  # the take-up, seen late
     assert any(isinstance(e, pm.JournalReopen) and e.payment_id == "p0" for e in effects) and cancels(effects) == 1
     machine = ready()
