@@ -85,6 +85,10 @@ def sent(mc: MachineCore, ev: Sent) -> list[Effect]:
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND, m.Cancel.COMMAND):
         mc.postdates_command = False  # what the engine said so far predates this command
     mc.commanded_since_end = True  # a status from now on may be a snapshot built before it
+    current = mc.payment
+    if current is not None and current.id == ev.payment_id and ev.command in (m.PayCash.COMMAND,
+                                                                              m.PayCreditCard.COMMAND):  # fmt: skip
+        mc.payment = replace(current, command_left=True)  # only now can a frame acknowledge it
     for slot in ("payment", "abandoned"):
         payment: ActivePayment | None = getattr(mc, slot)
         if payment is None or payment.id != ev.payment_id or ev.command != m.Cancel.COMMAND:

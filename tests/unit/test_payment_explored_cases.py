@@ -333,3 +333,21 @@ def test_after_a_drop_the_engine_in_a_refill_ends_the_sale_we_were_following() -
     adopted = next(e.payment_id for e in opened if isinstance(e, pm.JournalOpen))
     effects = run(machine, pm.ConnectionLost(), pm.ConnectionBack(), status(True, "0"))
     assert outcomes(effects) == {adopted: "unknown"} and machine.payment is None
+
+
+def test_a_frame_before_our_paycash_left_is_not_its_acknowledgement() -> None:
+    """stale alphabet, depth 25: pay cash 35, acknowledged; the customer cancels (cancelled); a status built before
+    that cancel (charging 35) is still on its way; the customer pays 35 again; the stale status arrives after the
+    row is written but before the paycash left: expected no acknowledgement from it (nothing can answer a command
+    that has not left); before, the payment went CHARGING on the last sale's snapshot, its paycash was then refused
+    at the write (not STARTING) and it stayed live for ever with nothing charging it."""
+    machine = ready()
+    run(machine, pm.StartRequested("p0", "cash", D(35)), status(True, "35"), pm.CancelRequested("p0"),
+        status(False, "35"))  # fmt: skip
+    machine.handle(pm.StartRequested("p1", "cash", D(35)))
+    machine.handle(pm.JournalWritten("p1"))  # the paycash is queued, not yet written
+    machine.handle(status(True, "35"))  # the snapshot built before p0's cancel
+    assert machine.state == pm.STARTING
+    machine.handle(pm.Sent("p1", m.PayCash.COMMAND))
+    run(machine, status(True, "35"))
+    assert machine.state == pm.CHARGING, "the real acknowledgement"
