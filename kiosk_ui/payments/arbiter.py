@@ -16,8 +16,9 @@ The rules:
 
 - ``paycash``/``paycreditcard`` go only for the payment the machine is starting (STARTING, its own intent), never
   while a refill this kiosk sent runs or the engine charges something else;
-- a cancel for a payment goes only while that payment is the one in progress and charging (a queued cancel of
-  an ended payment, or of one whose end is being checked, could end a staff refill or another sale);
+- a cancel for a payment goes only while that payment is the one in progress and charging (or, the machine's
+  own no-acknowledgement cancel, being abandoned): a queued cancel of an ended payment, or of one whose end is
+  being checked, could end a staff refill or another sale;
 - cash-moving commands (``opendoor``, ``cashcollect``, ``resetbalance``, ``shutdown``, ``cashrefill``,
   ``cancel``) wait while a customer payment is in progress or being started, unless staff confirmed an override
   over that very payment;
@@ -35,7 +36,7 @@ from decimal import Decimal
 from ..errors import RefusalReason
 from ..protocol import Message
 from ..protocol import messages as m
-from .model import CHARGING, STARTING, MachineState
+from .model import ABANDONING, CHARGING, STARTING, MachineState
 
 #: Commands that move cash, whatever their field values.
 CASH_MOVING: tuple[type[Message], ...] = (
@@ -172,7 +173,7 @@ def arbiter(s: Situation, frame: Message, intent: Intent, keep_values: frozenset
             return Refuse(REFUSED_KEEPS_MONEY)
         if payment is None or payment.id != intent.payment_id:
             return Refuse(REFUSED_ENDED)
-        if s.machine.phase != CHARGING:
+        if s.machine.phase not in (CHARGING, ABANDONING):
             # its end is being checked (ENDING): the engine may have ended it and started another client's sale or
             # a refill. Refused at the write, the cancel is held and goes when a status says it still charges
             return Refuse(REFUSED_ENDING)

@@ -300,11 +300,10 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
     if ev.name == "ack" and mc.state == STARTING:
         if mc.engine_due is not None and mc.engine_due != payment.due:
             return resume.busy_with_another(mc, payment, mc.engine_due)
-        # nothing heard of it since the command: no blind cancel (another client's sale may have started meanwhile,
-        # and a cancel names no sale). Ask the engine; the cancel is held until a frame after our command shows it
-        # took this payment up (ack_or_wait; or resume.resume after the give-up), and never goes on another Due
-        mc.set_phase(ABANDONING, own_cancel="held")
-        return [Send(m.GetStatus(), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
+        # nothing heard that shows another sale: cancel "1" (the contract, docs/protocol.md: the engine may have
+        # taken it up unheard) and wait. Should it fail to leave, it is held until a frame shows a take-up
+        mc.set_phase(ABANDONING, own_cancel="sending")
+        return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
         # no status answered the question yet: ask again (no new payment starts before one does)
         again: list[Effect] = [] if payment.answered else [Send(m.GetStatus())]
