@@ -19,8 +19,9 @@ The rules:
   described itself (a ``status`` or ``sockets``) on this connection: after a (re)connect, until then, nobody
   knows whether it is already charging a sale (another client's, or one of ours from before the drop). The
   kiosk asks (``getstatus``) on every connect; the customer sees "un momento" meanwhile;
-- a cancel for a payment goes only while that payment is the one in progress (a queued cancel of an ended
-  payment could end a staff refill or another sale);
+- a cancel for a payment goes only while that payment is the one in progress and charging (or, the machine's
+  own no-acknowledgement cancel, being abandoned): a queued cancel of an ended payment, or of one whose end is
+  being checked, could end a staff refill or another sale;
 - cash-moving commands (``opendoor``, ``cashcollect``, ``resetbalance``, ``shutdown``, ``cashrefill``,
   ``cancel``) wait while a customer payment is in progress or being started, unless staff confirmed an override
   over that very payment;
@@ -38,7 +39,7 @@ from decimal import Decimal
 from ..errors import RefusalReason
 from ..protocol import Message
 from ..protocol import messages as m
-from .model import STARTING, MachineState
+from .model import ABANDONING, CHARGING, STARTING, MachineState
 
 #: Commands that move cash, whatever their field values.
 CASH_MOVING: tuple[type[Message], ...] = (
@@ -52,6 +53,7 @@ REFUSED_KEEPS_MONEY = (
 )
 REFUSED_BUSY = "Hay un cobro en curso: esta acción mueve efectivo y podría afectar al cliente."
 REFUSED_ENDED = "Ese cobro ya terminó: la cancelación no se envía."
+REFUSED_ENDING = "Ese cobro está terminando: la cancelación se envía solo si el equipo sigue cobrándolo."
 REFUSED_NOT_STARTING = "Solo se pide un cobro para el pago que se está iniciando, con el equipo libre."
 REFUSED_UNSYNCED = "El equipo aún no informó su estado desde que se conectó: no se pide ningún cobro todavía."
 
@@ -184,6 +186,10 @@ def arbiter(s: Situation, frame: Message, intent: Intent, keep_values: frozenset
             return Refuse(REFUSED_KEEPS_MONEY)
         if payment is None or payment.id != intent.payment_id:
             return Refuse(REFUSED_ENDED)
+        if s.machine.phase not in (CHARGING, ABANDONING):
+            # its end is being checked (ENDING): the engine may have ended it and started another client's sale or
+            # a refill. Refused at the write, the cancel is held and goes when a status says it still charges
+            return Refuse(REFUSED_ENDING)
         return ALLOW
     if isinstance(intent, Own) and not is_cash_moving(frame):
         return ALLOW  # the machine's questions (getstatus)

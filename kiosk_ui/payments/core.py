@@ -231,6 +231,8 @@ class MachineCore:
     def acks(self, event: Event) -> bool:
         payment = self.payment
         assert payment is not None
+        if not payment.command_left:
+            return False  # a frame that came before our command left (a snapshot of the last sale) is not about it
         if (
             isinstance(event, EngineStatus | EngineSockets | CreditUpdate)
             and event.credit

@@ -59,6 +59,8 @@ class ActivePayment:
     view_before: SaleFacts | None = None
     #: the machine's own no-acknowledgement cancel for this payment
     own_cancel: OwnCancel = "none"
+    #: its paycash/paycreditcard left (``Sent``): a frame that came before cannot be its acknowledgement
+    command_left: bool = False
     #: the engine's changeDispensed in its last status before this sale (None: none since the reconnect): what a
     #: running total stood at, for the readings that read it so
     change_before: Decimal | None = None

@@ -85,6 +85,10 @@ def sent(mc: MachineCore, ev: Sent) -> list[Effect]:
     if ev.command in (m.PayCash.COMMAND, m.PayCreditCard.COMMAND, m.Cancel.COMMAND):
         mc.postdates_command = False  # what the engine said so far predates this command
     mc.commanded_since_end = True  # a status from now on may be a snapshot built before it
+    current = mc.payment
+    if current is not None and current.id == ev.payment_id and ev.command in (m.PayCash.COMMAND,
+                                                                              m.PayCreditCard.COMMAND):  # fmt: skip
+        mc.payment = replace(current, command_left=True)  # only now can a frame acknowledge it
     for slot in ("payment", "abandoned"):
         payment: ActivePayment | None = getattr(mc, slot)
         if payment is None or payment.id != ev.payment_id or ev.command != m.Cancel.COMMAND:
@@ -182,12 +186,12 @@ def charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[E
     payment = mc.payment
     assert payment is not None
     if isinstance(ev, EngineStatus) and ev.charging is True and payment.interrupted and ev.due is not None \
-            and ev.due > 0 and ev.due != payment.due:  # fmt: skip
-        # after a drop the engine charges another sale: ours ended while we were away (its end unseen): unknown,
-        # and the other sale is adopted
+            and ev.due != payment.due:  # fmt: skip
+        # after a drop the engine charges another sale (or a refill, Due 0): ours ended while we were away (its end
+        # unseen): unknown, and another client's sale is adopted
         reason = f"engine connection lost during the payment; after it the engine charges a sale of {ev.due}"
         effects = mc.finish(Decision("unknown", credit=payment.credit, reason=reason), "end")
-        return effects + mc.adopt(ev)
+        return effects + mc.adopt_charging()
     if isinstance(ev, EngineStatus) and ev.charging is False and mc.repeats_last_end(ev) \
             and not (payment.method == "cash" and ev.credit and payment.credit == ev.credit):  # fmt: skip
         # the last sale's end, exactly (a snapshot built before our command, delivered late), and not money seen
@@ -296,13 +300,14 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
     if ev.name == "ack" and mc.state == STARTING:
         if mc.engine_due is not None and mc.engine_due != payment.due:
             return resume.busy_with_another(mc, payment, mc.engine_due)
-        # nothing heard of it since the command: no blind cancel (another client's sale may have started meanwhile,
-        # and a cancel names no sale). Ask the engine; the cancel is held until a frame after our command shows it
-        # took this payment up (ack_or_wait; or resume.resume after the give-up), and never goes on another Due
-        mc.set_phase(ABANDONING, own_cancel="held")
-        return [Send(m.GetStatus(), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
+        # nothing heard that shows another sale: cancel "1" (the contract, docs/protocol.md: the engine may have
+        # taken it up unheard) and wait. Should it fail to leave, it is held until a frame shows a take-up
+        mc.set_phase(ABANDONING, own_cancel="sending")
+        return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
-        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK) + mc.adopt_charging()
+        # no status answered the question yet: ask again (no new payment starts before one does)
+        again: list[Effect] = [] if payment.answered else [Send(m.GetStatus())]
+        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK) + mc.adopt_charging() + again
     if ev.name == "end" and mc.state == ENDING:
         if not mc.connected:
             return []  # nobody can ask the engine now: the end waits for its word after the reconnect

@@ -52,6 +52,9 @@ class PaymentService:
         #: outcomes not yet on disk (payment id → the write), retried; their Publish waits (payment id → result)
         self.unwritten: dict[str, pm.JournalUpdate] = {}
         self._held: dict[str, pm.PaymentResult] = {}
+        #: payments whose row could not be opened: their outcome, if one comes, opens it first (nothing is shown
+        #: that the journal does not hold, and a sale the engine charged keeps its row)
+        self._unopened: set[str] = set()
         self._in_batch = False
         self.retry_every = 2.0
         self._retry: asyncio.TimerHandle | None = None
@@ -120,8 +123,10 @@ class PaymentService:
                     self._journal_failed(str(exc))
                     errors.append(exc)
                     # nothing after an unrecorded payment may happen (no paycash without a row)
+                    self._unopened.add(effect.payment_id)
                     self.dispatch(pm.JournalOpenFailed(effect.payment_id))
                     return
+                self._unopened.discard(effect.payment_id)
                 self.dispatch(pm.JournalWritten(effect.payment_id))
             elif isinstance(effect, pm.JournalUpdate):
                 try:
@@ -194,6 +199,9 @@ class PaymentService:
                 change_paid=format_amount(result.change_paid), shortfall=format_amount(result.shortfall),
                 reference=result.reference,
             )  # fmt: skip
+        if effect.payment_id in self._unopened:  # its opening write failed: the outcome writes the row first
+            await self.journal.aopen_payment(effect.payment_id, result.method, format_amount(result.due), [])
+            self._unopened.discard(effect.payment_id)
         await self.journal.aupdate_payment(effect.payment_id, **fields)
 
     def _schedule_retry(self) -> None:

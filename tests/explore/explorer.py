@@ -50,7 +50,9 @@ class Bounds:
 class World:
     engine: Engine
     to_app: tuple[Frame, ...] = ()
-    to_engine: tuple[tuple[str, Decimal, str, bool], ...] = ()
+    #: commands on their way: (kind, Due, payment id, informed, the engine sales the app had heard charging when it
+    #: wrote it)
+    to_engine: tuple[tuple[str, Decimal, str, bool, frozenset[int]], ...] = ()
     #: what the app last heard: (charging, Due) from the last status or updateCredit delivered
     heard: tuple[bool, Decimal] = (False, Decimal(0))
     #: the engine sale the last frame delivered described while charging (-1: none): a sale the machine adopts
@@ -135,7 +137,10 @@ def _run_effect(world: World, machine: Any, fail: bool = False) -> World:
         world = _set_row(world, (act[1], "open", (Decimal(0), Decimal(0)), method, link))
     elif kind in ("settle", "reopen"):
         old = _row(world, act[1])
-        if old is None:  # the journal cannot update a row it never wrote (its open failed)
+        if old is None and kind == "settle":  # its open failed: the service writes the row with the outcome
+            link = next((no for pid, no in world.links if pid == act[1]), -1)
+            old = (act[1], "open", (Decimal(0), Decimal(0)), act[4], link)
+        if old is None:  # the journal cannot reopen a row it never wrote
             return world
         outcome, money, method = (act[2], (act[3], act[5]), act[4]) if kind == "settle" else ("open", old[2], old[3])
         world = _set_row(world, (act[1], outcome, money, method, old[4]))
@@ -148,7 +153,7 @@ def _run_effect(world: World, machine: Any, fail: bool = False) -> World:
         informed = payment is not None and world.heard == (True, payment.due)
         if act[1] == "paycash" and world.heard[0] and world.heard[1] <= 0:
             world = replace(world, problems=(*world.problems, f"paycash for {act[3]} sent during a refill"))
-        world = replace(world, to_engine=(*world.to_engine, (act[1], act[2], act[3], informed)))
+        world = replace(world, to_engine=(*world.to_engine, (act[1], act[2], act[3], informed, world.observed)))
     elif kind == "publish":
         row = _row(world, act[1])
         if row is None or row[1] != act[2]:
@@ -254,7 +259,11 @@ def _deliver(w: World, mc: Any) -> World:
 
 
 def _take(w: World, mc: Any) -> World:
-    (kind, due, tag, informed), *rest = w.to_engine
+    (kind, due, tag, informed, seen), *rest = w.to_engine
+    live = w.engine.sale
+    # a cancel names no sale: one written blind (no acknowledgement, the law's cancel "1") that reaches a sale the
+    # app had never heard of is the protocol's race, counted; one that reaches a sale a frame had shown is a fault
+    informed = informed or live is None or live.no not in seen
     return _engine(replace(w, to_engine=tuple(rest)), mc, w.engine.command(kind, due, tag, informed), command=True)
 
 

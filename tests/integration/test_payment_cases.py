@@ -5,6 +5,7 @@ shown and what reaches the engine."""
 from __future__ import annotations
 
 import asyncio
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -212,5 +213,41 @@ async def test_each_ending_teaches_the_reading_learner_and_narrows_the_next_deci
         assert rig.kiosk.learner.seen == 1
         narrowed = rig.kiosk.learner.candidates()
         assert len(narrowed) < len(before) and rig.kiosk.machine.settings.readings == narrowed
+    finally:
+        await close(rig)
+
+
+class _SlowFailingOpen(Journal):
+    """A journal whose next row opening fails, slowly (the write is still under way when the sale ends)."""
+
+    fail_next_open = False
+
+    def open_payment(self, *args: Any, **kwargs: Any) -> None:
+        if self.fail_next_open:
+            self.fail_next_open = False
+            time.sleep(0.3)
+            raise JournalError("database or disk is full")
+        super().open_payment(*args, **kwargs)
+
+
+async def test_an_adopted_sale_whose_row_failed_while_it_ended_is_journaled_with_its_outcome(
+    tmp_path: Path, fake_engine: FakeEngine
+) -> None:
+    """Another client's sale is adopted; its row's write is slow and fails; the sale ends meanwhile (its outcome
+    already queued): the outcome writes the row first, so the journal holds it and the screen shows only what the
+    journal says (found by the explorer with journal failures: published with no row)."""
+    journal = _SlowFailingOpen(tmp_path / "journal.sqlite")
+    rig = await make_rig(tmp_path, fake_engine, journal=journal)
+    try:
+        await fake_engine.push("status", **IDLE)
+        await rig.settle()
+        journal.fail_next_open = True
+        await fake_engine.push("sockets", cobrando="True", Due="40.00", Credit="0.00", formaPago="efectivo")
+        await fake_engine.push("updateCredit", Due="40.00", Credit="40.00")
+        await fake_engine.push("status", **{**IDLE, "Due": "40.00", "Credit": "40.00", "Status": "Pago completado"})
+        await eventually(lambda: rig.results, timeout=5)
+        (result,) = rig.results
+        assert result.outcome == "completed"
+        assert [(r["id"], r["outcome"]) for r in rig.journal.payments()] == [(result.id, "completed")]
     finally:
         await close(rig)

@@ -37,7 +37,7 @@ def machine_in(*events: pm.Event) -> pm.PaymentMachine:
 
 STARTING = machine_in(pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a")).snapshot
 OPENING = machine_in(pm.StartRequested("a", "cash", D(20))).snapshot
-CHARGING = machine_in(pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a"),
+CHARGING = machine_in(pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a"), pm.Sent("a", m.PayCash.COMMAND),
                       pm.EngineSockets(True, D(20), D(0), "efectivo")).snapshot  # fmt: skip
 IDLE = machine_in().snapshot
 

@@ -88,19 +88,28 @@ def test_a_refund_reported_as_change_with_credit_zero_is_a_cancel_with_the_money
 # --------------------------------------------------------------------------- found by the explorer, fixed
 
 
-def test_no_blind_cancel_after_the_ack_timeout_it_could_reach_another_clients_sale() -> None:
-    """pay cash; ack timer fires (nothing heard since paycash); another client's sale starts; the engine takes our
-    paycash (busy) then our cancel: expected no cancel before a status shows the engine charging our Due (the
-    engine is asked instead; a late take-up is then met by the cancel); the old machine sent ``cancel "1"`` at once
-    and it cancelled the other client's sale."""
+def test_no_ack_cancel_when_a_frame_since_paycash_shows_another_clients_sale() -> None:
+    """pay cash; before any acknowledgement a status shows the engine charging another client's sale (Due 40); the
+    ack timer fires; that sale ends; the engine then takes our paycash: expected no cancel of ours (it would reach
+    that sale: the app knows of it), ours failed (engine busy) and that sale adopted, and the late take-up resumes
+    our row (docs/protocol.md: that same payment resumes); the explorer found the old machine's ack-timeout cancel
+    reaching the other client's sale."""
+    machine = ready()
+    effects = run(machine, pm.StartRequested("p0", "cash", D(35)), status(True, "40"), pm.TimerFired("ack", "p0"))
+    assert cancels(effects) == 0 and outcomes(effects) == {"p0": "failed"}, "another Due: never our cancel"
+    late = run(machine, status(False, "40", credit="40"), status(True, "35"))  # the late take-up, after that sale
+    assert any(isinstance(e, pm.JournalReopen) and e.payment_id == "p0" for e in late) and cancels(late) == 0
+
+
+def test_a_plain_ack_timeout_sends_exactly_one_cancel() -> None:
+    """The contract (docs/protocol.md, cash step 2): no acknowledgement within the timeout and nothing heard that shows
+    another sale: ``cancel "1"`` goes out, once; a late take-up resumes the same payment. (A blind cancel can still
+    reach another client's sale the app never heard of: docs/explore.md, accepted residual.)"""
     machine = ready()
     effects = run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"))
-    assert cancels(effects) == 0
-    assert any(isinstance(e, pm.Send) and isinstance(e.message, m.GetStatus) for e in effects)
-    busy = run(machine, status(True, "40"))  # the answer: the engine charges another client's sale
-    assert cancels(busy) == 0 and outcomes(busy) == {"p0": "failed"}, "another Due: never our cancel"
-    late = run(machine, status(False, "40", credit="40"), status(True, "35"))  # the late take-up, after that sale
-    assert cancels(late) == 1, "the engine never charges a payment nobody attends"
+    assert cancels(effects) == 1
+    late = run(machine, status(True, "35"))
+    assert cancels(late) == 0 and machine.payment is not None and machine.payment.id == "p0"
 
 
 def test_another_clients_sale_seen_while_our_command_waits_for_its_row_is_journaled() -> None:
@@ -246,18 +255,20 @@ def test_a_second_sale_of_another_client_at_the_same_due_is_journaled() -> None:
 
 
 def test_no_new_payment_starts_before_the_engine_answers_about_a_given_up_one() -> None:
-    """pay cash; the engine takes the paycash but its frames are slow; ack timer (getstatus asked), abandon timer:
+    """pay cash; the engine takes the paycash but its frames are slow; ack timer (cancel sent), abandon timer:
     given up; the customer pays cash again at the same Due; then the take-up's status arrives: expected no new
-    payment before a status answers the question (the engine may have taken the first up), and the take-up met
-    by the held cancel; found after the blind cancel was fixed (with no cancel, the second payment took the first
-    one's charging frames for its acknowledgement: its row live while the engine charged the first)."""
+    payment before a status answers about the first (the engine may have taken it up), and the take-up resuming
+    the first's row; found with the stale alphabet (the second payment took the first one's charging frames for
+    its acknowledgement: its row live while the engine charged the first)."""
     from kiosk_ui.payments.arbiter import Situation, start_refusal
 
     machine = ready()
-    run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"), pm.TimerFired("abandon", "p0"))
+    given_up = run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"),
+                   pm.TimerFired("abandon", "p0"))  # fmt: skip
     assert start_refusal(Situation(machine.snapshot)) != "", "no new payment before the engine answers"
+    assert isinstance(given_up[-1], pm.Send) and isinstance(given_up[-1].message, m.GetStatus), "asked again"
     effects = run(machine, status(True, "35"))  # the take-up, seen late
-    assert any(isinstance(e, pm.JournalReopen) and e.payment_id == "p0" for e in effects) and cancels(effects) == 1
+    assert any(isinstance(e, pm.JournalReopen) and e.payment_id == "p0" for e in effects), "the same row resumes"
     machine = ready()
     run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"), status(False, "0"))
     run(machine, pm.TimerFired("abandon", "p0"))
@@ -302,3 +313,50 @@ def test_a_zeroed_due_end_with_money_is_concluded_on_its_own_status() -> None:
     charging_cash(machine, credit="50")
     effects = run(machine, status(False, "0", credit="50", change="15"), status(False, "0", credit="0", change="15"))
     assert outcomes(effects) == {"p0": "completed"}
+
+
+def test_a_cancel_written_after_the_payment_went_to_ending_waits_for_a_status_still_charging() -> None:
+    """pay cash, acknowledged; the customer cancels (the cancel queued behind other effects); a status built
+    before paycash (idle) puts the payment in ENDING before the cancel is written; the customer's 50 completes the
+    sale and another client's sale starts; the engine then reads our cancel: expected the cancel refused at the
+    write (the engine may have ended ours) and held until a status says it still charges ours; before, the arbiter
+    let it out and it cancelled the other client's sale (or a refill)."""
+    from kiosk_ui.payments.arbiter import Cancel, Refuse, Situation, arbiter
+
+    machine = ready()
+    charging_cash(machine)
+    queued = machine.handle(pm.CancelRequested("p0"))  # the Send, not yet written
+    assert cancels(queued) == 1
+    run(machine, status(False, "0"))  # built before paycash: the end is checked (ENDING)
+    assert isinstance(arbiter(Situation(machine.snapshot), m.Cancel("1"), Cancel("p0")), Refuse)
+    run(machine, pm.SendFailed("p0", m.Cancel.COMMAND))
+    assert cancels(run(machine, status(True, "35"))) == 1, "held, and sent once the engine says it still charges"
+
+
+def test_after_a_drop_the_engine_in_a_refill_ends_the_sale_we_were_following() -> None:
+    """another client's sale of 40 (adopted); it ends and a staff refill starts while the connection is down; back;
+    status charging Due 0 (the refill): expected the adopted sale settled (unknown: its end was not seen) and no
+    row left open; before, only a charging Due > 0 counted as another sale and the row stayed open for ever."""
+    machine = ready()
+    opened = run(machine, status(True, "40"))
+    adopted = next(e.payment_id for e in opened if isinstance(e, pm.JournalOpen))
+    effects = run(machine, pm.ConnectionLost(), pm.ConnectionBack(), status(True, "0"))
+    assert outcomes(effects) == {adopted: "unknown"} and machine.payment is None
+
+
+def test_a_frame_before_our_paycash_left_is_not_its_acknowledgement() -> None:
+    """stale alphabet, depth 25: pay cash 35, acknowledged; the customer cancels (cancelled); a status built before
+    that cancel (charging 35) is still on its way; the customer pays 35 again; the stale status arrives after the
+    row is written but before the paycash left: expected no acknowledgement from it (nothing can answer a command
+    that has not left); before, the payment went CHARGING on the last sale's snapshot, its paycash was then refused
+    at the write (not STARTING) and it stayed live for ever with nothing charging it."""
+    machine = ready()
+    run(machine, pm.StartRequested("p0", "cash", D(35)), status(True, "35"), pm.CancelRequested("p0"),
+        status(False, "35"))  # fmt: skip
+    machine.handle(pm.StartRequested("p1", "cash", D(35)))
+    machine.handle(pm.JournalWritten("p1"))  # the paycash is queued, not yet written
+    machine.handle(status(True, "35"))  # the snapshot built before p0's cancel
+    assert machine.state == pm.STARTING
+    machine.handle(pm.Sent("p1", m.PayCash.COMMAND))
+    run(machine, status(True, "35"))
+    assert machine.state == pm.CHARGING, "the real acknowledgement"

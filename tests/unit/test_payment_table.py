@@ -23,9 +23,9 @@ TO_PHASE: dict[str, tuple[pm.Event, ...]] = {
     "IDLE": (),
     "OPENING": (pm.StartRequested("a", "cash", D(20)),),
     "STARTING": (pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a")),
-    "CHARGING": (pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a"),
+    "CHARGING": (pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a"), pm.Sent("a", m.PayCash.COMMAND),
                  pm.EngineSockets(True, D(20), D(0), "efectivo")),
-    "ENDING": (pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a"),
+    "ENDING": (pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a"), pm.Sent("a", m.PayCash.COMMAND),
                pm.EngineSockets(True, D(20), D(0), "efectivo"), pm.EngineSockets(False, D(20), D(5))),
     "ABANDONING": (pm.StartRequested("a", "cash", D(20)), pm.JournalWritten("a"), pm.TimerFired("ack", "a")),
 }  # fmt: skip
