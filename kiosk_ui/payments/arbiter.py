@@ -134,16 +134,9 @@ def start_refusal(s: Situation) -> str:
         return RefusalReason.OFFLINE
     if not s.journal_writable:
         return RefusalReason.JOURNAL
-    if locked(s) or s.engine_charging or s.refilling or unanswered_give_up(s):
+    if locked(s) or s.engine_charging or s.refilling:
         return RefusalReason.BUSY
     return ""
-
-
-def unanswered_give_up(s: Situation) -> bool:
-    """A payment given up for want of an acknowledgement, with no status since the question asked about it: the
-    engine may have taken it up, and a new payment of the same Due would take its charging frames for its own."""
-    given_up = s.machine.given_up
-    return given_up is not None and not given_up.payment.answered and given_up.idle_seen == 0
 
 
 def staff_rule(message: Message, busy: bool, covered: bool, keep_values: frozenset[str] = KEEP_VALUES) -> str:

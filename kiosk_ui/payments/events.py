@@ -64,9 +64,6 @@ class ActivePayment:
     #: the engine's changeDispensed in its last status before this sale (None: none since the reconnect): what a
     #: running total stood at, for the readings that read it so
     change_before: Decimal | None = None
-    #: (ABANDONING) a status came after the question asked on the acknowledgement timeout: it postdates the engine's
-    #: handling of our command (commands are handled in order), so a take-up would have shown
-    answered: bool = False
     #: questions asked again in ENDING because the engine's last word named another Due (bounded)
     end_asks: int = 0
     #: its journal row: "written" (or being written), "failed" (an adopted payment's row the journal refused)
