@@ -170,6 +170,10 @@ def arbiter(s: Situation, frame: Message, intent: Intent, keep_values: frozenset
             # its end is being checked (ENDING): the engine may have ended it and started another client's sale or
             # a refill. Refused at the write, the cancel is held and goes when a status says it still charges
             return Refuse(REFUSED_ENDING)
+        if s.engine_charging and s.engine_due != payment.due:
+            # the engine's last word: it charges another sale or a refill, which this cancel would end. Refused at
+            # the write, it is held until a frame shows the engine charging this payment
+            return Refuse(REFUSED_BUSY)
         return ALLOW
     if isinstance(intent, Own) and not is_cash_moving(frame):
         return ALLOW  # the machine's questions (getstatus)

@@ -339,3 +339,22 @@ def test_a_frame_before_our_paycash_left_is_not_its_acknowledgement() -> None:
     machine.handle(pm.Sent("p1", m.PayCash.COMMAND))
     run(machine, status(True, "35"))
     assert machine.state == pm.CHARGING, "the real acknowledgement"
+
+
+def test_a_no_ack_cancel_not_yet_written_when_a_refill_is_heard_is_held() -> None:
+    """faults with a refill: pay cash; the ack timer fires (cancel "1" queued behind other effects); a staff refill
+    starts and the app hears it (charging, Due 0) before the cancel is written; then the engine reads our paycash
+    (busy) and the cancel: expected the cancel refused at the write (the app knows the engine charges something
+    else) and held until a frame shows the engine took our payment up; before, it went out and ended the refill."""
+    from kiosk_ui.payments.arbiter import Cancel, Refuse, Situation, arbiter
+
+    machine = ready()
+    run(machine, pm.StartRequested("p0", "cash", D(35)))
+    queued = machine.handle(pm.TimerFired("ack", "p0"))
+    assert cancels(queued) == 1  # the contract's cancel, not yet written
+    machine.handle(status(True, "0"))  # the refill, heard
+    engine = machine.snapshot.engine
+    situation = Situation(machine.snapshot, engine.charging, engine.due or D(0))
+    assert isinstance(arbiter(situation, m.Cancel("1"), Cancel("p0")), Refuse)
+    run(machine, pm.SendFailed("p0", m.Cancel.COMMAND), status(False, "0"), pm.TimerFired("abandon", "p0"))
+    assert cancels(run(machine, status(True, "35"))) == 1, "the held cancel meets the late take-up"
