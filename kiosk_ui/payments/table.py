@@ -230,7 +230,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         h.timer,
         ("=", ABANDONING, IDLE, CHARGING),
         ("Send", "StartTimer", *_OUTCOME),
-        "ack: cancel \"1\" and wait (ABANDONING), or failed with no cancel if the engine charges another sale "
+        'ack: cancel "1" and wait (ABANDONING), or failed with no cancel if the engine charges another sale '
         "(adopted); abandon: settle (adopting a sale the engine charges); end: settle without facts (if "
         "connected); a late timer does nothing",
     ),
