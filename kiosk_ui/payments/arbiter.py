@@ -145,16 +145,9 @@ def start_refusal(s: Situation) -> str:
         return RefusalReason.JOURNAL
     if not described(s):
         return RefusalReason.UNSYNCED  # not a fault: the engine's first status is on its way ("un momento")
-    if locked(s) or s.engine_charging or s.refilling or unanswered_give_up(s):
+    if locked(s) or s.engine_charging or s.refilling:
         return RefusalReason.BUSY
     return ""
-
-
-def unanswered_give_up(s: Situation) -> bool:
-    """A payment given up for want of an acknowledgement, with no status since the question asked about it: the
-    engine may have taken it up, and a new payment of the same Due would take its charging frames for its own."""
-    given_up = s.machine.given_up
-    return given_up is not None and not given_up.payment.answered and given_up.idle_seen == 0
 
 
 def staff_rule(message: Message, busy: bool, covered: bool, keep_values: frozenset[str] = KEEP_VALUES) -> str:
@@ -190,6 +183,10 @@ def arbiter(s: Situation, frame: Message, intent: Intent, keep_values: frozenset
             # its end is being checked (ENDING): the engine may have ended it and started another client's sale or
             # a refill. Refused at the write, the cancel is held and goes when a status says it still charges
             return Refuse(REFUSED_ENDING)
+        if s.engine_charging and s.engine_due != payment.due:
+            # the engine's last word: it charges another sale or a refill, which this cancel would end. Refused at
+            # the write, it is held until a frame shows the engine charging this payment
+            return Refuse(REFUSED_BUSY)
         return ALLOW
     if isinstance(intent, Own) and not is_cash_moving(frame):
         return ALLOW  # the machine's questions (getstatus)

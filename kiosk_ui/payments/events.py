@@ -16,9 +16,9 @@ Phase = Literal["opening", "starting", "charging", "ending", "abandoning"]
 #: the customer's cancel: ``wanted`` (confirmed, held until it may go out), ``sending`` (handed to the link),
 #: ``sent`` (the link says it left), ``answered`` (the engine ended the payment after it)
 CancelIntent = Literal["none", "wanted", "sending", "sent", "answered"]
-#: the machine's own cancel when no acknowledgement came, apart from the customer's: ``held`` (decided, or it failed
-#: to leave: it goes out only once a frame after our command shows the engine took the payment up; a blind cancel
-#: could reach another client's sale started meanwhile), ``sending`` (handed to the link), ``sent``
+#: the machine's own cancel when no acknowledgement came, apart from the customer's: ``sending`` (handed to the
+#: link), ``sent``, ``held`` (it did not leave, or the arbiter refused it at the write because the engine's last
+#: word was another sale or a refill: it goes out once a frame shows the engine took this payment up)
 OwnCancel = Literal["none", "held", "sending", "sent"]
 #: what an engine ``status`` told of a sale's money: (Due, Credit, changeDispensed, referenceCC)
 SaleFacts = tuple[Decimal | None, Decimal | None, Decimal | None, str | None]
@@ -34,8 +34,8 @@ class ActivePayment:
     #: the cart, for the journal only: no part of the machine's state (not compared, not hashed)
     items: tuple[dict[str, Any], ...] = field(default=(), compare=False)
     #: "opening" while its journal row is written (nothing sent yet), "starting" until acknowledged,
-    #: "charging", "ending" (waiting for the final status), "abandoning" (no acknowledgement in time: the engine
-    #: asked, a cancel held for a take-up)
+    #: "charging", "ending" (waiting for the final status), "abandoning" (no acknowledgement in time: cancel "1"
+    #: sent, waiting for the engine)
     phase: Phase = "starting"
     credit: Decimal = ZERO
     #: the customer's cancel intent (the machine's own no-acknowledgement cancel is apart: ``own_cancel``)
@@ -64,9 +64,6 @@ class ActivePayment:
     #: the engine's changeDispensed in its last status before this sale (None: none since the reconnect): what a
     #: running total stood at, for the readings that read it so
     change_before: Decimal | None = None
-    #: (ABANDONING) a status came after the question asked on the acknowledgement timeout: it postdates the engine's
-    #: handling of our command (commands are handled in order), so a take-up would have shown
-    answered: bool = False
     #: questions asked again in ENDING because the engine's last word named another Due (bounded)
     end_asks: int = 0
     #: its journal row: "written" (or being written), "failed" (an adopted payment's row the journal refused)

@@ -166,8 +166,6 @@ def ack_or_wait(mc: MachineCore, ev: EngineStatus | EngineSockets | CreditUpdate
         # the given-up payment resumes); that sale is adopted now, or it could end unjournaled while we wait
         return resume.busy_with_another(mc, payment, ev.due)
     if not mc.acks(ev):
-        if mc.state == ABANDONING and isinstance(ev, EngineStatus) and not payment.answered:
-            mc.payment = replace(payment, answered=True)
         return []
     mc.set_phase(CHARGING)  # acknowledged (after we gave up, too: the same payment, shown live)
     mc.add_credit(ev.credit)
@@ -305,9 +303,7 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
         mc.set_phase(ABANDONING, own_cancel="sending")
         return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
-        # no status answered the question yet: ask again (no new payment starts before one does)
-        again: list[Effect] = [] if payment.answered else [Send(m.GetStatus())]
-        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK) + mc.adopt_charging() + again
+        return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK) + mc.adopt_charging()
     if ev.name == "end" and mc.state == ENDING:
         if not mc.connected:
             return []  # nobody can ask the engine now: the end waits for its word after the reconnect

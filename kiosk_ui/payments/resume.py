@@ -1,8 +1,7 @@
 """A payment given up (no acknowledgement, or the engine busy with another sale) that the engine takes up after all.
 
 The machine remembers the last such payment (``MachineCore.abandoned``) until another payment starts here, a frame
-shows the engine charging another Due, or it says twice that it is idle (no new payment starts before a status
-answers about it: ``arbiter.unanswered_give_up``). An engine charging that payment's Due (and its
+shows the engine charging another Due, or it says twice that it is idle. An engine charging that payment's Due (and its
 method, when named) is taking it up: the same payment and journal row resume, never a second, adopted row.
 """
 

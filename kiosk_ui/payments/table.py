@@ -230,9 +230,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         h.timer,
         ("=", ABANDONING, IDLE, CHARGING),
         ("Send", "StartTimer", *_OUTCOME),
-        "ack: ask the engine (getstatus) and hold the cancel until a frame shows it took the payment up "
-        "(ABANDONING), or failed if the engine charges another sale (adopted); abandon: settle (adopting a sale "
-        "the engine charges); end: settle without facts (if connected); a late timer does nothing",
+        'ack: cancel "1" and wait (ABANDONING), or failed with no cancel if the engine charges another sale '
+        "(adopted); abandon: settle (adopting a sale the engine charges); end: settle without facts (if "
+        "connected); a late timer does nothing",
     ),
     *_rows(PHASES, ConnectionLost, h.lost, ("=",), (), "the payment in progress is interrupted"),
     *_rows(PHASES, ConnectionBack, h.back, ("=",), ("StartTimer",), "ENDING: the end grace starts again"),

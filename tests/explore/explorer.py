@@ -275,7 +275,9 @@ def _stale(w: World, mc: Any) -> World:
 
 
 def _drop(w: World, mc: Any) -> World:
-    return _feed(replace(w, connected=False, drops=w.drops + 1, to_app=(), to_engine=()), mc, adapter.lost())
+    engine = replace(w.engine, before_last_command=None)  # a snapshot of the lost connection is lost with it
+    return _feed(replace(w, engine=engine, connected=False, drops=w.drops + 1, to_app=(), to_engine=()), mc,
+                 adapter.lost())  # fmt: skip
 
 
 def _reconnect(w: World, mc: Any) -> World:

@@ -254,27 +254,6 @@ def test_a_second_sale_of_another_client_at_the_same_due_is_journaled() -> None:
     assert len(opened) == 2 and set(outcomes(first + second).values()) == {"completed"}
 
 
-def test_no_new_payment_starts_before_the_engine_answers_about_a_given_up_one() -> None:
-    """pay cash; the engine takes the paycash but its frames are slow; ack timer (cancel sent), abandon timer:
-    given up; the customer pays cash again at the same Due; then the take-up's status arrives: expected no new
-    payment before a status answers about the first (the engine may have taken it up), and the take-up resuming
-    the first's row; found with the stale alphabet (the second payment took the first one's charging frames for
-    its acknowledgement: its row live while the engine charged the first)."""
-    from kiosk_ui.payments.arbiter import Situation, start_refusal
-
-    machine = ready()
-    given_up = run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"),
-                   pm.TimerFired("abandon", "p0"))  # fmt: skip
-    assert start_refusal(Situation(machine.snapshot)) != "", "no new payment before the engine answers"
-    assert isinstance(given_up[-1], pm.Send) and isinstance(given_up[-1].message, m.GetStatus), "asked again"
-    effects = run(machine, status(True, "35"))  # the take-up, seen late
-    assert any(isinstance(e, pm.JournalReopen) and e.payment_id == "p0" for e in effects), "the same row resumes"
-    machine = ready()
-    run(machine, pm.StartRequested("p0", "cash", D(35)), pm.TimerFired("ack", "p0"), status(False, "0"))
-    run(machine, pm.TimerFired("abandon", "p0"))
-    assert start_refusal(Situation(machine.snapshot)) == "", "answered idle: a new payment may start"
-
-
 def _two_cash_sales(machine: pm.PaymentMachine, first_change: str, second_change: str) -> list[pm.Effect]:
     """Two sales of 35 paid with 50 (change 15 each), their ends reporting ``changeDispensed`` as given."""
     effects: list[pm.Effect] = []
@@ -360,3 +339,22 @@ def test_a_frame_before_our_paycash_left_is_not_its_acknowledgement() -> None:
     machine.handle(pm.Sent("p1", m.PayCash.COMMAND))
     run(machine, status(True, "35"))
     assert machine.state == pm.CHARGING, "the real acknowledgement"
+
+
+def test_a_no_ack_cancel_not_yet_written_when_a_refill_is_heard_is_held() -> None:
+    """faults with a refill: pay cash; the ack timer fires (cancel "1" queued behind other effects); a staff refill
+    starts and the app hears it (charging, Due 0) before the cancel is written; then the engine reads our paycash
+    (busy) and the cancel: expected the cancel refused at the write (the app knows the engine charges something
+    else) and held until a frame shows the engine took our payment up; before, it went out and ended the refill."""
+    from kiosk_ui.payments.arbiter import Cancel, Refuse, Situation, arbiter
+
+    machine = ready()
+    run(machine, pm.StartRequested("p0", "cash", D(35)))
+    queued = machine.handle(pm.TimerFired("ack", "p0"))
+    assert cancels(queued) == 1  # the contract's cancel, not yet written
+    machine.handle(status(True, "0"))  # the refill, heard
+    engine = machine.snapshot.engine
+    situation = Situation(machine.snapshot, engine.charging, engine.due or D(0))
+    assert isinstance(arbiter(situation, m.Cancel("1"), Cancel("p0")), Refuse)
+    run(machine, pm.SendFailed("p0", m.Cancel.COMMAND), status(False, "0"), pm.TimerFired("abandon", "p0"))
+    assert cancels(run(machine, status(True, "35"))) == 1, "the held cancel meets the late take-up"
