@@ -34,7 +34,7 @@ def cancels(env: Env) -> list[m.Message]:
     return [msg for _, msg in env.engine.received if isinstance(msg, m.Cancel)]
 
 
-async def test_attack_two_screens_cancelling_at_once_send_one_cancel(tmp_path: Path, fake_engine: FakeEngine) -> None:
+async def test_two_screens_cancelling_at_once_send_one_cancel(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Two tabs (or a double tap) confirm cancel at the same moment: one ``cancel`` goes to the engine.
     Before the fix each press sent its own; the second reaches an engine that has already ended the
     payment (during a staff refill started right after, a stray cancel returns money)."""
@@ -53,9 +53,7 @@ async def test_attack_two_screens_cancelling_at_once_send_one_cancel(tmp_path: P
         await close(rig)
 
 
-async def test_attack_cancel_before_the_acknowledgement_reaches_the_payment(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_cancel_before_the_acknowledgement_reaches_the_payment(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """The customer cancels while the engine has not yet taken the paycash up (slow engine). Before the fix
     ``cancel "1"`` went out at once, reached an idle engine (a no-op), the engine then started charging,
     and a second press sent nothing more: a live payment the customer believes cancelled. Now the
@@ -83,7 +81,7 @@ async def test_attack_cancel_before_the_acknowledgement_reaches_the_payment(
         await close(rig)
 
 
-async def test_attack2_cancel_pressed_while_ending_is_sent_when_the_engine_is_still_charging(
+async def test_cancel_pressed_while_ending_is_sent_when_the_engine_is_still_charging(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50, 20 inserted; a stale ``sockets`` (cobrando false) puts the payment in ENDING. The customer
@@ -109,7 +107,7 @@ async def test_attack2_cancel_pressed_while_ending_is_sent_when_the_engine_is_st
         await close(rig)
 
 
-async def test_attack2_no_cancel_for_a_sale_the_engine_charges_for_someone_else(
+async def test_no_cancel_for_a_sale_the_engine_charges_for_someone_else(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """The kiosk starts cash 50. The engine is busy with another client's sale (an ``index.html`` on the
@@ -133,7 +131,7 @@ async def test_attack2_no_cancel_for_a_sale_the_engine_charges_for_someone_else(
         await close(rig)
 
 
-async def test_attack2_cancel_pressed_as_the_final_status_arrives(tmp_path: Path, fake_engine: FakeEngine) -> None:
+async def test_cancel_pressed_as_the_final_status_arrives(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """The last bill goes in and the customer presses cancel in the same instant, from two tabs: at most one
     ``cancel`` goes out, the outcome follows the money (completed, change paid), one row, and a cancel pressed
     after the end sends nothing."""
@@ -157,12 +155,12 @@ async def test_attack2_cancel_pressed_as_the_final_status_arrives(tmp_path: Path
         await close(rig)
 
 
-async def test_attack3_a_cancel_pressed_before_the_busy_failure_survives_the_resume(
+async def test_a_cancel_pressed_before_the_busy_failure_survives_the_resume(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50 is asked while the engine is charging another client's sale (sockets cobrando true, Due 30).
-    The customer presses cancel before any acknowledgement: held for the acknowledgement (round-one rule).
-    The engine's frame shows it busy with Due 30: payment 'failed', no cancel (round-two rule M), kept as
+    The customer presses cancel before any acknowledgement: held for the acknowledgement.
+    The engine's frame shows it busy with Due 30: payment 'failed', no cancel (not theirs), kept as
     ``abandoned`` (and the other sale adopted). The other sale ends and the engine then takes our paycash up
     (cobrando true, Due 50): the abandoned rule resumed the row with ``cancel_requested=False``. The customer's
     cancel was gone: the engine took the money of a payment the customer cancelled, with the screen having said it
@@ -178,7 +176,7 @@ async def test_attack3_a_cancel_pressed_before_the_busy_failure_survives_the_res
         await rig.settle()
         await asyncio.wait_for(task, 15)
         await eventually(lambda: rig.results, timeout=15)
-        assert fake_engine.commands("cancel") == []  # rule M: never cancel the other client's sale
+        assert fake_engine.commands("cancel") == []  # never cancel the other client's sale
         await fake_engine.push("status", cobrando="False", Due="30.00", Credit="30.00", changeDispensed="0.00",
                                Status="Pago completado")  # fmt: skip
         await rig.settle()
@@ -193,11 +191,9 @@ async def test_attack3_a_cancel_pressed_before_the_busy_failure_survives_the_res
         await close(rig)
 
 
-async def test_attack3_ending_hears_the_engine_still_charging_from_sockets(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_ending_hears_the_engine_still_charging_from_sockets(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Cash 50, 20 in; a stale bare ``sockets`` (cobrando false) puts the payment in ENDING and ``getstatus``
-    goes out. The customer presses cancel: held (round-two rule J). The engine goes on charging: another bill
+    goes out. The customer presses cancel: held (ENDING). The engine goes on charging: another bill
     (updateCredit Credit 30) and its ``sockets`` broadcast (cobrando true, Due 50, Credit 30), but its answer
     to getstatus comes only after the 1.5 s end grace. Today ENDING ignores both frames, the end timer settles
     the payment 'unknown' with $20, the held cancel is never sent, and the engine's charging status is then
@@ -225,7 +221,7 @@ async def test_attack3_ending_hears_the_engine_still_charging_from_sockets(
         await close(rig)
 
 
-async def test_attack4_a_late_update_credit_in_ending_does_not_release_the_held_cancel(
+async def test_a_late_update_credit_in_ending_does_not_release_the_held_cancel(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50, 40 in. The customer's last bill (20) ends the sale: the engine's end ``sockets`` (cobrando false)
@@ -255,7 +251,7 @@ async def test_attack4_a_late_update_credit_in_ending_does_not_release_the_held_
         await close(rig)
 
 
-async def test_attack4_a_cancel_queued_behind_a_slow_journal_never_goes_out_after_the_end(
+async def test_a_cancel_queued_behind_a_slow_journal_never_goes_out_after_the_end(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """The engine starts a sale (another client's, or one the kiosk missed): ``sockets`` cobrando true, Due 30,
@@ -294,7 +290,7 @@ async def test_attack4_a_cancel_queued_behind_a_slow_journal_never_goes_out_afte
         await close(rig)
 
 
-async def test_attack4_a_held_cancel_never_reaches_a_refill_reported_during_ending(
+async def test_a_held_cancel_never_reaches_a_refill_reported_during_ending(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50, 20 in; a bare ``sockets`` (cobrando false) puts it in ENDING and the customer's cancel is held.
@@ -318,7 +314,7 @@ async def test_attack4_a_held_cancel_never_reaches_a_refill_reported_during_endi
         await close(rig)
 
 
-async def test_finding_1_cancel_racing_the_last_bill_is_a_sale(env: Env) -> None:
+async def test_a_cancel_racing_the_last_bill_is_a_sale(env: Env) -> None:
     user = env.new_user()
     await user.open("/")
     await start_cash_payment(user, env, "50")
@@ -336,7 +332,7 @@ async def test_finding_1_cancel_racing_the_last_bill_is_a_sale(env: Env) -> None
     )  # fmt: skip
 
 
-async def test_finding_4_the_cancel_question_closes_with_its_payment(env: Env) -> None:
+async def test_the_cancel_question_closes_with_its_payment(env: Env) -> None:
     user = env.new_user()
     await user.open("/")
     await start_cash_payment(user, env, "20")

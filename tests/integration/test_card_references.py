@@ -16,7 +16,7 @@ from ..helpers import eventually
 __all__ = ["fake_engine"]  # the fixture, imported for this module's tests
 
 
-async def test_attack_card_after_restart_is_not_approved_on_the_previous_sales_reference(
+async def test_card_after_restart_is_not_approved_on_the_previous_sales_reference(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """The app restarts; the engine (which ignores the inferred getstatus) keeps the previous sale's
@@ -45,7 +45,7 @@ async def test_attack_card_after_restart_is_not_approved_on_the_previous_sales_r
         await close(rig)
 
 
-async def test_attack3_a_card_payment_before_any_status_does_not_take_the_old_reference_as_approval(
+async def test_a_card_payment_before_any_status_does_not_take_the_old_reference_as_approval(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """On connect the engine broadcasts ``sockets`` (the client count changed): cobrando false, tarjeta true.
@@ -77,7 +77,7 @@ async def test_attack3_a_card_payment_before_any_status_does_not_take_the_old_re
         await close(rig)
 
 
-async def test_attack4_a_card_decline_after_an_unseen_card_end_is_not_completed(
+async def test_a_card_decline_after_an_unseen_card_end_is_not_completed(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """The engine's idle status told referenceCC R-4 (``reference_known``). An adopted card sale of 50 (another
@@ -120,7 +120,7 @@ async def test_attack4_a_card_decline_after_an_unseen_card_end_is_not_completed(
         await close(rig)
 
 
-async def test_attack2_an_adopted_card_payment_approved_is_not_a_cancelled_cash_payment(
+async def test_an_adopted_card_payment_approved_is_not_a_cancelled_cash_payment(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Another client (the vendor's ``index.html`` on the LAN) starts a card payment of 80. The kiosk first

@@ -23,7 +23,7 @@ from ..helpers import (
 __all__ = ["fake_engine"]  # the fixture, imported for this module's tests
 
 
-async def test_attack_engine_restart_mid_payment_reporting_the_previous_sale_is_not_a_sale(
+async def test_engine_restart_mid_payment_reporting_the_previous_sale_is_not_a_sale(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """A cash payment of 20 runs, nothing inserted yet; the engine restarts (the socket drops) and, once back,
@@ -46,7 +46,7 @@ async def test_attack_engine_restart_mid_payment_reporting_the_previous_sale_is_
         await close(rig)
 
 
-async def test_attack2_engine_away_while_ending_keeps_one_row(tmp_path: Path, fake_engine: FakeEngine) -> None:
+async def test_engine_away_while_ending_keeps_one_row(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Cash 50, 20 inserted, stale ``sockets`` → ENDING. The engine then goes away for longer than the end
     grace (1.5 s here) and comes back still charging (status cobrando true, Due 50, Credit 20). Today the end
     timer concludes the payment 'unknown' while nobody can ask the engine, and the charging status after the
@@ -72,9 +72,7 @@ async def test_attack2_engine_away_while_ending_keeps_one_row(tmp_path: Path, fa
         await close(rig)
 
 
-async def test_attack2_engine_away_before_the_acknowledgement_keeps_one_row(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_engine_away_before_the_acknowledgement_keeps_one_row(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Cash 20: the paycash reaches the engine, which then restarts before acknowledging, for longer than the ack
     timeout + abandon grace (3 + 3 s here). Today the ack timer's ``cancel "1"`` fails to leave (no connection)
     and the abandon timer ends the payment ('unknown'); the engine comes back charging the customer's 20
@@ -102,13 +100,13 @@ async def test_attack2_engine_away_before_the_acknowledgement_keeps_one_row(
         await close(rig)
 
 
-async def test_attack2_a_blip_the_engine_confirms_it_survived_does_not_make_the_end_unknown(
+async def test_a_blip_the_engine_confirms_it_survived_does_not_make_the_end_unknown(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50, 30 in. The connection drops and comes straight back; the engine's status says it is still
     charging this payment (cobrando true, Due 50, Credit 30): the payment survived the blip. The last $20
     goes in and the engine sends the final status (Credit 50, no change) before that bill's ``updateCredit``
-    (as in finding D, the engine sends updateCredit late). Without the blip this is a completed sale; today
+    (as some engines do, the engine sends updateCredit late). Without the blip this is a completed sale; today
     the blip marks the payment 'interrupted' for good and a final Credit above the last seen one ends it
     'unknown' for staff review: the customer, who paid in full, is told the outcome is unclear."""
     rig = await make_rig(tmp_path, fake_engine)
@@ -135,7 +133,7 @@ async def test_attack2_a_blip_the_engine_confirms_it_survived_does_not_make_the_
         await close(rig)
 
 
-async def test_finding_5_recovery_does_not_complete_a_row_from_the_previous_sale(tmp_path: Path) -> None:
+async def test_recovery_does_not_complete_a_row_from_the_previous_sale(tmp_path: Path) -> None:
     engine = SimEngine(status_interval=0)
     engine.faults.stale_sale_facts = True
     engine.last_sale = (Decimal(20), Decimal(20))  # the idle engine still reports the previous sale

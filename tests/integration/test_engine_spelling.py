@@ -26,9 +26,7 @@ from ..helpers import (
 __all__ = ["fake_engine"]  # the fixture, imported for this module's tests
 
 
-async def test_attack_amounts_with_a_currency_sign_and_thousands_are_read(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_amounts_with_a_currency_sign_and_thousands_are_read(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """docs/protocol.md: read the number out of ``"$1,250.00"`` when unambiguous. Before the fix every such amount
     was dropped: a completed $1,200 sale with $50 change paid ended 'unknown' for staff review, and
     the customer's screen never showed the credit going in."""
@@ -47,7 +45,7 @@ async def test_attack_amounts_with_a_currency_sign_and_thousands_are_read(
 
 
 @pytest.mark.parametrize("raw", ["1,250", "0,500", "40,000", "$", "$-3", "$1,250,00", "1.250.00,5", "1,25.0"])
-def test_attack_ambiguous_amount_texts_are_still_refused(raw: str) -> None:
+def test_ambiguous_amount_texts_are_still_refused(raw: str) -> None:
     """Issue 20: a decimal comma ("35,50") is read now; a form that could mean two things is still refused."""
     from kiosk_ui.protocol import ProtocolError
     from kiosk_ui.protocol.values import parse_amount
@@ -56,9 +54,7 @@ def test_attack_ambiguous_amount_texts_are_still_refused(raw: str) -> None:
         parse_amount(raw)
 
 
-async def test_attack2_status_with_unreadable_cobrando_does_not_end_a_payment(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_status_with_unreadable_cobrando_does_not_end_a_payment(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Cash 50, 20 inserted, stale ``sockets`` → ENDING, ``getstatus`` asked. The engine answers with a status
     whose ``cobrando`` is ``"si"`` (not a docs/protocol.md boolean: the field is dropped, the rest used). Today the
     machine concludes on it: Credit 20 < Due 50, changeDispensed 0 → 'cancelled' with a $20 shortfall shown to
@@ -84,9 +80,7 @@ async def test_attack2_status_with_unreadable_cobrando_does_not_end_a_payment(
         await close(rig)
 
 
-async def test_attack2_sub_cent_amounts_are_rounded_once_where_they_enter(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_sub_cent_amounts_are_rounded_once_where_they_enter(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """The engine (C# doubles) reports the final Credit as ``"49.995"`` for a Due of 50 and no change. Money is
     rounded to cents once where it enters (common rules): 50.00, a completed sale. Before the fix (incoming money
     fields rounded in ``protocol/fields.py``) the unrounded 49.995 decided: 'cancelled', shortfall 49.995 shown
@@ -112,8 +106,8 @@ async def test_attack2_sub_cent_amounts_are_rounded_once_where_they_enter(
     ("raw", "cents"),
     [("49.995", "50.00"), ("18.505", "18.51"), ("0.004", "0.00"), ("1e3", "1000.00"), ('"$1,250.005"', "1250.01")],
 )
-def test_attack2_incoming_money_is_rounded_half_up_to_cents(raw: str, cents: str) -> None:
-    """Finding N's rule at the codec: every incoming money field is rounded half-up to cents, once."""
+def test_incoming_money_is_rounded_half_up_to_cents(raw: str, cents: str) -> None:
+    """The rule at the codec: every incoming money field is rounded half-up to cents, once."""
     from kiosk_ui.protocol import codec
 
     for comando in ("status", "sockets", "updateCredit"):
@@ -122,7 +116,7 @@ def test_attack2_incoming_money_is_rounded_half_up_to_cents(raw: str, cents: str
         assert (str(message.credit), str(message.due)) == (cents, cents), comando
 
 
-async def test_attack2_odd_values_mid_payment_change_nothing(tmp_path: Path, fake_engine: FakeEngine) -> None:
+async def test_odd_values_mid_payment_change_nothing(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Mid-payment: a negative Credit, two JSON objects in one frame, a status with cobrando "si", an
     updateCredit whose Credit goes down, a "1e3" Due of another sale, a huge Credit: none ends the payment,
     lowers what the customer has inserted, or adds a row; the real end is then one completed row."""
@@ -157,7 +151,7 @@ async def test_attack2_odd_values_mid_payment_change_nothing(tmp_path: Path, fak
         await close(rig)
 
 
-async def test_attack2_a_sockets_storm_does_not_lose_the_end(tmp_path: Path, fake_engine: FakeEngine) -> None:
+async def test_a_sockets_storm_does_not_lose_the_end(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """3000 ``sockets`` (cobrando true, the credit climbing) arrive in a burst, the final status right
     behind them: one completed row with the last credit, nothing adopted, no frame lost."""
     rig = await make_rig(tmp_path, fake_engine)
@@ -180,9 +174,7 @@ async def test_attack2_a_sockets_storm_does_not_lose_the_end(tmp_path: Path, fak
         await close(rig)
 
 
-async def test_attack2_an_acknowledgement_with_a_byte_order_mark_is_read(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_an_acknowledgement_with_a_byte_order_mark_is_read(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """A .NET engine writing with ``new UTF8Encoding(true)`` puts a byte order mark before each JSON text.
     Before the fix (``Codec.decode`` strips one leading BOM) every such frame was 'not JSON': the paycash's
     acknowledgement was dropped, the ack timer sent ``cancel "1"`` to an engine that was charging the
@@ -201,9 +193,7 @@ async def test_attack2_an_acknowledgement_with_a_byte_order_mark_is_read(
         await close(rig)
 
 
-async def test_attack3_numeric_cobrando_acknowledges_and_ends_one_payment(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_numeric_cobrando_acknowledges_and_ends_one_payment(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """``cobrando`` as the number 1 acknowledges, a ``sockets`` with ``"1"`` mid-payment changes nothing, and
     a status with the number 0 ends it: one completed row with the change paid."""
     rig = await make_rig(tmp_path, fake_engine)
@@ -228,7 +218,7 @@ async def test_attack3_numeric_cobrando_acknowledges_and_ends_one_payment(
         await close(rig)
 
 
-async def test_finding_2_an_odd_field_does_not_turn_a_charged_card_into_declined(env: Env) -> None:
+async def test_an_odd_field_does_not_turn_a_charged_card_into_declined(env: Env) -> None:
     env.engine.set_fault("odd_shapes", True)  # tubesSW as a list of objects in every status
     user = await open_sale(env, "80")
     user.find(marker="pay-card").click()
@@ -241,7 +231,7 @@ async def test_finding_2_an_odd_field_does_not_turn_a_charged_card_into_declined
     assert env.kapp.client.bad_frames == 0
 
 
-async def test_finding_6_three_decimal_prices_are_rounded_once(env: Env) -> None:
+async def test_three_decimal_prices_are_rounded_once(env: Env) -> None:
     env.engine.catalog.save(Product("7500000000001", "Dulce", Decimal("18.495"), "PZA", ""))
     user = env.new_user()
     await user.open("/")

@@ -41,7 +41,7 @@ def cancels(env: Env) -> list[m.Message]:
     return [msg for _, msg in env.engine.received if isinstance(msg, m.Cancel)]
 
 
-async def test_finding_3_a_late_acknowledgement_is_cancelled_then_shown_as_the_same_payment(env: Env) -> None:
+async def test_a_late_acknowledgement_is_cancelled_then_shown_as_the_same_payment(env: Env) -> None:
     ack_timeout = env.config.ack_timeout
     env.engine.set_fault("ack_delay", ack_timeout * 1.3)  # 6.5 s against 5 s, scaled
     user = await open_sale(env, "20")
@@ -100,7 +100,7 @@ async def test_no_acknowledgement_at_all_fails_with_one_row_and_a_cancel(env: En
     assert row["outcome"] == "failed"
 
 
-async def test_issue_15_2_update_credit_alone_acknowledges_a_payment(env: Env) -> None:
+async def test_update_credit_alone_acknowledges_a_payment(env: Env) -> None:
     env.engine.set_fault("ack_by_update_credit", True)
     user = await open_sale(env, "35.5")
     user.find(marker="pay-cash").click()
@@ -113,13 +113,13 @@ async def test_issue_15_2_update_credit_alone_acknowledges_a_payment(env: Env) -
     assert env.kapp.journal.payments()[0]["outcome"] == "completed"
 
 
-async def test_attack3_a_card_charge_that_resumes_a_given_up_cash_payment_is_decided_as_card(
+async def test_a_card_charge_that_resumes_a_given_up_cash_payment_is_decided_as_card(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50 is given up (no acknowledgement; cancel "1" sent). A moment later the engine charges 50 again:
     this time by card (another client, or the engine's own retry), and the kiosk hears of it from a ``status``
     (no ``formaPago``). The abandoned-payment rule resumes the cash row (same Due, method unstated) with the
-    method fixed as cash, so the adopted-method inference of round two is skipped. The terminal approves
+    method fixed as cash, so the adopted-method inference is skipped. The terminal approves
     (Credit 0, a new referenceCC R-201): cash rules say Credit 0 < Due → 'cancelled', nothing charged, while
     the card was charged $50. The outcome follows the engine's money facts: a new reference and no cash is a
     card approval (as for an adopted payment): completed, R-201 journaled."""
@@ -142,7 +142,7 @@ async def test_attack3_a_card_charge_that_resumes_a_given_up_cash_payment_is_dec
         await close(rig)
 
 
-async def test_attack3_a_given_up_payment_taken_up_by_an_update_credit_engine_resumes(
+async def test_a_given_up_payment_taken_up_by_an_update_credit_engine_resumes(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """The engine acknowledges cash with ``updateCredit`` only (a dialect the machine supports: issue 15, the
@@ -167,7 +167,7 @@ async def test_attack3_a_given_up_payment_taken_up_by_an_update_credit_engine_re
         await close(rig)
 
 
-async def test_attack3_another_clients_later_sale_of_the_same_due_is_not_the_given_up_row(
+async def test_another_clients_later_sale_of_the_same_due_is_not_the_given_up_row(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50 (customer A, with a cart) is given up: no acknowledgement, cancel "1", settled 'failed' and

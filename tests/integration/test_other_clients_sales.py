@@ -19,7 +19,7 @@ from ..helpers import (
 __all__ = ["fake_engine"]  # the fixture, imported for this module's tests
 
 
-async def test_attack2_a_slow_disk_while_frames_arrive_keeps_one_row_and_the_order(
+async def test_a_slow_disk_while_frames_arrive_keeps_one_row_and_the_order(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Every journal write takes 0.4 s (a slow disk). A payment another client starts is adopted, credited, and
@@ -70,7 +70,7 @@ async def test_attack2_a_slow_disk_while_frames_arrive_keeps_one_row_and_the_ord
         await close(rig)
 
 
-async def test_finding_7_scans_stay_on_their_screen(env: Env) -> None:
+async def test_scans_stay_on_their_screen(env: Env) -> None:
     kiosk_screen = env.new_user()
     await kiosk_screen.open("/")
     tablet = env.new_user()

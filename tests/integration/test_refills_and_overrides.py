@@ -22,7 +22,7 @@ from ..helpers import Env, dialog_open, engine_caught_up, eventually, logged_in,
 __all__ = ["fake_engine"]  # the fixture, imported for this module's tests
 
 
-async def test_attack2_a_staff_override_is_for_the_payment_it_was_confirmed_over(env: Env) -> None:
+async def test_a_staff_override_is_for_the_payment_it_was_confirmed_over(env: Env) -> None:
     """Staff asks to open the door while customer A pays: the busy dialog offers an override. Before staff
     answer, A ends and customer B (another tab) starts paying. Staff then press 'Hacerlo de todos modos':
     today ``opendoor`` goes out during B's payment, which no one confirmed an override for. docs/protocol.md: a
@@ -51,12 +51,12 @@ async def test_attack2_a_staff_override_is_for_the_payment_it_was_confirmed_over
     assert sent(env, m.OpenDoor) == [], "the door opened during a payment nobody confirmed an override for"
 
 
-async def test_attack3_a_payment_started_during_the_override_audit_write_is_not_covered(env: Env) -> None:
+async def test_a_payment_started_during_the_override_audit_write_is_not_covered(env: Env) -> None:
     """Staff ask to open the door while customer A pays; the busy dialog offers an override; staff confirm it
     over A. ``ActionsPanel.override`` checks ``payment_key()`` is still A, then awaits ``runner.check``, whose
     audit row is a journal write (a thread; a slow disk). While that write runs, A ends and customer B (another
     tab) starts paying. The panel then sends ``opendoor`` with override=True: the door opens during B's payment,
-    which nobody confirmed an override for (round-two rule P, lost to the await between check and send). The
+    which nobody confirmed an override for (lost to the await between check and send). The
     payment must be checked again after the last await before the send (fixed in
     ``kiosk_ui/ui/pages/admin/actions.py``: ``ActionsPanel.override`` checks again after ``runner.check``)."""
     user = await logged_in(env)
@@ -91,9 +91,7 @@ async def test_attack3_a_payment_started_during_the_override_audit_write_is_not_
     assert sent(env, m.OpenDoor) == [], "the door opened during a payment nobody confirmed an override for"
 
 
-async def test_attack2_a_refill_reported_as_charging_is_not_a_customer_payment(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_a_refill_reported_as_charging_is_not_a_customer_payment(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Staff start a refill (``cashrefill``). This engine (unlike the simulator) reports it as ``cobrando`` true
     with ``Due`` 0 while the validators take the change float, $500 in. Today the kiosk adopts it as a customer
     payment of $0 (a journal row, the customer screen shows a payment), staff's 'Terminar dotación'
@@ -127,7 +125,7 @@ async def test_attack2_a_refill_reported_as_charging_is_not_a_customer_payment(
         await close(rig)
 
 
-async def test_attack3_no_customer_payment_starts_during_a_refill_begun_while_the_journal_is_checked(
+async def test_no_customer_payment_starts_during_a_refill_begun_while_the_journal_is_checked(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """A customer taps 'pay cash 50'. ``Kiosk.start_payment`` checks ``can_pay()`` (engine idle), then awaits the
@@ -183,9 +181,7 @@ async def test_attack3_no_customer_payment_starts_during_a_refill_begun_while_th
         await close(rig)
 
 
-async def test_attack4_no_customer_payment_starts_right_after_a_staff_refill(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_no_customer_payment_starts_right_after_a_staff_refill(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """The engine is idle (status cobrando false). Staff start a refill from this kiosk (``cashrefill``; the
     money_locked guard lets it through: no payment). The engine's word on the refill has not come (PROTOCOL:
     how a refill is reported and ended is not documented; some engines never report it as ``cobrando``).

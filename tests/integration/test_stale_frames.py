@@ -21,9 +21,7 @@ def cancels(env: Env) -> list[m.Message]:
     return [msg for _, msg in env.engine.received if isinstance(msg, m.Cancel)]
 
 
-async def test_attack_stale_charging_echo_after_the_end_is_not_a_second_sale(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_stale_charging_echo_after_the_end_is_not_a_second_sale(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """A sockets broadcast built while the sale ran (cobrando true, same Due/Credit) arrives after the
     final status. Before the fix the kiosk adopted it as a new payment and, on the next periodic
     status (the same final facts), journaled a second completed sale of $50 that never happened."""
@@ -47,10 +45,8 @@ async def test_attack_stale_charging_echo_after_the_end_is_not_a_second_sale(
         await close(rig)
 
 
-async def test_attack_a_real_foreign_sale_after_an_end_is_still_adopted(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
-    """Guard for the fix above: a payment another client starts (confirmed by the engine's status) is shown."""
+async def test_a_real_foreign_sale_after_an_end_is_still_adopted(tmp_path: Path, fake_engine: FakeEngine) -> None:
+    """Beside the test above: a payment another client starts (confirmed by the engine's status) is shown."""
     rig = await make_rig(tmp_path, fake_engine)
     try:
         await start_cash(rig, "50")
@@ -64,9 +60,7 @@ async def test_attack_a_real_foreign_sale_after_an_end_is_still_adopted(
         await close(rig)
 
 
-async def test_attack_stale_bare_sockets_end_does_not_end_a_live_payment(
-    tmp_path: Path, fake_engine: FakeEngine
-) -> None:
+async def test_stale_bare_sockets_end_does_not_end_a_live_payment(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Mid-payment a stale ``sockets`` with cobrando false arrives (interleaved broadcast); the engine's
     status (the answer to getstatus) says it is still charging. Before the fix the payment ended as
     'unknown' after the grace while the customer was still inserting money, and the next charging
@@ -94,7 +88,7 @@ async def test_attack_stale_bare_sockets_end_does_not_end_a_live_payment(
         await close(rig)
 
 
-async def test_attack_a_late_credit_of_the_previous_sale_neither_acknowledges_nor_pays_the_next(
+async def test_a_late_credit_of_the_previous_sale_neither_acknowledges_nor_pays_the_next(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Sale 1 (due 20) ends; the customer at once starts sale 2 for the same 20. A late ``updateCredit`` of
@@ -126,7 +120,7 @@ async def test_attack_a_late_credit_of_the_previous_sale_neither_acknowledges_no
         await close(rig)
 
 
-async def test_attack_a_stale_idle_status_after_the_ack_does_not_end_the_payment(
+async def test_a_stale_idle_status_after_the_ack_does_not_end_the_payment(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """The engine acknowledges with ``sockets`` (cobrando true); a ``status`` built before the paycash
@@ -156,7 +150,7 @@ async def test_attack_a_stale_idle_status_after_the_ack_does_not_end_the_payment
         await close(rig)
 
 
-async def test_attack3_a_later_sale_of_the_same_due_is_asked_about_after_an_echo_was_answered(
+async def test_a_later_sale_of_the_same_due_is_asked_about_after_an_echo_was_answered(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Our cash 50 completes. A stale ``sockets`` echo of it (cobrando true, Due 50, Credit 50) arrives; the kiosk
@@ -195,7 +189,7 @@ async def test_attack3_a_later_sale_of_the_same_due_is_asked_about_after_an_echo
         await close(rig)
 
 
-async def test_attack4_a_stale_status_echo_is_not_taken_as_the_answer_to_the_echo_question(
+async def test_a_stale_status_echo_is_not_taken_as_the_answer_to_the_echo_question(
     tmp_path: Path, fake_engine: FakeEngine
 ) -> None:
     """Cash 50, 50 in, the engine's status ends it (completed). Two frames built while the sale ran arrive
