@@ -1,5 +1,5 @@
-"""Outside review in real Chromium: ``kiosk-ui run`` against a hand-written fake engine (not the simulator)
-that acknowledges late, and several customer tabs pressing at the same moment."""
+"""Cancel paths in real Chromium: ``kiosk-ui run`` against the scripted fake engine (not the simulator) that
+acknowledges late, and several customer tabs pressing at the same moment."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def customer_tab(browser: Browser, app: AppProcess) -> Page:
     return page
 
 
-def test_attack_two_tabs_paying_and_cancelling_at_once(browser: Browser, tmp_path: Path) -> None:
+def test_two_tabs_paying_and_cancelling_at_once_send_one_of_each(browser: Browser, tmp_path: Path) -> None:
     """Two customer tabs press pay at the same moment while the engine acknowledges 1.5 s late, then both
     confirm cancel: one ``paycash``, one journal row, and the cancel goes out once, only after the
     engine took the payment up (a cancel ahead of the acknowledgement reached an idle engine)."""
