@@ -40,13 +40,17 @@ def page(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> Iterator[Pa
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(app.base + "/")
-    # the last test's result is kiosk state: a new page shows it while it lasts, until "Terminar"
+    to_idle(page)
+    yield page
+    context.close()
+
+
+def to_idle(page: Page) -> None:
+    """The last test's result is kiosk state: a new page shows it while it lasts, until "Terminar"."""
     expect(page.locator(IDLE_OR_RESULT)).to_have_count(1)
     if page.get_by_test_id("screen-result").is_visible():
         page.get_by_test_id("result-done").click()
     expect(page.get_by_test_id("screen-idle")).to_be_visible()
-    yield page
-    context.close()
 
 
 def shot(page: Page, name: str) -> None:
@@ -158,15 +162,21 @@ def test_engine_lost_and_back(page: Page, stack: tuple[ThreadedSim, AppProcess])
 def test_other_screen_sizes(browser: Browser, stack: tuple[ThreadedSim, AppProcess], width: int, height: int) -> None:
     _, app = stack
     context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(app.base + "/")
-    page.get_by_test_id("start").click()
-    for key in ("pay-cash", "key-0", "key-del", "sale-back"):
-        box = page.get_by_test_id(key).bounding_box()
-        assert box is not None and box["width"] >= 48 and box["height"] >= 48
-        assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width
-    shot(page, f"sale-{width}x{height}")
-    context.close()
+    try:
+        page = context.new_page()
+        page.goto(app.base + "/")
+        to_idle(page)
+        page.get_by_test_id("start").click()
+        expect(page.get_by_test_id("screen-sale")).to_be_visible()  # measured once drawn, not while it loads
+        for key in ("pay-cash", "key-0", "key-del", "sale-back"):
+            box = page.get_by_test_id(key).bounding_box()
+            assert box is not None and box["width"] >= 48 and box["height"] >= 48
+            assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width
+        shot(page, f"sale-{width}x{height}")
+        page.get_by_test_id("sale-back").click()  # leave the kiosk idle for the next test
+        expect(page.get_by_test_id("screen-idle")).to_be_visible()
+    finally:
+        context.close()
 
 
 def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedSim, AppProcess]) -> None:
@@ -210,7 +220,7 @@ def test_staff_login_action_and_catalog(browser: Browser, stack: tuple[ThreadedS
     # the customer screen shows the picture when the item is scanned
     customer = context.new_page()
     customer.goto(app.base + "/")
-    expect(customer.get_by_test_id("screen-idle")).to_be_visible()
+    to_idle(customer)
     sim.call(lambda: sim.engine.push_product(code))
     expect(customer.get_by_test_id("cart-item")).to_contain_text("Tamal de elote")
     expect(customer.get_by_test_id("cart-image").locator("img")).to_have_attribute("src", f"/product-images/{stored}")
