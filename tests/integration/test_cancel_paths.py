@@ -112,7 +112,7 @@ async def test_no_cancel_for_a_sale_the_engine_charges_for_someone_else(
 ) -> None:
     """The kiosk starts cash 50. The engine is busy with another client's sale (an ``index.html`` on the
     LAN started it a moment earlier): it answers with ``status`` cobrando true, Due 30, Credit 10, and never
-    takes our paycash up. Today the ack timer fires and ``cancel "1"`` goes out: the engine cancels the sale
+    takes our paycash up. Before the fix, the ack timer fires and ``cancel "1"`` goes out: the engine cancels the sale
     it *is* charging (somebody else's, $10 inserted). A cancel goes out only for the payment it was asked for
     (docs/protocol.md: cancel "the current operation"): an engine charging another Due did not take ours up, so
     ours ends (failed: engine busy) with no cancel sent."""
@@ -195,7 +195,7 @@ async def test_ending_hears_the_engine_still_charging_from_sockets(tmp_path: Pat
     """Cash 50, 20 in; a stale bare ``sockets`` (cobrando false) puts the payment in ENDING and ``getstatus``
     goes out. The customer presses cancel: held (ENDING). The engine goes on charging: another bill
     (updateCredit Credit 30) and its ``sockets`` broadcast (cobrando true, Due 50, Credit 30), but its answer
-    to getstatus comes only after the 1.5 s end grace. Today ENDING ignores both frames, the end timer settles
+    to getstatus comes only after the 1.5 s end grace. Before the fix, ENDING ignores both frames, the end timer settles
     the payment 'unknown' with $20, the held cancel is never sent, and the engine's charging status is then
     adopted as a second row. A sockets naming this Due with more money than seen proves the payment is live:
     back to charging, the held cancel goes out once, and the end is one row for the $30 returned."""
@@ -227,9 +227,9 @@ async def test_a_late_update_credit_in_ending_does_not_release_the_held_cancel(
     """Cash 50, 40 in. The customer's last bill (20) ends the sale: the engine's end ``sockets`` (cobrando false)
     reaches the kiosk first, so it is in ENDING and asks ``getstatus``. The customer presses cancel at that
     instant: held (it goes out only if a status says the engine still charges this payment). The last bill's
-    ``updateCredit`` (Credit 60), delivered late by another engine thread, arrives next: today ``_ending_frame``
-    takes it as proof the payment is live and sends the held cancel to an engine that has ended the sale (it
-    could reach a staff refill begun meanwhile). The engine's status then says it ended: completed, 60 in,
+    ``updateCredit`` (Credit 60), delivered late by another engine thread, arrives next: before the fix,
+    ``_ending_frame`` takes it as proof the payment is live and sends the held cancel to an engine that has ended
+    the sale (it could reach a staff refill begun meanwhile). The engine's status then says it ended: completed, 60 in,
     10 change. An updateCredit carries no ``cobrando``: it may show money, never that the sale is still open.
     Expected: no cancel at all, one completed row with Credit 60."""
     rig = await make_rig(tmp_path, fake_engine)
@@ -296,7 +296,7 @@ async def test_a_held_cancel_never_reaches_a_refill_reported_during_ending(
     """Cash 50, 20 in; a bare ``sockets`` (cobrando false) puts it in ENDING and the customer's cancel is held.
     The engine's next status says it is charging a Due of 0 (a staff refill another client began after the
     sale ended). The held cancel must not go out (it would end the refill), and the payment is one row,
-    settled once, never 'completed'. Holds today."""
+    settled once, never 'completed'. (This held from the start.)"""
     rig = await make_rig(tmp_path, fake_engine)
     try:
         paid_id = await to_ending(rig, fake_engine, "20.00")

@@ -52,7 +52,7 @@ async def test_a_card_payment_before_any_status_does_not_take_the_old_reference_
     The kiosk is online and offers card before any ``status`` arrived, so it does not know the engine's
     referenceCC (R-100, the previous card sale's, still reported). Card 80 starts with ``reference_before`` ''.
     The terminal declines: final status cobrando false, Credit 0, referenceCC still R-100, Status 'Tarjeta
-    declinada'. Today R-100 != '' counts as a new reference: 'completed' card sale, R-100 journaled, the
+    declinada'. Before the fix, R-100 != '' counts as a new reference: 'completed' card sale, R-100 journaled, the
     customer walks away with goods unpaid. A reference not known to be new proves nothing (docs/protocol.md: a new
     non-empty referenceCC, not the one before the payment): not completed."""
     fake_engine.greeting = None  # this engine's first word is the sockets below: no status before the payment
@@ -126,7 +126,7 @@ async def test_an_adopted_card_payment_approved_is_not_a_cancelled_cash_payment(
     """Another client (the vendor's ``index.html`` on the LAN) starts a card payment of 80. The kiosk first
     hears of it from a ``status`` (cobrando true, Due 80; a status has no ``formaPago``) and adopts it, as
     cash. The terminal approves: final status cobrando false, Credit 0, changeDispensed 0, a new referenceCC.
-    Today the cash rules decide: Credit 0 < Due → 'cancelled', and the screen tells the customer nothing was
+    Before the fix, the cash rules decide: Credit 0 < Due → 'cancelled', and the screen tells the customer nothing was
     charged while the card was. docs/protocol.md: the outcome follows the engine's money facts, and a new
     non-empty referenceCC is a card approval: completed, with its reference journaled."""
     rig = await make_rig(tmp_path, fake_engine)

@@ -48,7 +48,7 @@ async def test_engine_restart_mid_payment_reporting_the_previous_sale_is_not_a_s
 
 async def test_engine_away_while_ending_keeps_one_row(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Cash 50, 20 inserted, stale ``sockets`` → ENDING. The engine then goes away for longer than the end
-    grace (1.5 s here) and comes back still charging (status cobrando true, Due 50, Credit 20). Today the end
+    grace (1.5 s here) and comes back still charging (status cobrando true, Due 50, Credit 20). Before the fix, the end
     timer concludes the payment 'unknown' while nobody can ask the engine, and the charging status after the
     reconnect is adopted as a new payment: two rows for one sale, the first a false 'unknown'. A drop in
     CHARGING keeps the payment until the engine speaks again; ENDING must do the same (one row)."""
@@ -74,8 +74,8 @@ async def test_engine_away_while_ending_keeps_one_row(tmp_path: Path, fake_engin
 
 async def test_engine_away_before_the_acknowledgement_keeps_one_row(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Cash 20: the paycash reaches the engine, which then restarts before acknowledging, for longer than the ack
-    timeout + abandon grace (3 + 3 s here). Today the ack timer's ``cancel "1"`` fails to leave (no connection)
-    and the abandon timer ends the payment ('unknown'); the engine comes back charging the customer's 20
+    timeout + abandon grace (3 + 3 s here). Before the fix, the ack timer's ``cancel "1"`` fails to leave (no
+    connection) and the abandon timer ends the payment ('unknown'); the engine comes back charging the customer's 20
     (it took the paycash up) and the kiosk adopts it as a new payment: two rows for one sale. README: "if the
     engine takes the payment up anyway the screen shows that same payment live, and it ends on the same row"."""
     rig = await make_rig(tmp_path, fake_engine)

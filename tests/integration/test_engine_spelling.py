@@ -56,8 +56,8 @@ def test_ambiguous_amount_texts_are_still_refused(raw: str) -> None:
 
 async def test_status_with_unreadable_cobrando_does_not_end_a_payment(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Cash 50, 20 inserted, stale ``sockets`` → ENDING, ``getstatus`` asked. The engine answers with a status
-    whose ``cobrando`` is ``"si"`` (not a docs/protocol.md boolean: the field is dropped, the rest used). Today the
-    machine concludes on it: Credit 20 < Due 50, changeDispensed 0 → 'cancelled' with a $20 shortfall shown to
+    whose ``cobrando`` is ``"si"`` (not a docs/protocol.md boolean: the field is dropped, the rest used). Before the
+    fix, the machine concludes on it: Credit 20 < Due 50, changeDispensed 0 → 'cancelled' with a $20 shortfall shown to
     the customer, while the engine is still charging; its next charging status is adopted as a second journal
     row. A status that does not say cobrando false is not an end: the payment must stay live, one row."""
     rig = await make_rig(tmp_path, fake_engine)

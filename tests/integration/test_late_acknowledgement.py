@@ -149,7 +149,7 @@ async def test_a_given_up_payment_taken_up_by_an_update_credit_engine_resumes(
     simulator's ``ack_by_update_credit``). Cash 20 gets no acknowledgement in time: cancel "1", then settled as
     given up ('failed', nothing charged). The engine took the paycash up after all (our cancel reached it first):
     updateCredit Due 20 Credit 0, the customer's $20 (updateCredit Credit 20), then the end status (cobrando
-    false, Due 20, Credit 20, no change). Today IDLE ignores updateCredit and a cobrando-false status, so the
+    false, Due 20, Credit 20, no change). Before the fix, IDLE ignores updateCredit and a cobrando-false status, so the
     given-up payment is never resumed: the journal says 'failed' and the customer was told nothing was charged,
     while the engine took $20. docs/protocol.md step 2: "if the engine charges anyway, that same payment resumes"."""
     rig = await make_rig(tmp_path, fake_engine)
@@ -173,7 +173,7 @@ async def test_another_clients_later_sale_of_the_same_due_is_not_the_given_up_ro
     """Cash 50 (customer A, with a cart) is given up: no acknowledgement, cancel "1", settled 'failed' and
     A is told nothing was charged. The engine then reports itself idle, again and again (cobrando false,
     Credit 0, in answer to the kiosk's getstatus). Later, a LAN client (the vendor's ``index.html``) sells
-    something else for the same $50 (sockets cobrando true, Due 50, formaPago efectivo). Today the abandoned
+    something else for the same $50 (sockets cobrando true, Due 50, formaPago efectivo). Before the fix, the abandoned
     rule has no end but "another payment starts here", so the kiosk reopens A's row, shows A's payment live
     again on the customer screen, and journals the other client's $50 on A's row (with A's items). An engine
     that has said it is idle, after the give-up, did not take that paycash up: the later sale is adopted on a

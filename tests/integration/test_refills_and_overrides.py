@@ -25,8 +25,8 @@ __all__ = ["fake_engine"]  # the fixture, imported for this module's tests
 async def test_a_staff_override_is_for_the_payment_it_was_confirmed_over(env: Env) -> None:
     """Staff asks to open the door while customer A pays: the busy dialog offers an override. Before staff
     answer, A ends and customer B (another tab) starts paying. Staff then press 'Hacerlo de todos modos':
-    today ``opendoor`` goes out during B's payment, which no one confirmed an override for. docs/protocol.md: a
-    cash-moving command is refused during a customer payment "unless staff confirm an explicit override";
+    before the fix, ``opendoor`` goes out during B's payment, which no one confirmed an override for. docs/protocol.md:
+    a cash-moving command is refused during a customer payment "unless staff confirm an explicit override";
     the override was confirmed over A. The door must stay shut and staff be asked again about B."""
     user = await logged_in(env)
     kiosk = env.kapp.kiosk
@@ -93,8 +93,8 @@ async def test_a_payment_started_during_the_override_audit_write_is_not_covered(
 
 async def test_a_refill_reported_as_charging_is_not_a_customer_payment(tmp_path: Path, fake_engine: FakeEngine) -> None:
     """Staff start a refill (``cashrefill``). This engine (unlike the simulator) reports it as ``cobrando`` true
-    with ``Due`` 0 while the validators take the change float, $500 in. Today the kiosk adopts it as a customer
-    payment of $0 (a journal row, the customer screen shows a payment), staff's 'Terminar dotación'
+    with ``Due`` 0 while the validators take the change float, $500 in. Before the fix, the kiosk adopts it as a
+    customer payment of $0 (a journal row, the customer screen shows a payment), staff's 'Terminar dotación'
     (``cancel "2"``) is refused as "a payment is in progress", and the end status (Credit 500, nothing
     dispensed) journals a *completed* $0 sale with $500 owed to a customer. No sale has a Due of 0: it is not
     a customer payment; nothing is journaled as one and the refill can be ended."""
