@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,9 +21,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
 from builds import Build, current_build, revision_build
-from latency import CHROMIUM_ARGS
-
-from devtools import AppProcess, ThreadedSim
+from latency import CHROMIUM_ARGS, idle_screen
 
 CATEGORIES = "devtools.timeline,disabled-by-default-devtools.timeline.frame,cc,viz"
 #: trace events counted: a frame drawn, its main-thread part, and the work a change of the page costs
@@ -32,19 +29,10 @@ COUNTED = ("DrawFrame", "BeginMainThreadFrame", "UpdateLayoutTree", "Layout", "P
 
 
 def trace_idle(browser: Any, build: Build, seconds: float) -> Counter[str]:
-    sim = ThreadedSim()
-    app = AppProcess(["run", "--engine", sim.url], Path(tempfile.mkdtemp(prefix="kiosk-bench-trace-")),
-                     python=build.python, cwd=build.cwd)  # fmt: skip
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        app.wait_connected()
-        page = context.new_page()
-        page.goto(app.base + "/")
-        page.get_by_test_id("screen-idle").wait_for(state="visible")
-        time.sleep(3.0)
+    with idle_screen(browser, build) as page:
         events: list[dict[str, Any]] = []
         done: list[bool] = []
-        cdp = context.new_cdp_session(page)
+        cdp = page.context.new_cdp_session(page)
         cdp.on("Tracing.dataCollected", lambda e: events.extend(e["value"]))
         cdp.on("Tracing.tracingComplete", lambda _e: done.append(True))
         cdp.send("Tracing.start", {"categories": CATEGORIES, "transferMode": "ReportEvents"})
@@ -53,10 +41,6 @@ def trace_idle(browser: Any, build: Build, seconds: float) -> Counter[str]:
         while not done:
             page.wait_for_timeout(100)
         return Counter(e["name"] for e in events if e["name"] in COUNTED and e.get("ph") in ("X", "B", "I", "i"))
-    finally:
-        context.close()
-        app.stop()
-        sim.close()
 
 
 def main() -> None:

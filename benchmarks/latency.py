@@ -251,8 +251,9 @@ def latency_round(
             "browser_cpu_ms": round(browser_cpu, 2), "load": load}  # fmt: skip
 
 
-def idle_browser_cpu(browser: Any, build: Build, seconds: float) -> float:
-    """Chromium's CPU (% of one core) with one idle customer screen of ``build`` open for ``seconds``."""
+@contextlib.contextmanager
+def idle_screen(browser: Any, build: Build) -> Iterator[Any]:
+    """One idle customer screen of ``build`` (its own app and simulator), settled for 3 s; the page."""
     sim = ThreadedSim()
     app = AppProcess(["run", "--engine", sim.url], Path(tempfile.mkdtemp(prefix="kiosk-bench-idle-")),
                      python=build.python, cwd=build.cwd)  # fmt: skip
@@ -263,13 +264,19 @@ def idle_browser_cpu(browser: Any, build: Build, seconds: float) -> float:
         page.goto(app.base + "/")
         page.get_by_test_id("screen-idle").wait_for(state="visible")
         time.sleep(3.0)
-        cpu_before, wall_before = chromium_cpu_seconds(), time.monotonic()
-        time.sleep(seconds)
-        return (chromium_cpu_seconds() - cpu_before) / (time.monotonic() - wall_before) * 100
+        yield page
     finally:
         context.close()
         app.stop()
         sim.close()
+
+
+def idle_browser_cpu(browser: Any, build: Build, seconds: float) -> float:
+    """Chromium's CPU (% of one core) with one idle customer screen of ``build`` open for ``seconds``."""
+    with idle_screen(browser, build):
+        cpu_before, wall_before = chromium_cpu_seconds(), time.monotonic()
+        time.sleep(seconds)
+        return (chromium_cpu_seconds() - cpu_before) / (time.monotonic() - wall_before) * 100
 
 
 def run_against(args: argparse.Namespace, chromium_path: str) -> None:

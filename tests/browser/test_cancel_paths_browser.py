@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from websockets.asyncio.server import ServerConnection
 
 from devtools import AppProcess
 from kiosk_ui.journal import Journal
 
 from ..fake_engine import FakeEngine, Frame, Threaded
-from ..helpers import CHROMIUM, CHROMIUM_ARGS, start_sale
+from ..helpers import start_sale
 
 pytestmark = pytest.mark.browser
 
@@ -60,16 +59,6 @@ class ThreadedFakeEngine(Threaded):
 
     def close(self) -> None:
         self.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is not installed (scripts/test.sh installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def wait_until(check: Any, timeout: float = 20.0) -> None:
