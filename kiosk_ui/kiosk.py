@@ -32,7 +32,6 @@ from .payments.arbiter import (
     locked,
     start_refusal,
 )
-from .payments.gate import StartGate
 from .payments.machine import ActivePayment, PaymentResult
 from .payments.readings import ALL_READINGS, Reading, ReadingLearner
 from .payments.rules import Method, Outcome, fitting_readings
@@ -93,7 +92,6 @@ class Kiosk:
         self._frames = _FrameNotifier(lambda: self._change_listeners.emit(self.state))
         self._payment_seen: ActivePayment | None = None
         self._in_message = False
-        self.gate = StartGate(on_change=self._notify)
         self._phase_waiters: list[asyncio.Future[None]] = []
         grace = ack_timeout if abandon_grace is None else abandon_grace
         self.machine = pm.PaymentMachine(ack_timeout=ack_timeout, end_grace=end_grace, abandon_grace=grace,
@@ -102,11 +100,12 @@ class Kiosk:
         self.service = PaymentService(self.machine, journal, self._send_own, self._publish, self._journal_failed)
         self.service.after_event = self._after_event
         self.service.on_unwritten = self._unwritten_changed
+        self.service.on_refill = self._notify  # a refill this kiosk sent, or its end: pay buttons change
         #: which engine readings the ended sales fit ([protocol] engine_reading: auto learns, a name pins one)
         self.learner = ReadingLearner(allowed=readings)
         self.service.on_observed = self._learn
         client.on_message(self._on_message)
-        client.on_sent(lambda sent: self.gate.sent(sent, payment_active=self.payment is not None))
+        client.on_sent(self.service.frame_left)  # every frame that left: the machine keeps this kiosk's refill
         client.on_status(self._on_status)
         #: the one arbiter, installed as the engine client's last-line guard (every frame, at the moment it is written)
         self.guard = SendGuard(self.situation)
@@ -215,8 +214,8 @@ class Kiosk:
 
     # ------------------------------------------------------------------ commands (the arbiter decides)
     def situation(self) -> Situation:  # what the arbiter looks at, now
-        return Situation(self.machine.snapshot, self.state.charging, self.state.due, self.gate.reserved,
-                         self.gate.refilling, self.state.online, self.journal_writable)  # fmt: skip
+        return Situation(self.machine.snapshot, self.state.charging, self.state.due, self.state.online,
+                         self.journal_writable)  # fmt: skip
 
     def arbitrate(self, message: Message, intent: Intent = None) -> Verdict:
         return arbiter(self.situation(), message, intent, self.guard.keep_values)
@@ -274,7 +273,7 @@ class Kiosk:
                 raise PaymentRefused(RefusalReason.CARD_UNAVAILABLE)
             if method == "cash" and self.state.bv_error and self.state.ca_error:
                 raise PaymentRefused(RefusalReason.CASH_UNAVAILABLE)  # neither bills nor coins can be taken
-            with self.gate.reserve():
+            with self.service.checking_start():  # until the payment exists, staff's cash-moving commands wait
                 try:
                     await asyncio.to_thread(self.journal.check_writable)
                 except JournalError as exc:

@@ -92,16 +92,13 @@ ALLOW = Allow()
 
 @dataclass(frozen=True, slots=True)
 class Situation:
-    """What the arbiter looks at: the payment machine's state and what the engine and this kiosk are doing."""
+    """What the arbiter looks at: the payment machine's state (with this kiosk's own refill and a start being
+    checked: ``refill_sent``, ``start_checking``) and what the engine and this kiosk are doing."""
 
     machine: MachineState
     #: the engine says it is charging (``cobrando``), and the Due it reports
     engine_charging: bool = False
     engine_due: Decimal = Decimal(0)
-    #: a customer start is being checked (the journal check awaits a thread): no payment exists yet
-    starting: bool = False
-    #: a refill this kiosk sent outside a payment that no cancel has ended
-    refilling: bool = False
     online: bool = True
     journal_writable: bool = True
 
@@ -115,6 +112,11 @@ def keeps_money(message: Message, keep_values: frozenset[str] = KEEP_VALUES) -> 
     return isinstance(message, m.Cancel) and message.value in keep_values
 
 
+def refilling(s: Situation) -> bool:
+    """A refill this kiosk sent outside a payment that no cancel has ended (the machine's ``refill_sent``)."""
+    return s.machine.refill_sent
+
+
 def in_payment(s: Situation) -> bool:
     """A customer payment is in progress: ours, adopted, or the engine charging a sale (Due > 0: not a refill)."""
     return s.machine.payment is not None or (s.engine_charging and s.engine_due > 0)
@@ -122,7 +124,7 @@ def in_payment(s: Situation) -> bool:
 
 def locked(s: Situation) -> bool:
     """Cash-moving commands wait: a payment in progress, or one being started."""
-    return s.starting or in_payment(s)
+    return s.machine.start_checking or in_payment(s)
 
 
 def payment_key(s: Situation) -> str:
@@ -145,7 +147,7 @@ def start_refusal(s: Situation) -> str:
         return RefusalReason.JOURNAL
     if not described(s):
         return RefusalReason.UNSYNCED  # not a fault: the engine's first status is on its way ("un momento")
-    if locked(s) or s.engine_charging or s.refilling:
+    if locked(s) or s.engine_charging or refilling(s):
         return RefusalReason.BUSY
     return ""
 
@@ -171,7 +173,7 @@ def arbiter(s: Situation, frame: Message, intent: Intent, keep_values: frozenset
             return Refuse(REFUSED_NOT_STARTING)
         if not described(s):
             return Refuse(REFUSED_UNSYNCED)
-        if s.refilling or (s.engine_charging and s.engine_due != payment.due):
+        if refilling(s) or (s.engine_charging and s.engine_due != payment.due):
             return Refuse(REFUSED_BUSY)
         return ALLOW
     if isinstance(frame, m.Cancel) and isinstance(intent, Cancel):

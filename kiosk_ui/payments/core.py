@@ -116,6 +116,8 @@ class MachineCore:
     engine_due: Decimal | None = None
     engine_method: str = ""
     postdates_command: bool = True
+    refill_sent: bool = False
+    start_checking: bool = False
 
     @classmethod
     def thaw(cls, st: MachineState, settings: Settings) -> MachineCore:
@@ -131,7 +133,8 @@ class MachineCore:
             echo_question=None if st.echo is None else (st.echo.due, st.echo.method), view=e.facts,
             abandoned=None if st.given_up is None else st.given_up.payment, reference_known=e.reference_known,
             idle_since_abandoned=0 if st.given_up is None else st.given_up.idle_seen, engine_due=e.due,
-            engine_method=e.method, postdates_command=e.postdates_command,
+            engine_method=e.method, postdates_command=e.postdates_command, refill_sent=st.refill_sent,
+            start_checking=st.start_checking,
         )  # fmt: skip
 
     def freeze(self) -> MachineState:
@@ -141,7 +144,8 @@ class MachineCore:
         given_up = None if self.abandoned is None else GivenUp(self.abandoned, self.idle_since_abandoned)
         last_end = None if self.last_end is None else LastEnd(*self.last_end, self.last_end_facts)
         echo = None if self.echo_question is None else EchoQuestion(*self.echo_question)
-        return MachineState(self.state, self.payment, given_up, engine, last_end, echo, self.recovering)
+        return MachineState(self.state, self.payment, given_up, engine, last_end, echo, self.recovering,
+                            self.refill_sent, self.start_checking)  # fmt: skip
 
     def observe(self, event: EngineStatus | EngineSockets) -> list[Effect]:
         effects: list[Effect] = []

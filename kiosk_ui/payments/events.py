@@ -170,6 +170,24 @@ class Sent:
 
 
 @dataclass(frozen=True, slots=True)
+class FrameLeft:
+    """Any frame that left this kiosk (the engine client's ``on_sent``: the machine's, staff's, anyone's), by its
+    ``COMMAND``: a ``cashrefill`` or a ``cancel`` outside a payment starts or ends this kiosk's own refill."""
+
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartChecking:
+    """A customer start is being checked (the journal check awaits a thread): cash-moving commands wait."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartChecked:
+    """The start's check is over (refused, or the payment is about to be asked for in the same step)."""
+
+
+@dataclass(frozen=True, slots=True)
 class JournalOpenFailed:
     payment_id: str
 
@@ -198,6 +216,7 @@ class Recover:
 Event = (
     StartRequested | EngineStatus | EngineSockets | CreditUpdate | CancelRequested | TimerFired
     | ConnectionLost | ConnectionBack | SendFailed | JournalOpenFailed | Recover | Sent | JournalWritten | JournalFailed
+    | FrameLeft | StartChecking | StartChecked
 )  # fmt: skip
 
 

@@ -1,10 +1,11 @@
 """The payment lifecycle as one pure state machine, in the style of h11's ``_state.py``.
 
 No asyncio, no I/O, no NiceGUI. The state is one frozen, hashable value (:class:`~.model.MachineState`: phase,
-payment with the customer's cancel intent and the machine's own cancel, given-up slot, engine view); one pure
-function, :func:`~.table.step`, maps (state, event) to (state, effects) through a transition table that is data
-(:data:`~.table.TRANSITIONS`, printed in docs/payments.md). :class:`PaymentMachine` is a thin stateful wrapper:
-:meth:`~PaymentMachine.handle` steps and keeps the new state (``machine.snapshot``; ``machine.state`` is its phase).
+payment with the customer's cancel intent and the machine's own cancel, given-up slot, engine view, the refill this
+kiosk sent and a start being checked); one pure function, :func:`~.table.step`, maps (state, event) to (state,
+effects) through a transition table that is data (:data:`~.table.TRANSITIONS`, printed in docs/payments.md).
+:class:`PaymentMachine` is a thin stateful wrapper: :meth:`~PaymentMachine.handle` steps and keeps the new state
+(``machine.snapshot``; ``machine.state`` is its phase).
 
 Phases: IDLE (no payment), OPENING (the row is being written; nothing sent), STARTING (asked, not yet
 acknowledged), CHARGING, ENDING (waiting for the ``status`` with the money facts, or for the answer to a
@@ -53,6 +54,7 @@ from .events import (
     EngineSockets,
     EngineStatus,
     Event,
+    FrameLeft,
     JournalFailed,
     JournalOpen,
     JournalOpenFailed,
@@ -67,6 +69,8 @@ from .events import (
     Send,
     SendFailed,
     Sent,
+    StartChecked,
+    StartChecking,
     StartRequested,
     StartTimer,
     StopTimer,
@@ -100,6 +104,7 @@ __all__ = [
     "EngineSockets",
     "EngineStatus",
     "Event",
+    "FrameLeft",
     "JournalFailed",
     "JournalOpen",
     "JournalOpenFailed",
@@ -116,6 +121,8 @@ __all__ = [
     "Send",
     "SendFailed",
     "Sent",
+    "StartChecked",
+    "StartChecking",
     "StartRequested",
     "StartTimer",
     "State",

@@ -8,7 +8,12 @@
   come since our last command left (``postdates_command``);
 - ``last_end`` / ``echo``: what the machine remembers of the sale that ended last, and the question asked when a
   frame looked like a late echo of it;
-- ``recovering``: journal rows left open by a previous run, settled on the engine's first status.
+- ``recovering``: journal rows left open by a previous run, settled on the engine's first status;
+- ``refill_sent``: a ``cashrefill`` this kiosk sent outside a payment that no ``cancel`` has ended since (the
+  engine may never report a refill as charging: no customer payment starts meanwhile). One sent over a payment, on
+  staff's explicit override, is that exception's own and does not set it; any ``cancel`` outside a payment ends it;
+- ``start_checking``: a customer start is being checked (from the first check until the payment exists): cash-moving
+  staff commands wait, so a refill never goes out ahead of its ``paycash``.
 
 :func:`kiosk_ui.payments.table.step` maps (state, event) to (state, effects); nothing here changes in place.
 """
@@ -120,6 +125,8 @@ class MachineState:
     last_end: LastEnd | None = None
     echo: EchoQuestion | None = None
     recovering: tuple[RecoverRow, ...] = ()
+    refill_sent: bool = False
+    start_checking: bool = False
 
 
 @dataclass(frozen=True)

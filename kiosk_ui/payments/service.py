@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 from ..engine import EngineUnavailable
 from ..journal import OPEN, Journal, JournalError
@@ -62,6 +62,26 @@ class PaymentService:
         self.on_observed: Callable[[pm.Observed], None] = lambda observed: None
         #: called when the unwritten outcomes change (the kiosk's journal_writable); with True once a retry wrote
         self.on_unwritten: Callable[[bool], None] = lambda written: None
+        #: called when a frame that left started or ended the refill this kiosk sent (the machine's ``refill_sent``)
+        self.on_refill: Callable[[], None] = lambda: None
+
+    def frame_left(self, message: Message) -> None:
+        """Any frame that left this kiosk (the engine client's ``on_sent``: the machine's, staff's, anyone's): a
+        ``cashrefill`` or a ``cancel`` outside a payment starts or ends the kiosk's own refill (:mod:`.holds`)."""
+        before = self.machine.snapshot.refill_sent
+        self.dispatch(pm.FrameLeft(message.COMMAND))
+        if self.machine.snapshot.refill_sent != before:
+            self.on_refill()
+
+    @contextlib.contextmanager
+    def checking_start(self) -> Iterator[None]:
+        """A customer start being checked (the journal check awaits a thread; the payment does not exist yet):
+        cash-moving staff commands wait meanwhile (the machine's ``start_checking``)."""
+        self.dispatch(pm.StartChecking())
+        try:
+            yield
+        finally:
+            self.dispatch(pm.StartChecked())
 
     @property
     def pending(self) -> bool:

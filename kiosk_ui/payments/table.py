@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import handlers as h
-from . import recovery
+from . import holds, recovery
 from .core import MachineCore
 from .events import (
     CancelRequested,
@@ -33,12 +33,15 @@ from .events import (
     EngineSockets,
     EngineStatus,
     Event,
+    FrameLeft,
     JournalFailed,
     JournalOpenFailed,
     JournalWritten,
     Recover,
     SendFailed,
     Sent,
+    StartChecked,
+    StartChecking,
     StartRequested,
     TimerFired,
 )
@@ -69,7 +72,8 @@ class Transition:
 
 EVENTS: tuple[type, ...] = (
     StartRequested, JournalWritten, JournalOpenFailed, Sent, SendFailed, JournalFailed, EngineStatus, EngineSockets,
-    CreditUpdate, CancelRequested, TimerFired, ConnectionLost, ConnectionBack, Recover,
+    CreditUpdate, CancelRequested, TimerFired, ConnectionLost, ConnectionBack, Recover, FrameLeft, StartChecking,
+    StartChecked,
 )  # fmt: skip
 
 #: what settling a payment returns (a JournalOpen first when an adopted payment's row had failed)
@@ -237,6 +241,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_rows(PHASES, ConnectionLost, h.lost, ("=",), (), "the payment in progress is interrupted"),
     *_rows(PHASES, ConnectionBack, h.back, ("=",), ("StartTimer",), "ENDING: the end grace starts again"),
     *_rows(PHASES, Recover, h.recover, ("=",), (), "rows open from a previous run wait for the first status"),
+    *_rows(
+        PHASES,
+        FrameLeft,
+        holds.frame_left,
+        ("=",),
+        (),
+        "any frame left: outside a payment, a cashrefill holds customer payments (refill_sent) until a cancel",
+    ),
+    *_rows(PHASES, StartChecking, holds.start_checking, ("=",), (), "a customer start is checked: staff's cash waits"),
+    *_rows(PHASES, StartChecked, holds.start_checked, ("=",), (), "the start's check is over (refused, or it starts)"),
 )
 
 TABLE: dict[tuple[State, type], Transition] = {(t.phase, t.event): t for t in TRANSITIONS}

@@ -3,6 +3,7 @@ pure function over the situation at the moment of the write."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -51,7 +52,7 @@ def test_a_payment_command_goes_only_for_the_payment_being_started() -> None:
 
 
 def test_no_payment_command_during_a_refill_or_another_sale() -> None:
-    assert arbiter(Situation(STARTING, refilling=True), m.PayCash(D(20)), Own("a")) == Refuse(REFUSED_BUSY)
+    assert arbiter(Situation(replace(STARTING, refill_sent=True)), m.PayCash(D(20)), Own("a")) == Refuse(REFUSED_BUSY)
     refill = Situation(STARTING, engine_charging=True, engine_due=D(0))
     assert arbiter(refill, m.PayCash(D(20)), Own("a")) == Refuse(REFUSED_BUSY)
     other = Situation(STARTING, engine_charging=True, engine_due=D(35))
@@ -69,7 +70,7 @@ def test_a_cancel_goes_only_while_its_payment_is_in_progress() -> None:
                                    m.Shutdown("r"), m.Cancel("1")])  # fmt: skip
 def test_cash_moving_staff_commands_wait_for_a_payment_unless_overridden_over_that_one(frame: m.Message) -> None:
     assert arbiter(Situation(IDLE), frame, None) == ALLOW
-    for busy in (Situation(CHARGING), Situation(OPENING), Situation(IDLE, starting=True),
+    for busy in (Situation(CHARGING), Situation(OPENING), Situation(replace(IDLE, start_checking=True)),
                  Situation(IDLE, engine_charging=True, engine_due=D(50))):  # fmt: skip
         assert arbiter(busy, frame, None) == Refuse(REFUSED_BUSY)
     assert arbiter(Situation(CHARGING), frame, Override("a")) == ALLOW
@@ -86,7 +87,7 @@ def test_the_keep_money_cancel_is_never_sent_over_a_payment() -> None:
 
 
 def test_questions_always_go() -> None:
-    for s in (Situation(CHARGING), Situation(IDLE, starting=True)):
+    for s in (Situation(CHARGING), Situation(replace(IDLE, start_checking=True))):
         assert arbiter(s, m.GetStatus(), Own("a")) == ALLOW
         assert arbiter(s, m.CheckBr(), None) == ALLOW
 
@@ -95,7 +96,8 @@ def test_a_customer_start_is_refused_for_the_same_reasons() -> None:
     assert start_refusal(Situation(IDLE)) == ""
     assert start_refusal(Situation(IDLE, online=False)) == "err_offline"
     assert start_refusal(Situation(IDLE, journal_writable=False)) == "err_journal"
-    for busy in (Situation(CHARGING), Situation(IDLE, refilling=True), Situation(IDLE, starting=True),
+    for busy in (Situation(CHARGING), Situation(replace(IDLE, refill_sent=True)),
+                 Situation(replace(IDLE, start_checking=True)),
                  Situation(IDLE, engine_charging=True, engine_due=D(0))):  # fmt: skip
         assert start_refusal(busy) == "err_busy"
 

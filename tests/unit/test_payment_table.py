@@ -50,6 +50,10 @@ SAMPLES: dict[type, tuple[pm.Event, ...]] = {
     pm.ConnectionLost: (pm.ConnectionLost(),),
     pm.ConnectionBack: (pm.ConnectionBack(),),
     pm.Recover: (pm.Recover(({"id": "r", "method": "cash", "due": "20.00"},)),),
+    pm.FrameLeft: (pm.FrameLeft(m.CashRefill.COMMAND), pm.FrameLeft(m.Cancel.COMMAND),
+                   pm.FrameLeft(m.GetStatus.COMMAND)),
+    pm.StartChecking: (pm.StartChecking(),),
+    pm.StartChecked: (pm.StartChecked(),),
 }  # fmt: skip
 
 
