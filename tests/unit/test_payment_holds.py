@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from dataclasses import fields
 from decimal import Decimal
+from pathlib import Path
 
 from kiosk_ui.errors import RefusalReason
+from kiosk_ui.journal import Journal
 from kiosk_ui.payments import machine as pm
 from kiosk_ui.payments.arbiter import REFUSED_BUSY, Own, Refuse, Situation, arbiter, start_refusal
 from kiosk_ui.payments.model import MachineState
+from kiosk_ui.payments.service import PaymentService
 from kiosk_ui.protocol import messages as m
 
 D = Decimal
@@ -78,3 +81,23 @@ def test_a_start_being_checked_holds_cash_moving_staff_commands_until_it_is_chec
     machine.handle(pm.StartChecked())
     assert not machine.snapshot.start_checking
     assert not isinstance(arbiter(Situation(machine.snapshot), m.CashRefill(), None), Refuse)
+
+
+async def test_the_service_feeds_every_frame_that_left_and_tells_when_the_refill_changed(tmp_path: Path) -> None:
+    """What the kiosk wires to the engine client's ``on_sent`` and around a start's journal check."""
+
+    async def send(message: m.Message, payment_id: str) -> None:
+        return None
+
+    journal = Journal(tmp_path / "journal.sqlite3")
+    machine = pm.PaymentMachine(connected=True, synced=True, strict=True)
+    service = PaymentService(machine, journal, send, lambda result: None, lambda error: None)
+    told: list[bool] = []
+    service.on_refill = lambda: told.append(machine.snapshot.refill_sent)
+    for frame in (m.GetStatus(), m.CashRefill(), m.CashRefill(), m.OpenDoor(), m.Cancel("2"), m.Cancel("2")):
+        service.frame_left(frame)
+    assert told == [True, False], "once when the refill started, once when a cancel ended it"
+    with service.checking_start():
+        assert machine.snapshot.start_checking
+    assert not machine.snapshot.start_checking
+    journal.close()
