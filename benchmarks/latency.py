@@ -43,7 +43,7 @@ from playwright.sync_api import Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # devtools/ is not in the wheel
 from builds import Build, chromium_cpu_seconds, current_build, load_average, revision_build
 
-from devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim, app_on_simulator, open_idle_screens
 from kiosk_ui.protocol.values import js_date
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -226,24 +226,22 @@ def latency_round(
     the frames are sent: ``<build>-app.txt`` (collapsed stacks) and ``<build>-browser.json`` (self times)."""
     sim = ThreadedSim(card_mode="manual")
     sim.engine.status_interval = 5.0
-    app = AppProcess(["run", "--engine", sim.url], Path(tempfile.mkdtemp(prefix="kiosk-bench-")),
-                     python=build.python, cwd=build.cwd)  # fmt: skip
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        app.wait_connected()
-        first, _screens, direct = open_payment(context, app, sim)
-        time.sleep(1.0)
-        load = load_average()
-        app_cpu, browser_cpu = cpu_seconds(app.pid), chromium_cpu_seconds()
-        with profiled(profile, build, app.pid, context, first):
-            app_lat, direct_lat, _added = send_and_observe(sim, first, direct[0], messages, gap_ms)
-        # CPU time per frame: less sensitive to a busy machine than latency (browser: all 20 pages and Chromium's own)
-        app_cpu = (cpu_seconds(app.pid) - app_cpu) * 1000 / messages
-        browser_cpu = (chromium_cpu_seconds() - browser_cpu) * 1000 / messages
-    finally:
-        context.close()
-        app.stop()
-        sim.close()
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    with app_on_simulator(data_dir, sim=sim, python=build.python, cwd=build.cwd) as (_, app):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        try:
+            first, _screens, direct = open_payment(context, app, sim)
+            time.sleep(1.0)
+            load = load_average()
+            app_cpu, browser_cpu = cpu_seconds(app.pid), chromium_cpu_seconds()
+            with profiled(profile, build, app.pid, context, first):
+                app_lat, direct_lat, _added = send_and_observe(sim, first, direct[0], messages, gap_ms)
+            # CPU time per frame: less sensitive to a busy machine than latency (browser: all 20 pages and
+            # Chromium's own)
+            app_cpu = (cpu_seconds(app.pid) - app_cpu) * 1000 / messages
+            browser_cpu = (chromium_cpu_seconds() - browser_cpu) * 1000 / messages
+        finally:
+            context.close()
     app_p95, direct_p95 = percentile(app_lat, 95), percentile(direct_lat, 95)
     return {"build": build.name, "n": len(app_lat), "app_p50": round(statistics.median(app_lat), 2),
             "app_p95": round(app_p95, 2), "direct_p95": round(direct_p95, 2),
@@ -254,21 +252,15 @@ def latency_round(
 @contextlib.contextmanager
 def idle_screen(browser: Any, build: Build) -> Iterator[Any]:
     """One idle customer screen of ``build`` (its own app and simulator), settled for 3 s; the page."""
-    sim = ThreadedSim()
-    app = AppProcess(["run", "--engine", sim.url], Path(tempfile.mkdtemp(prefix="kiosk-bench-idle-")),
-                     python=build.python, cwd=build.cwd)  # fmt: skip
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        app.wait_connected()
-        page = context.new_page()
-        page.goto(app.base + "/")
-        page.get_by_test_id("screen-idle").wait_for(state="visible")
-        time.sleep(3.0)
-        yield page
-    finally:
-        context.close()
-        app.stop()
-        sim.close()
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-bench-idle-"))
+    with app_on_simulator(data_dir, sim=ThreadedSim(), python=build.python, cwd=build.cwd) as (_, app):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        try:
+            (page,) = open_idle_screens(context, app.base, 1)
+            time.sleep(3.0)
+            yield page
+        finally:
+            context.close()
 
 
 def idle_browser_cpu(browser: Any, build: Build, seconds: float) -> float:

@@ -5,13 +5,14 @@ app as a subprocess. Tests import it from the checkout; benchmarks put the check
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
@@ -143,6 +144,22 @@ class AppProcess:
         self.process.kill()
         self.process.wait(5)
         self.log.close()
+
+
+@contextlib.contextmanager
+def app_on_simulator(data_dir: Path, *args: str, sim: ThreadedSim | None = None,
+                     **process: Any) -> Iterator[tuple[ThreadedSim, AppProcess]]:  # fmt: skip
+    """``kiosk-ui run`` against a simulator (card decided by hand unless ``sim`` is given), connected; both are
+    stopped on the way out. ``args``: more command-line flags for the app; ``process``: :class:`AppProcess`'s
+    options (host, python, cwd)."""
+    sim = sim or ThreadedSim(card_mode="manual")
+    app = AppProcess(["run", "--engine", sim.url, *args], data_dir, **process)
+    try:
+        app.wait_connected()
+        yield sim, app
+    finally:
+        app.stop()
+        sim.close()
 
 
 def open_idle_screens(context: Any, base: str, count: int) -> list[Any]:

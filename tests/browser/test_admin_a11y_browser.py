@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim, app_on_simulator
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +24,8 @@ WAIT = 20_000
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSim, AppProcess]]:
-    sim = ThreadedSim(card_mode="manual")
-    app = AppProcess(["run", "--engine", sim.url], tmp_path_factory.mktemp("app"))
-    try:
-        app.wait_connected()
-        yield sim, app
-    finally:
-        app.stop()
-        sim.close()
+    with app_on_simulator(tmp_path_factory.mktemp("app")) as stack:
+        yield stack
 
 
 def serious(page: Page) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim, app_on_simulator
 from kiosk_ui import product_images
 
 from ..helpers import SCREENSHOTS, begin_payment, start_sale, tiny_png
@@ -22,14 +22,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSim, AppProcess]]:
-    sim = ThreadedSim(card_mode="manual")
-    app = AppProcess(["run", "--engine", sim.url, "--log-level", "debug"], tmp_path_factory.mktemp("app"))
-    try:
-        app.wait_connected()
-        yield sim, app
-    finally:
-        app.stop()
-        sim.close()
+    with app_on_simulator(tmp_path_factory.mktemp("app"), "--log-level", "debug") as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, expect, sync_playwright
 
-from devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim, app_on_simulator
 from kiosk_ui.protocol import messages as m
 
 from ..helpers import CHROMIUM, CHROMIUM_ARGS
@@ -63,14 +63,8 @@ def lan_browser(lan: Lan, playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def stack(lan: Lan, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSim, AppProcess]]:
-    sim = ThreadedSim(card_mode="manual")
-    app = AppProcess(["run", "--engine", sim.url], tmp_path_factory.mktemp("app"), host="0.0.0.0")
-    try:
-        app.wait_connected()
-        yield sim, app
-    finally:
-        app.stop()
-        sim.close()
+    with app_on_simulator(tmp_path_factory.mktemp("app"), host="0.0.0.0") as stack:
+        yield stack
 
 
 def lan_base(app: AppProcess) -> str:

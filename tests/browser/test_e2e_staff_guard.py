@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim, app_on_simulator
 from kiosk_ui.protocol import messages as m
 from kiosk_ui.staff_rules import is_cash_moving
 from kiosk_ui.ui.pages.admin import ACTIONS, Action
@@ -29,13 +29,8 @@ pytestmark = pytest.mark.browser
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSim, AppProcess]]:
     sim = ThreadedSim(card_mode="manual")
     sim.call(lambda: setattr(sim.engine, "restart_delay", 0.5))  # restart 0.5 s, power-off 5 s
-    app = AppProcess(["run", "--engine", sim.url], tmp_path_factory.mktemp("guard"))
-    try:
-        app.wait_connected()
-        yield sim, app
-    finally:
-        app.stop()
-        sim.close()
+    with app_on_simulator(tmp_path_factory.mktemp("guard"), sim=sim) as stack:
+        yield stack
 
 
 def received(sim: ThreadedSim) -> list[m.Message]:

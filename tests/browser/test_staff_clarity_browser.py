@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from devtools import AppProcess, ThreadedSim
+from devtools import AppProcess, ThreadedSim, app_on_simulator
 from kiosk_ui.ui.pages.admin import SECTIONS
 
 pytestmark = pytest.mark.browser
@@ -38,14 +38,8 @@ HEALTH = """() => {
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThreadedSim, AppProcess]]:
-    sim = ThreadedSim(card_mode="manual")
-    app = AppProcess(["run", "--engine", sim.url], tmp_path_factory.mktemp("app"))
-    try:
-        app.wait_connected()
-        yield sim, app
-    finally:
-        app.stop()
-        sim.close()
+    with app_on_simulator(tmp_path_factory.mktemp("app")) as stack:
+        yield stack
 
 
 def phone_staff(browser: Browser, base: str) -> Page:
