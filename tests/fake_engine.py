@@ -237,3 +237,12 @@ async def engine_away(fake: FakeEngine, rig: Rig, seconds: float) -> None:
     await asyncio.sleep(seconds)  # an engine restart takes seconds: longer than the grace being tested
     await fake.start(port)
     await eventually(lambda: rig.kiosk.client.connected and fake.connections, timeout=10)
+
+
+async def paid_in_full(fake: FakeEngine, rig: Rig, due: str) -> None:
+    """The customer pays exactly ``due`` (one ``updateCredit``), the engine ends the sale with no change; returns
+    once the kiosk has published a completed result and its writes are done."""
+    await fake.push("updateCredit", Due=due, Credit=due)
+    await fake.push("status", cobrando="False", Due=due, Credit=due, changeDispensed="0.00", Status="Pago completado")
+    await eventually(lambda: any(r.outcome == "completed" for r in rig.results), timeout=10)
+    await rig.settle()

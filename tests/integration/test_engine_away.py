@@ -15,7 +15,7 @@ from kiosk_ui.protocol import Codec
 from kiosk_ui.simulator import SimEngine
 from kiosk_ui.simulator.server import SimServer
 
-from ..fake_engine import FakeEngine, close, engine_away, fake_engine, make_rig, start_cash, to_ending
+from ..fake_engine import FakeEngine, close, engine_away, fake_engine, make_rig, paid_in_full, start_cash, to_ending
 from ..helpers import (
     eventually,
 )
@@ -61,11 +61,7 @@ async def test_engine_away_while_ending_keeps_one_row(tmp_path: Path, fake_engin
         await rig.settle()
         await fake_engine.push("status", cobrando="True", Due="50.00", Credit="20.00", Status="Cobrando")
         await rig.settle()
-        await fake_engine.push("updateCredit", Due="50.00", Credit="50.00")
-        await fake_engine.push("status", cobrando="False", Due="50.00", Credit="50.00", changeDispensed="0.00",
-                               Status="Pago completado")  # fmt: skip
-        await eventually(lambda: any(r.outcome == "completed" for r in rig.results), timeout=10)
-        await rig.settle()
+        await paid_in_full(fake_engine, rig, "50.00")
         rows = rig.journal.payments()
         assert [(r["id"], r["outcome"]) for r in rows] == [(paid_id, "completed")], rows
     finally:
@@ -89,11 +85,7 @@ async def test_engine_away_before_the_acknowledgement_keeps_one_row(tmp_path: Pa
             await fake_engine.push("status", cobrando="True", Due="20.00", Credit="0.00", changeDispensed="0.00",
                                    Status="Cobrando")  # fmt: skip
             await rig.settle()
-        await fake_engine.push("updateCredit", Due="20.00", Credit="20.00")
-        await fake_engine.push("status", cobrando="False", Due="20.00", Credit="20.00", changeDispensed="0.00",
-                               Status="Pago completado")  # fmt: skip
-        await eventually(lambda: any(r.outcome == "completed" for r in rig.results), timeout=10)
-        await rig.settle()
+        await paid_in_full(fake_engine, rig, "20.00")
         rows = rig.journal.payments()
         assert [(r["id"], r["outcome"]) for r in rows] == [(paid_id, "completed")], rows
     finally:
