@@ -25,9 +25,9 @@ from ...components.scripts import Scripts
 from .availability import in_service
 from .dialogs import TimeoutGuard
 from .guidance import Guidance
+from .hooks import Phase
 from .payment import PaymentView, figures
 from .texts import Texts
-from .unanswered import Phase
 
 #: what moves with a coin: the money figures, the engine's status line (not shown here) and the change level
 #: (shown only as low or not); the shape keeps every other field (read in C: a coin's cost, on every screen)

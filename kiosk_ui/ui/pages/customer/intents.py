@@ -13,6 +13,7 @@ from nicegui import ui
 
 from ....engine import EngineUnavailable
 from ....kiosk import Kiosk, PaymentRefused, PaymentResult
+from .hooks import Phase, ShellHooks
 from .result import retry_offered
 
 if TYPE_CHECKING:
@@ -21,10 +22,9 @@ if TYPE_CHECKING:
     from .result import ResultView
     from .selling import Selling
     from .texts import Texts
-    from .unanswered import Phase
 
 
-class Intents:
+class Intents(ShellHooks):
     kiosk: Kiosk
     phase: Phase
     result: PaymentResult | None
@@ -35,12 +35,6 @@ class Intents:
     result_view: ResultView
     _starting: bool
     _last_sale: tuple[Decimal, list[dict[str, object]]]
-
-    def _go(self, phase: Phase) -> None:
-        raise NotImplementedError
-
-    def render(self) -> None:
-        raise NotImplementedError
 
     async def pay(self, method: Literal["cash", "card"]) -> None:
         if self.phase != "sale" or self._starting:

@@ -32,6 +32,7 @@ from .chrome import Toggles, brand_colours
 from .dialogs import CancelDialog, TimeoutGuard
 from .figures import LiveFigures
 from .guidance import Guidance, announce
+from .hooks import Phase
 from .idle import IdleView
 from .intents import Intents
 from .payment import PaymentView
@@ -41,7 +42,7 @@ from .selling import Selling
 from .stale import StaleCharging
 from .texts import Texts
 from .timers import Clock, Handle
-from .unanswered import CallStaff, Phase, Unanswered
+from .unanswered import CallStaff, Unanswered
 
 STEP = {"sale": 1, "payment": 2, "result": 3}
 #: the customer screen's own styles, after kiosk.css: reach, text sizes, the states off the happy path

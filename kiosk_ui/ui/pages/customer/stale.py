@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ....kiosk import Kiosk, PaymentResult
+from .hooks import Phase, ShellHooks
 from .timers import Clock, Handle
-from .unanswered import Phase
 
 if TYPE_CHECKING:
     from ....last_result import LastResult
@@ -28,16 +28,13 @@ if TYPE_CHECKING:
 EMPTY_PAYMENT_GRACE = 2.0
 
 
-class StaleCharging:
+class StaleCharging(ShellHooks):
     kiosk: Kiosk
     clock: Clock
     phase: Phase
     result: PaymentResult | None
     last: LastResult
     _empty_timer: Handle | None = None
-
-    def _go(self, phase: Phase) -> None:
-        raise NotImplementedError
 
     def _empty_payment(self) -> bool:
         """A payment screen with no payment behind it: none ours, none adopted, the engine not charging."""

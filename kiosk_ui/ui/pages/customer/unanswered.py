@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from ....config import Config
 from ....engine import EngineUnavailable
@@ -23,6 +23,7 @@ from ....kiosk import Kiosk, PaymentResult
 from ....tasks import spawn
 from ...components.receipt import folio
 from ...i18n import money, t
+from .hooks import Phase, ShellHooks
 
 if TYPE_CHECKING:
     from .dialogs import CancelDialog, TimeoutGuard
@@ -33,13 +34,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Phase = Literal["idle", "sale", "payment", "result"]
-
 #: call_staff(alert key, detail) -> whether the alert went out (alerts service: webhook and staff status)
 CallStaff = Callable[[str, str], bool]
 
 
-class Unanswered:
+class Unanswered(ShellHooks):
     kiosk: Kiosk
     config: Config
     phase: Phase
@@ -53,9 +52,6 @@ class Unanswered:
     result_view: ResultView
     _abandoned: str | None
     _stall_alerted: str | None
-
-    def _go(self, phase: Phase) -> None:
-        raise NotImplementedError
 
     def _question_applies(self, kind: str) -> bool:
         """Whether "¿Sigue ahí?" may end ``kind`` now: a sale not yet paying, or a cash payment with nothing in."""
