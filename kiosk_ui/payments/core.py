@@ -9,7 +9,6 @@ status that ended a payment into its outcome through the rules (:mod:`.rules`). 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
@@ -90,12 +89,8 @@ class MachineCore:
     :meth:`freeze`: the transitions (:mod:`.handlers`) are written as changes to it, and nothing outside the step
     ever sees it change. The attributes mirror the state's parts (see :mod:`.model` for what each means)."""
 
-    ack_timeout: float = 5.0
-    end_grace: float = 2.0
-    abandon_grace: float = 5.0
-    new_id: Callable[[], str] = field(default=lambda: "")
-    now: Callable[[], str] = field(default=lambda: "")
-    readings: tuple[Reading, ...] = ALL_READINGS
+    #: timers, ids, clock and readings: what the machine is configured with (not part of its state)
+    settings: Settings = field(default_factory=Settings)
     state: State = IDLE
     payment: ActivePayment | None = None
     connected: bool = False
@@ -123,8 +118,7 @@ class MachineCore:
     def thaw(cls, st: MachineState, settings: Settings) -> MachineCore:
         e = st.engine
         return cls(
-            settings.ack_timeout, settings.end_grace, settings.abandon_grace, settings.new_id, settings.now,
-            settings.readings,
+            settings,
             state=st.phase, payment=st.payment, connected=e.connected, engine_charging=e.charging, synced=e.synced,
             engine_credit=e.credit, last_reference=e.last_reference, recovering=st.recovering,
             last_end=None if st.last_end is None else (st.last_end.due, st.last_end.credit),
@@ -203,7 +197,7 @@ class MachineCore:
         result = PaymentResult(
             id=payment.id, outcome=decision.outcome, method=payment.method, due=payment.due,
             credit=decision.credit, change_owed=decision.change_owed, change_paid=decision.change_paid,
-            shortfall=decision.shortfall, reference=decision.reference, reason=decision.reason, at=self.now(),
+            shortfall=decision.shortfall, reference=decision.reference, reason=decision.reason, at=self.settings.now(),
             failure=decision.failure,
         )  # fmt: skip
         if self.state in (CHARGING, ENDING):  # a sale the engine charged: a late frame of it may still come
@@ -225,7 +219,7 @@ class MachineCore:
             card = bool(reference) and reference != payment.reference_before and not status.credit \
                 and payment.credit == 0  # fmt: skip
             self.payment = payment = replace(payment, method="card" if card else "cash", method_known=True)
-        decision, facts = decide_end(payment, status, self.readings)
+        decision, facts = decide_end(payment, status, self.settings.readings)
         if status is not None and status.reference is not None:
             self.last_reference = status.reference
         self.last_end_facts = None if status is None else facts_of(status)
@@ -318,7 +312,7 @@ class MachineCore:
         # a status names no method: the engine's last sockets does (a card charge decided by cash rules would lie)
         method_text = self.method_named(event)
         method: Method = "card" if method_text == "tarjeta" else "cash"
-        payment = ActivePayment(self.new_id(), method, event.due or ZERO, phase="charging",
+        payment = ActivePayment(self.settings.new_id(), method, event.due or ZERO, phase="charging",
                                 credit=event.credit or ZERO, reference_before=self.last_reference,
                                 method_known=bool(method_text), reference_before_known=self.reference_known,
                                 change_before=self.view[2] if self.synced and self.view else None)  # fmt: skip

@@ -67,7 +67,7 @@ def opened(mc: MachineCore, ev: JournalWritten) -> list[Effect]:
         return []  # an adopted payment's row: nothing waits on it
     mc.set_phase(STARTING)
     command: m.Message = m.PayCash(payment.due) if payment.method == "cash" else m.PayCreditCard(payment.due)
-    return [Send(command, payment.id), StartTimer("ack", payment.id, mc.ack_timeout)]
+    return [Send(command, payment.id), StartTimer("ack", payment.id, mc.settings.ack_timeout)]
 
 
 def opening_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[Effect]:
@@ -195,7 +195,7 @@ def charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[E
         # the last sale's end, exactly (a snapshot built before our command, delivered late), and not money seen
         # arriving for this payment: no evidence about it. Ask, and let the answer decide (docs/protocol.md)
         mc.set_phase(ENDING)
-        return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
+        return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.settings.end_grace)]
     if ev.charging is not False:
         if ev.charging and ev.due is not None and ev.due == payment.due:
             mc.add_credit(ev.credit)
@@ -211,7 +211,7 @@ def charging_engine(mc: MachineCore, ev: EngineStatus | EngineSockets) -> list[E
     # a status naming another Due (built before our paycash, delivered late) is not this payment's end,
     # nor is a bare sockets: only a status carries changeDispensed and referenceCC; ask and wait a moment
     mc.set_phase(ENDING)
-    return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
+    return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.settings.end_grace)]
 
 
 def _zeroed_end(payment: ActivePayment, ev: EngineStatus) -> bool:
@@ -301,7 +301,7 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
         # nothing heard that shows another sale: cancel "1" (the contract, docs/protocol.md: the engine may have
         # taken it up unheard) and wait. Should it fail to leave, it is held until a frame shows a take-up
         mc.set_phase(ABANDONING, own_cancel="sending")
-        return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.abandon_grace)]
+        return [Send(m.Cancel("1"), payment.id), StartTimer("abandon", payment.id, mc.settings.abandon_grace)]
     if ev.name == "abandon" and mc.state == ABANDONING:
         return mc.nothing_moved(NO_ACK, FailureCode.NO_ACK) + mc.adopt_charging()
     if ev.name == "end" and mc.state == ENDING:
@@ -313,7 +313,7 @@ def timer(mc: MachineCore, ev: TimerFired) -> list[Effect]:
             # that this payment ended, so no settling from no facts: ask again (a customer still paying, or
             # cancelling, would otherwise be left live on a row settled unknown)
             mc.payment = replace(payment, end_asks=payment.end_asks + 1)
-            return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.end_grace)]
+            return [Send(m.GetStatus(), payment.id), StartTimer("end", payment.id, mc.settings.end_grace)]
         return mc.conclude(None)
     return []
 
@@ -340,7 +340,7 @@ def back(mc: MachineCore, ev: ConnectionBack) -> list[Effect]:
     mc.engine_due = None  # what it charges is told again by its first status
     if mc.state == ENDING and mc.payment is not None:
         # the kiosk asks for a status on every connect; the end grace starts again from here
-        return [StartTimer("end", mc.payment.id, mc.end_grace)]
+        return [StartTimer("end", mc.payment.id, mc.settings.end_grace)]
     return []
 
 

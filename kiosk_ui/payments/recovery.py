@@ -150,7 +150,7 @@ def reconcile(mc: MachineCore, status: EngineStatus) -> list[Effect]:
         )  # fmt: skip
         mc.state = CHARGING
         return effects
-    decision = settlement(latest, status, mc.readings)
+    decision = settlement(latest, status, mc.settings.readings)
     if decision.outcome != "unknown":  # a sale that ended here: a late frame repeating it is no new sale
         mc.last_end = (due, max(decision.credit, latest.credit_seen))
         mc.last_end_facts = facts_of(status)
@@ -215,5 +215,5 @@ def _settle(mc: MachineCore, row: RecoverRow, decision: Decision) -> list[Effect
     d = decision
     result = PaymentResult(row.id, d.outcome, row.method, Decimal(row.due), credit=d.credit, change_owed=d.change_owed,
                            change_paid=d.change_paid, shortfall=d.shortfall, reference=d.reference, reason=d.reason,
-                           at=mc.now(), failure=d.failure)  # fmt: skip
+                           at=mc.settings.now(), failure=d.failure)  # fmt: skip
     return [JournalUpdate(row.id, result)]
