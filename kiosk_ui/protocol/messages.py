@@ -87,23 +87,24 @@ _dropped_lock = threading.Lock()
 CASE_VARIANT_KEYS: Counter[str] = Counter()
 
 
+def _count(counter: Counter[str], name: str) -> bool:
+    """Count ``name`` (the codec may run on several threads); whether this was its first time."""
+    with _dropped_lock:
+        counter[name] += 1
+        return counter[name] == 1
+
+
 def note_dropped(command: str, key: str, exc: Exception) -> None:
     """Count a field that was sent but could not be read; log the first one of each field."""
     name = f"{command}.{key}"
-    with _dropped_lock:
-        DROPPED_FIELDS[name] += 1
-        first = DROPPED_FIELDS[name] == 1
-    if first:
+    if _count(DROPPED_FIELDS, name):
         log.warning("unreadable field %s (%s); the rest of the frame is used", name, exc)
 
 
 def note_case_variant(command: str, wire_key: str, key: str) -> None:
     """Count a key read in another letter case (``credit`` for ``Credit``); log the first one of each."""
     name = f"{command}.{wire_key}"
-    with _dropped_lock:
-        CASE_VARIANT_KEYS[name] += 1
-        first = CASE_VARIANT_KEYS[name] == 1
-    if first:
+    if _count(CASE_VARIANT_KEYS, name):
         log.warning("engine key %s read as %r (letter case differs from the documented one)", name, key)
 
 
